@@ -39,12 +39,24 @@ const fastPlus = resolve(root, '../shared/fast-plus');
 describe.skipIf(!existsSync(fastPlus))('the built roboalign-fast binary', () => {
   it('encodes and decodes through pipes', () => {
     const bin = join(root, 'packages/fast-tokenizer/dist/cli.js');
-    const chunk = { actions: [[0.1, 0.2], [0.15, 0.1], [0.2, 0.0]] };
-    const ids = execFileSync('node', [bin, 'encode', '--tokenizer', fastPlus], { input: `${JSON.stringify(chunk)}\n` });
-    expect(JSON.parse(ids.toString()).ids.length).toBeGreaterThan(0);
-    const back = execFileSync('node', [bin, 'decode', '--tokenizer', fastPlus, '--horizon', '3', '--dim', '2'], {
-      input: ids,
+    const chunk = {
+      actions: [
+        [0.1, 0.2],
+        [0.15, 0.1],
+        [0.2, 0.0],
+      ],
+    };
+    const ids = execFileSync('node', [bin, 'encode', '--tokenizer', fastPlus], {
+      input: `${JSON.stringify(chunk)}\n`,
     });
+    expect(JSON.parse(ids.toString()).ids.length).toBeGreaterThan(0);
+    const back = execFileSync(
+      'node',
+      [bin, 'decode', '--tokenizer', fastPlus, '--horizon', '3', '--dim', '2'],
+      {
+        input: ids,
+      },
+    );
     const line = JSON.parse(back.toString());
     expect(line.ok).toBe(true);
     expect(line.actions[0][0]).toBeCloseTo(0.1, 1);

@@ -65,7 +65,11 @@ export function generateEpisode(rand: () => number, options: EpisodeOptions): Fl
 }
 
 /** Cuts row-major `[steps, dim]` episodes into non-overlapping `[horizon, dim]` chunks. */
-export function chunkEpisodes(episodes: readonly Float64Array[], dim: number, horizon: number): Float64Array[] {
+export function chunkEpisodes(
+  episodes: readonly Float64Array[],
+  dim: number,
+  horizon: number,
+): Float64Array[] {
   const chunks: Float64Array[] = [];
   for (const ep of episodes) {
     const steps = ep.length / dim;

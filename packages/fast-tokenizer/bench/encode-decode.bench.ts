@@ -79,8 +79,14 @@ for (const [T, D] of shapes) {
   );
 }
 
-console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; RAYON_NUM_THREADS=${process.env.RAYON_NUM_THREADS ?? 'unset'}`);
-console.log('Chunks/second (higher is better); 200 smooth chunks per shape, FAST+ vocabulary, best of 3 rounds.\n');
-console.log('| shape | tokens/chunk | encode: this package | encode: our DCT + Rust BPE | ratio | decode: this package | decode: Rust BPE + our IDCT | ratio |');
+console.log(
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; RAYON_NUM_THREADS=${process.env.RAYON_NUM_THREADS ?? 'unset'}`,
+);
+console.log(
+  'Chunks/second (higher is better); 200 smooth chunks per shape, FAST+ vocabulary, best of 3 rounds.\n',
+);
+console.log(
+  '| shape | tokens/chunk | encode: this package | encode: our DCT + Rust BPE | ratio | decode: this package | decode: Rust BPE + our IDCT | ratio |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(row);

@@ -28,7 +28,10 @@ export function toActionChunk(input: ActionChunkInput, index?: number): ActionCh
   if ('data' in input && 'horizon' in input && 'dim' in input && !Array.isArray(input)) {
     const { data, horizon, dim } = input as ActionChunk;
     if (!Number.isInteger(horizon) || horizon < 1 || !Number.isInteger(dim) || dim < 1) {
-      throw new FastTokenizerError(`horizon and dim must be positive integers, got [${horizon}, ${dim}]`, index);
+      throw new FastTokenizerError(
+        `horizon and dim must be positive integers, got [${horizon}, ${dim}]`,
+        index,
+      );
     }
     if (data.length !== horizon * dim) {
       throw new FastTokenizerError(
@@ -56,7 +59,10 @@ export function toActionChunk(input: ActionChunkInput, index?: number): ActionCh
         throw new FastTokenizerError(`expected rank 2 ([T, D]); row ${t} is ${describe(row)}`, index);
       }
       if (row.length !== dim) {
-        throw new FastTokenizerError(`ragged chunk: row ${t} has ${row.length} values, row 0 has ${dim}`, index);
+        throw new FastTokenizerError(
+          `ragged chunk: row ${t} has ${row.length} values, row 0 has ${dim}`,
+          index,
+        );
       }
       for (let d = 0; d < dim; d++) {
         const v = row[d];

@@ -1,6 +1,6 @@
+import { countWords, trainBpe } from './bpe/bpe-trainer.js';
 import { BYTE_TO_CHAR, byteLevelAlphabet } from './bpe/byte-alphabet.js';
 import { ByteLevelBpe } from './bpe/byte-level-bpe.js';
-import { countWords, trainBpe } from './bpe/bpe-trainer.js';
 import { preTokenize } from './bpe/pretokenize.js';
 import { type ActionChunkInput, toActionChunk } from './chunk.js';
 import { dct } from './dct.js';
@@ -51,12 +51,16 @@ function byteLevelPiece(piece: string): string {
  * Fits a FAST tokenizer on (normalized) action chunks: DCT, quantize, then train a byte-level BPE on the
  * code-point strings with the semantics of Hugging Face's `BpeTrainer`.
  */
-export function fitFastTokenizer(chunks: readonly ActionChunkInput[], options: FitOptions = {}): FastTokenizer {
+export function fitFastTokenizer(
+  chunks: readonly ActionChunkInput[],
+  options: FitOptions = {},
+): FastTokenizer {
   const scale = options.scale ?? 10;
   const vocabSize = options.vocabSize ?? 1024;
   const alphabet = options.alphabet ?? 'code-points';
   if (chunks.length === 0) throw new FastTokenizerError('fit needs at least one chunk');
-  if (!Number.isFinite(scale) || scale <= 0) throw new FastTokenizerError(`scale must be positive, got ${scale}`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new FastTokenizerError(`scale must be positive, got ${scale}`);
   if (!Number.isInteger(vocabSize) || vocabSize < 1) {
     throw new FastTokenizerError(`vocabSize must be a positive integer, got ${vocabSize}`);
   }
@@ -76,7 +80,8 @@ export function fitFastTokenizer(chunks: readonly ActionChunkInput[], options: F
     if (report && (i % 256 === 0 || i === chunks.length - 1)) report('dct', i + 1, chunks.length);
   });
   const minToken = options.minToken ?? min;
-  if (!Number.isInteger(minToken)) throw new FastTokenizerError(`minToken must be an integer, got ${minToken}`);
+  if (!Number.isInteger(minToken))
+    throw new FastTokenizerError(`minToken must be an integer, got ${minToken}`);
   const range = max - minToken;
   if (alphabet === 'code-points' && range > vocabSize) {
     // The reference asserts the same: the raw alphabet alone would not fit the vocabulary.
@@ -91,7 +96,9 @@ export function fitFastTokenizer(chunks: readonly ActionChunkInput[], options: F
     countWords(preTokenize(text).map(byteLevelPiece), words);
   });
   const initialAlphabet =
-    alphabet === 'bytes' ? byteLevelAlphabet() : Array.from({ length: range + 1 }, (_, i) => String.fromCodePoint(i));
+    alphabet === 'bytes'
+      ? byteLevelAlphabet()
+      : Array.from({ length: range + 1 }, (_, i) => String.fromCodePoint(i));
   const { vocab, merges } = trainBpe(words, {
     vocabSize,
     minFrequency: options.minFrequency ?? 2,

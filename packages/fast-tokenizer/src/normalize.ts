@@ -40,7 +40,8 @@ export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
  * a dataset, stacked). The standard deviation is the population one (numpy's default, ddof 0).
  */
 export function computeNormStats(data: ArrayLike<number>, dim: number): NormStats {
-  if (!Number.isInteger(dim) || dim < 1) throw new FastTokenizerError(`dim must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new FastTokenizerError(`dim must be a positive integer, got ${dim}`);
   if (data.length === 0 || data.length % dim !== 0) {
     throw new FastTokenizerError(`data has ${data.length} values, not a non-empty multiple of dim ${dim}`);
   }
@@ -76,7 +77,11 @@ function checkDim(stats: NormStats, dim: number): void {
 }
 
 /** Normalizes row-major `[rows, dim]` values with saved statistics; returns a new array. */
-export function normalize(values: ArrayLike<number>, stats: NormStats, mode: NormMode = 'quantile'): Float64Array {
+export function normalize(
+  values: ArrayLike<number>,
+  stats: NormStats,
+  mode: NormMode = 'quantile',
+): Float64Array {
   const dim = stats.mean.length;
   checkDim(stats, dim);
   if (values.length % dim !== 0) {
@@ -94,7 +99,11 @@ export function normalize(values: ArrayLike<number>, stats: NormStats, mode: Nor
 }
 
 /** Inverse of {@link normalize}: maps normalized values back to the data's units. */
-export function unnormalize(values: ArrayLike<number>, stats: NormStats, mode: NormMode = 'quantile'): Float64Array {
+export function unnormalize(
+  values: ArrayLike<number>,
+  stats: NormStats,
+  mode: NormMode = 'quantile',
+): Float64Array {
   const dim = stats.mean.length;
   if (values.length % dim !== 0) {
     throw new FastTokenizerError(`${values.length} values do not divide into rows of ${dim} dimensions`);

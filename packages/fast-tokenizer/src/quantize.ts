@@ -17,7 +17,7 @@ export function coefficientsToText(
   const codePoints = new Array<number>(coefficients.length);
   for (let i = 0; i < coefficients.length; i++) {
     const v = roundHalfEven(coefficients[i] * scale) - minToken;
-    const cp = v > 0 ? v : 0;
+    const cp = Math.max(v, 0);
     if (!(cp <= MAX_CODE_POINT) || (cp >= 0xd800 && cp <= 0xdfff)) {
       throw new FastTokenizerError(
         `coefficient ${i} quantizes to ${v + minToken}, whose code point ${cp} is not a valid Unicode scalar ` +

@@ -25,10 +25,16 @@ function checkFastIds(ids: ArrayLike<number>, fastVocabSize: number): void {
  * @param fastVocabSize the FAST vocabulary size (2048 for FAST+)
  * @param skipTokens tokens left untouched at the end of the vocabulary (openpi: 128)
  */
-export function paligemmaActionMapping(lmVocabSize: number, fastVocabSize: number, skipTokens = 128): ActionVocabMapping {
+export function paligemmaActionMapping(
+  lmVocabSize: number,
+  fastVocabSize: number,
+  skipTokens = 128,
+): ActionVocabMapping {
   const top = lmVocabSize - 1 - skipTokens;
   if (top - (fastVocabSize - 1) < 0) {
-    throw new FastTokenizerError(`a vocabulary of ${lmVocabSize} cannot hold ${fastVocabSize} FAST ids past ${skipTokens}`);
+    throw new FastTokenizerError(
+      `a vocabulary of ${lmVocabSize} cannot hold ${fastVocabSize} FAST ids past ${skipTokens}`,
+    );
   }
   return {
     toLm(fastIds) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toActionChunk, toRows } from '../src/chunk.js';
 import type { ActionChunkInput } from '../src/chunk.js';
+import { toActionChunk, toRows } from '../src/chunk.js';
 import { FastTokenizerError } from '../src/errors.js';
 
 describe('toActionChunk', () => {

@@ -45,7 +45,7 @@ describe('roboalign-fast usage', () => {
     const r = await cli(['encode', '--tokenizer', '/nonexistent/dir'], '{"actions": [[0]]}\n');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^roboalign-fast encode: missing \/nonexistent\/dir\/processor_config\.json/);
-    expect(r.err).not.toMatch(/    at /); // no stack trace
+    expect(r.err).not.toMatch(/ {4}at /); // no stack trace
   });
 });
 
@@ -87,12 +87,18 @@ describe.skipIf(!sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer'))('roboalign-f
   });
 
   it('decode reports a wrong-length sequence as ok: false with the reason', async () => {
-    const r = await cli(['decode', '--tokenizer', FAST_PLUS_DIR, '--horizon', '10', '--dim', '7'], '{"ids": [1, 2]}\n');
+    const r = await cli(
+      ['decode', '--tokenizer', FAST_PLUS_DIR, '--horizon', '10', '--dim', '7'],
+      '{"ids": [1, 2]}\n',
+    );
     expect(r.code).toBe(0);
     const line = JSON.parse(r.out);
     expect(line.ok).toBe(false);
     expect(line.error).toMatch(/^line 1: decoded \d+ coefficients, expected 70/);
-    const missing = await cli(['decode', '--tokenizer', FAST_PLUS_DIR, '--horizon', '10', '--dim', '7'], '{"x": 1}\n');
+    const missing = await cli(
+      ['decode', '--tokenizer', FAST_PLUS_DIR, '--horizon', '10', '--dim', '7'],
+      '{"x": 1}\n',
+    );
     expect(missing.err).toMatch(/line 1: missing "ids"/);
     const noShape = await cli(['decode', '--tokenizer', FAST_PLUS_DIR], '{"ids": [1]}\n');
     expect(noShape.err).toMatch(/decode needs --horizon/);
@@ -108,21 +114,51 @@ describe('roboalign-fast fit and stats', () => {
 
   it('fits a tokenizer from files and encodes with it', async () => {
     const rand = mulberry32(4);
-    const lines = Array.from({ length: 200 }, () => JSON.stringify({ actions: rows(smoothChunk(rand, 5, 3), 5, 3) }));
+    const lines = Array.from({ length: 200 }, () =>
+      JSON.stringify({ actions: rows(smoothChunk(rand, 5, 3), 5, 3) }),
+    );
     await writeFile(join(dir, 'train.jsonl'), `${lines.join('\n')}\n`);
     const out = join(dir, 'tok');
-    const fit = await cli(['fit', '--input', join(dir, 'train.jsonl'), '--output', out, '--vocab-size', '300', '--time-horizon', '5', '--action-dim', '3']);
+    const fit = await cli([
+      'fit',
+      '--input',
+      join(dir, 'train.jsonl'),
+      '--output',
+      out,
+      '--vocab-size',
+      '300',
+      '--time-horizon',
+      '5',
+      '--action-dim',
+      '3',
+    ]);
     expect(fit.code).toBe(0);
     expect(fit.err).toMatch(/fitted \d+ tokens on 200 chunks/);
-    const enc = await cli(['encode', '--tokenizer', out, '--input', join(dir, 'train.jsonl'), '--output', join(dir, 'ids.jsonl')]);
+    const enc = await cli([
+      'encode',
+      '--tokenizer',
+      out,
+      '--input',
+      join(dir, 'train.jsonl'),
+      '--output',
+      join(dir, 'ids.jsonl'),
+    ]);
     expect(enc.code).toBe(0);
     const dec = await cli(['decode', '--tokenizer', out, '--input', join(dir, 'ids.jsonl')]);
     expect(dec.code).toBe(0);
-    expect(dec.out.trim().split('\n').every((l) => JSON.parse(l).ok === true)).toBe(true);
+    expect(
+      dec.out
+        .trim()
+        .split('\n')
+        .every((l) => JSON.parse(l).ok === true),
+    ).toBe(true);
   });
 
   it('computes per-dimension statistics', async () => {
-    const r = await cli(['stats', '--output', join(dir, 'stats.json')], '{"actions": [[1, 10], [3, 30]]}\n{"actions": [[5, 50]]}\n');
+    const r = await cli(
+      ['stats', '--output', join(dir, 'stats.json')],
+      '{"actions": [[1, 10], [3, 30]]}\n{"actions": [[5, 50]]}\n',
+    );
     expect(r.code).toBe(0);
     const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8'));
     expect(stats.mean).toEqual([3, 30]);

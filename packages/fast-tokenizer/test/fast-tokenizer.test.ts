@@ -18,7 +18,12 @@ describe.skipIf(!sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer'))('FastTokeniz
   });
 
   it('reads the released config: scale 10, min_token -354, vocab 2048, clean-up on', () => {
-    expect(fast.config).toMatchObject({ scale: 10, minToken: -354, vocabSize: 2048, cleanUpTokenizationSpaces: true });
+    expect(fast.config).toMatchObject({
+      scale: 10,
+      minToken: -354,
+      vocabSize: 2048,
+      cleanUpTokenizationSpaces: true,
+    });
     expect(fast.bpe.vocabSize).toBe(2048);
   });
 
@@ -47,11 +52,15 @@ describe.skipIf(!sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer'))('FastTokeniz
       [50, 32],
     ]) {
       const data = smoothChunk(rand, T, D);
-      const { actions, ok, failures } = fast.decode([fast.encode({ data, horizon: T, dim: D })], { horizon: T, dim: D });
+      const { actions, ok, failures } = fast.decode([fast.encode({ data, horizon: T, dim: D })], {
+        horizon: T,
+        dim: D,
+      });
       expect(ok).toEqual([true]);
       expect(failures).toEqual([]);
       const bound = (Math.sqrt(T) * 0.5) / 10;
-      for (let j = 0; j < data.length; j++) expect(Math.abs(actions[0][j] - data[j])).toBeLessThanOrEqual(bound);
+      for (let j = 0; j < data.length; j++)
+        expect(Math.abs(actions[0][j] - data[j])).toBeLessThanOrEqual(bound);
     }
   });
 

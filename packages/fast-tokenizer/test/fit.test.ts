@@ -36,7 +36,7 @@ describe('fitFastTokenizer', () => {
   it('fills the vocabulary and compresses chunks well below T × D tokens', () => {
     expect(tok.bpe.vocabSize).toBe(1024);
     const mean = heldOut.reduce((n, c) => n + tok.encode(c).length, 0) / heldOut.length;
-    expect(mean).toBeLessThan(T * D / 2);
+    expect(mean).toBeLessThan((T * D) / 2);
   });
 
   it('round-trips held-out chunks within the quantization bound, decoding with the saved shape', () => {
@@ -45,7 +45,8 @@ describe('fitFastTokenizer', () => {
     expect(r.failures).toEqual([]);
     const bound = (Math.sqrt(T) * 0.5) / 10;
     r.actions.forEach((a, i) => {
-      for (let j = 0; j < a.length; j++) expect(Math.abs(a[j] - heldOut[i].data[j])).toBeLessThanOrEqual(bound);
+      for (let j = 0; j < a.length; j++)
+        expect(Math.abs(a[j] - heldOut[i].data[j])).toBeLessThanOrEqual(bound);
     });
   });
 
@@ -54,7 +55,13 @@ describe('fitFastTokenizer', () => {
     const again = await loadFastTokenizer(dir);
     const rust = Tokenizer.fromFile(join(dir, 'tokenizer.json'));
     const processor = JSON.parse(await readFile(join(dir, 'processor_config.json'), 'utf8'));
-    expect(processor).toMatchObject({ scale: 10, min_token: tok.config.minToken, vocab_size: 1024, time_horizon: T, action_dim: D });
+    expect(processor).toMatchObject({
+      scale: 10,
+      min_token: tok.config.minToken,
+      vocab_size: 1024,
+      time_horizon: T,
+      action_dim: D,
+    });
     for (const c of heldOut) {
       const ids = tok.encode(c);
       expect(again.encode(c)).toEqual(ids);

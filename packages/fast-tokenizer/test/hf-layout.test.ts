@@ -31,7 +31,9 @@ describe.skipIf(!sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer'))('Hugging Fac
   });
 
   it('names the missing file of an incomplete directory', async () => {
-    await expect(loadFastTokenizer(dir)).rejects.toThrow(/missing .*processor_config\.json: is this a FAST tokenizer directory\?/);
+    await expect(loadFastTokenizer(dir)).rejects.toThrow(
+      /missing .*processor_config\.json: is this a FAST tokenizer directory\?/,
+    );
   });
 
   it('names a corrupt file', async () => {
@@ -59,13 +61,20 @@ describe('fastTokenizerFromHf validation', () => {
   });
 
   it('rejects a bad time_horizon and a bad clean-up flag', () => {
-    const tokenizer = { model: { type: 'BPE', vocab: { a: 0 }, merges: [] }, pre_tokenizer: { type: 'ByteLevel' } };
+    const tokenizer = {
+      model: { type: 'BPE', vocab: { a: 0 }, merges: [] },
+      pre_tokenizer: { type: 'ByteLevel' },
+    };
     expect(() =>
       fastTokenizerFromHf({ processorConfig: { scale: 1, min_token: 0, time_horizon: 0 }, tokenizer }, 'dir'),
     ).toThrow(/"time_horizon" must be a positive integer or null, got 0/);
     expect(() =>
       fastTokenizerFromHf(
-        { processorConfig: { scale: 1, min_token: 0 }, tokenizer, tokenizerConfig: { clean_up_tokenization_spaces: 'yes' } },
+        {
+          processorConfig: { scale: 1, min_token: 0 },
+          tokenizer,
+          tokenizerConfig: { clean_up_tokenization_spaces: 'yes' },
+        },
         'dir',
       ),
     ).toThrow(/"clean_up_tokenization_spaces" must be true or false/);

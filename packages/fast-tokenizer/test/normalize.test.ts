@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeNormStats, normalize, parseNormStats, sortedQuantile, unnormalize } from '../src/normalize.js';
+import {
+  computeNormStats,
+  normalize,
+  parseNormStats,
+  sortedQuantile,
+  unnormalize,
+} from '../src/normalize.js';
 
 describe('computeNormStats', () => {
   it('matches hand-computed numpy values', () => {
@@ -45,13 +51,16 @@ describe('normalize / unnormalize', () => {
 
   it('unnormalize inverts normalize in both modes', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 2, maxLength: 2 }), (v) => {
-        for (const mode of ['quantile', 'mean-std'] as const) {
-          const back = unnormalize(normalize(v, stats, mode), stats, mode);
-          expect(back[0]).toBeCloseTo(v[0], 9);
-          expect(back[1]).toBeCloseTo(v[1], 9);
-        }
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 2, maxLength: 2 }),
+        (v) => {
+          for (const mode of ['quantile', 'mean-std'] as const) {
+            const back = unnormalize(normalize(v, stats, mode), stats, mode);
+            expect(back[0]).toBeCloseTo(v[0], 9);
+            expect(back[1]).toBeCloseTo(v[1], 9);
+          }
+        },
+      ),
     );
   });
 

@@ -20,7 +20,9 @@ describe('coefficientsToText', () => {
   });
 
   it('rejects values whose code point is a surrogate or beyond U+10FFFF, naming the coefficient', () => {
-    expect(() => coefficientsToText([0, 0xd800 / 10], 10, 0, 2)).toThrow(/chunk 2: coefficient 1 quantizes to 55296/);
+    expect(() => coefficientsToText([0, 0xd800 / 10], 10, 0, 2)).toThrow(
+      /chunk 2: coefficient 1 quantizes to 55296/,
+    );
     expect(() => coefficientsToText([0x110000], 1, 0)).toThrow(/not a valid Unicode scalar/);
   });
 

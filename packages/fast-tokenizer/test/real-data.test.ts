@@ -11,7 +11,8 @@ import { BRIDGE_ACTIONS, FAST_PLUS_DIR, G1_PARQUET, sharedAvailable } from './he
 function windows(episodes: Float64Array[], dim: number, horizon: number, stride: number): Float64Array[] {
   const out: Float64Array[] = [];
   for (const ep of episodes) {
-    for (let t = 0; t + horizon <= ep.length / dim; t += stride) out.push(ep.slice(t * dim, (t + horizon) * dim));
+    for (let t = 0; t + horizon <= ep.length / dim; t += stride)
+      out.push(ep.slice(t * dim, (t + horizon) * dim));
   }
   return out;
 }
@@ -51,7 +52,9 @@ describe.skipIf(!haveAll || !sharedAvailable(BRIDGE_ACTIONS, 'BridgeData V2 debu
 
     it('FAST+ needs fewer tokens than naive binning (35) and round-trips within the bound', () => {
       const r = measure(fastPlus, chunks, H, D);
-      console.log(`[bridge] ${chunks.length} chunks: FAST+ ${r.meanTokens.toFixed(2)} tokens/chunk vs naive ${H * D}; max abs error ${r.maxErr.toFixed(4)} (normalized)`);
+      console.log(
+        `[bridge] ${chunks.length} chunks: FAST+ ${r.meanTokens.toFixed(2)} tokens/chunk vs naive ${H * D}; max abs error ${r.maxErr.toFixed(4)} (normalized)`,
+      );
       expect(r.failures).toBe(0);
       expect(r.meanTokens).toBeLessThan(H * D);
       expect(r.maxErr).toBeLessThanOrEqual((Math.sqrt(H) * 0.5) / 10);
@@ -63,7 +66,9 @@ describe.skipIf(!haveAll || !sharedAvailable(BRIDGE_ACTIONS, 'BridgeData V2 debu
         { vocabSize: 1024 },
       );
       const r = measure(fitted, chunks, H, D);
-      console.log(`[bridge] fitted (vocab ${fitted.bpe.vocabSize}): ${r.meanTokens.toFixed(2)} tokens/chunk (in-sample)`);
+      console.log(
+        `[bridge] fitted (vocab ${fitted.bpe.vocabSize}): ${r.meanTokens.toFixed(2)} tokens/chunk (in-sample)`,
+      );
       expect(r.failures).toBe(0);
       expect(r.meanTokens).toBeLessThan(measure(fastPlus, chunks, H, D).meanTokens);
     });
@@ -76,13 +81,18 @@ describe.skipIf(!haveAll || !sharedAvailable(G1_PARQUET, 'Unitree G1 episode'))(
     const H = 30;
     const D = 26;
     it('FAST+ compresses 780 values per second and round-trips within the bound', async () => {
-      const rows = await parquetReadObjects({ file: await asyncBufferFromFile(G1_PARQUET), columns: ['action'] });
+      const rows = await parquetReadObjects({
+        file: await asyncBufferFromFile(G1_PARQUET),
+        columns: ['action'],
+      });
       expect(rows).toHaveLength(479);
       const actions = Float64Array.from(rows.flatMap((r) => Array.from(r.action as ArrayLike<number>)));
       const stats = computeNormStats(actions, D);
       const chunks = windows([normalize(actions, stats)], D, H, 10);
       const r = measure(await loadFastTokenizer(FAST_PLUS_DIR), chunks, H, D);
-      console.log(`[g1] ${chunks.length} chunks: FAST+ ${r.meanTokens.toFixed(1)} tokens/chunk vs naive ${H * D}; max abs error ${r.maxErr.toFixed(4)} (normalized)`);
+      console.log(
+        `[g1] ${chunks.length} chunks: FAST+ ${r.meanTokens.toFixed(1)} tokens/chunk vs naive ${H * D}; max abs error ${r.maxErr.toFixed(4)} (normalized)`,
+      );
       expect(r.failures).toBe(0);
       expect(r.meanTokens).toBeLessThan(H * D);
       expect(r.maxErr).toBeLessThanOrEqual((Math.sqrt(H) * 0.5) / 10);

@@ -21,7 +21,14 @@ describe('addedTokenActionMapping', () => {
   it('puts the markers first, then one token per FAST id', () => {
     expect(m.startId).toBe(1000);
     expect(m.endId).toBe(1001);
-    expect(m.addedTokens).toEqual(['<ACTION_START>', '<ACTION_END>', '<FAST_0>', '<FAST_1>', '<FAST_2>', '<FAST_3>']);
+    expect(m.addedTokens).toEqual([
+      '<ACTION_START>',
+      '<ACTION_END>',
+      '<FAST_0>',
+      '<FAST_1>',
+      '<FAST_2>',
+      '<FAST_3>',
+    ]);
     expect(Array.from(m.wrap([3, 0]))).toEqual([1000, 1005, 1002, 1001]);
   });
 

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { toActionChunk, toRows } from '../chunk.js';
 import { FastTokenizerError } from '../errors.js';
-import { type DecodeFailurePolicy, type FastTokenizer } from '../fast-tokenizer.js';
+import type { DecodeFailurePolicy, FastTokenizer } from '../fast-tokenizer.js';
 import { fitFastTokenizer } from '../fit.js';
 import { loadFastTokenizer, saveFastTokenizer } from '../io/hf-layout.js';
 import { computeNormStats } from '../normalize.js';
@@ -58,8 +58,15 @@ function numberOption(values: Values, name: keyof Values, integer: boolean): num
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new FastTokenizerError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got ${String(raw)}`);
+  if (
+    typeof raw !== 'string' ||
+    raw.trim() === '' ||
+    !Number.isFinite(n) ||
+    (integer && !Number.isInteger(n))
+  ) {
+    throw new FastTokenizerError(
+      `--${name} must be ${integer ? 'an integer' : 'a number'}, got ${String(raw)}`,
+    );
   }
   return n;
 }
@@ -138,7 +145,8 @@ async function readChunks(values: Values, io: CliIo) {
       throw new FastTokenizerError(lineError(err, line));
     }
   }
-  if (chunks.length === 0) throw new FastTokenizerError('no input chunks: expected lines of {"actions": [[...]]}');
+  if (chunks.length === 0)
+    throw new FastTokenizerError('no input chunks: expected lines of {"actions": [[...]]}');
   return chunks;
 }
 
@@ -175,7 +183,8 @@ async function statsCommand(values: Values, io: CliIo): Promise<void> {
   const dim = chunks[0].dim;
   const rows: number[] = [];
   chunks.forEach((chunk, i) => {
-    if (chunk.dim !== dim) throw new FastTokenizerError(`chunk ${i} has ${chunk.dim} dimensions, chunk 0 has ${dim}`);
+    if (chunk.dim !== dim)
+      throw new FastTokenizerError(`chunk ${i} has ${chunk.dim} dimensions, chunk 0 has ${dim}`);
     for (let j = 0; j < chunk.data.length; j++) rows.push(chunk.data[j]);
   });
   const json = `${JSON.stringify(computeNormStats(rows, dim), null, 2)}\n`;

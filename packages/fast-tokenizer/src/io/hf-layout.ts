@@ -23,7 +23,9 @@ function optionalPositiveInt(obj: Record<string, unknown>, key: string, source: 
   const v = obj[key];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new FastTokenizerError(`${source}: "${key}" must be a positive integer or null, got ${JSON.stringify(v)}`);
+    throw new FastTokenizerError(
+      `${source}: "${key}" must be a positive integer or null, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -35,16 +37,21 @@ export function fastTokenizerFromHf(files: HfTokenizerFiles, source = 'tokenizer
   if (!isRecord(pc)) throw new FastTokenizerError(`${pcName}: expected a JSON object`);
   const { scale, min_token: minToken } = pc;
   if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) {
-    throw new FastTokenizerError(`${pcName}: "scale" must be a positive number, got ${JSON.stringify(scale)}`);
+    throw new FastTokenizerError(
+      `${pcName}: "scale" must be a positive number, got ${JSON.stringify(scale)}`,
+    );
   }
   if (typeof minToken !== 'number' || !Number.isInteger(minToken)) {
-    throw new FastTokenizerError(`${pcName}: "min_token" must be an integer, got ${JSON.stringify(minToken)}`);
+    throw new FastTokenizerError(
+      `${pcName}: "min_token" must be an integer, got ${JSON.stringify(minToken)}`,
+    );
   }
   const bpe = ByteLevelBpe.fromTokenizerJson(files.tokenizer, `${source}/tokenizer.json`);
   let cleanUp = false; // transformers' default when the config does not say
   if (files.tokenizerConfig !== undefined) {
     const tc = files.tokenizerConfig;
-    if (!isRecord(tc)) throw new FastTokenizerError(`${source}/tokenizer_config.json: expected a JSON object`);
+    if (!isRecord(tc))
+      throw new FastTokenizerError(`${source}/tokenizer_config.json: expected a JSON object`);
     const flag = tc.clean_up_tokenization_spaces;
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw new FastTokenizerError(
@@ -95,7 +102,9 @@ async function readJson(path: string, required: boolean): Promise<unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     if (!required && code === 'ENOENT') return undefined;
     throw new FastTokenizerError(
-      code === 'ENOENT' ? `missing ${path}: is this a FAST tokenizer directory?` : `cannot read ${path}: ${code}`,
+      code === 'ENOENT'
+        ? `missing ${path}: is this a FAST tokenizer directory?`
+        : `cannot read ${path}: ${code}`,
     );
   }
   try {
