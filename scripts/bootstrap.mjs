@@ -1,11 +1,11 @@
 // Installs what the README's commands need on a fresh clone with only Node and npm:
-// the pinned pnpm (from package.json's packageManager field) and the workspace dependencies.
+// the pinned pnpm and the workspace dependencies.
+// (The pin lives here rather than in package.json's packageManager field: pnpm 12 then tries to resolve
+// builds of itself for every platform from the registry, which fails intermittently.)
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
-const { packageManager } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
-const wanted = packageManager.replace(/^pnpm@/, '');
+const wanted = '12.21.0';
 
 function run(cmd) {
   execSync(cmd, { stdio: 'inherit', cwd: root });

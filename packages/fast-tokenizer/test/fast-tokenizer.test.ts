@@ -128,6 +128,9 @@ describe.skipIf(!sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer'))('FastTokeniz
     expect(on.actions[0][0]).toBeCloseTo((46 - 354) / 10, 12);
     const off = new FastTokenizer(fast.bpe, { ...fast.config, cleanUpTokenizationSpaces: false });
     // With one time step the inverse DCT is the identity, so actions are the coefficients.
-    expect(Array.from(off.decode([ids], { horizon: 1, dim: 2 }).actions[0])).toEqual([(32 - 354) / 10, (46 - 354) / 10]);
+    expect(Array.from(off.decode([ids], { horizon: 1, dim: 2 }).actions[0])).toEqual([
+      (32 - 354) / 10,
+      (46 - 354) / 10,
+    ]);
   });
 });

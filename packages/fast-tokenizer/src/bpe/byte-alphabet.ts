@@ -16,7 +16,9 @@ function buildByteToChar(): string[] {
 export const BYTE_TO_CHAR: readonly string[] = buildByteToChar();
 
 /** Code point of a byte-level character → the byte it stands for. */
-export const CHAR_TO_BYTE: ReadonlyMap<number, number> = new Map(BYTE_TO_CHAR.map((c, b) => [c.codePointAt(0)!, b]));
+export const CHAR_TO_BYTE: ReadonlyMap<number, number> = new Map(
+  BYTE_TO_CHAR.map((c, b) => [c.codePointAt(0)!, b]),
+);
 
 /** The 256 byte-level characters, sorted by code point (the initial alphabet of a byte-level BPE). */
 export function byteLevelAlphabet(): string[] {

@@ -86,7 +86,9 @@ export class ByteLevelBpe {
     let maxId = -1;
     for (const [token, id] of vocab) {
       if (!Number.isInteger(id) || id < 0) {
-        throw new FastTokenizerError(`${source}: vocab id of ${JSON.stringify(token)} is ${id}, not a non-negative integer`);
+        throw new FastTokenizerError(
+          `${source}: vocab id of ${JSON.stringify(token)} is ${id}, not a non-negative integer`,
+        );
       }
       maxId = Math.max(maxId, id);
     }
@@ -122,7 +124,9 @@ export class ByteLevelBpe {
     // Longest first, so that the alternation matches the longest added token at a position.
     contents.sort((x, y) => y.length - x.length);
     this.addedPattern =
-      contents.length > 0 ? new RegExp(contents.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu') : null;
+      contents.length > 0
+        ? new RegExp(contents.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu')
+        : null;
   }
 
   /** Builds a tokenizer from a vocabulary (token → id) and merges in rank order. */
@@ -148,18 +152,24 @@ export class ByteLevelBpe {
     }
     const pre = json.pre_tokenizer;
     if (!isRecord(pre) || pre.type !== 'ByteLevel') {
-      throw new FastTokenizerError(`${source}: pre_tokenizer must be ByteLevel (a byte-level BPE), got ${JSON.stringify(pre?.type ?? pre)}`);
+      throw new FastTokenizerError(
+        `${source}: pre_tokenizer must be ByteLevel (a byte-level BPE), got ${JSON.stringify(pre?.type ?? pre)}`,
+      );
     }
     if (pre.add_prefix_space === true || pre.use_regex === false) {
-      throw new FastTokenizerError(`${source}: only ByteLevel with add_prefix_space false and use_regex true is supported`);
+      throw new FastTokenizerError(
+        `${source}: only ByteLevel with add_prefix_space false and use_regex true is supported`,
+      );
     }
     if (json.normalizer !== null && json.normalizer !== undefined) {
       throw new FastTokenizerError(`${source}: normalizers are not supported (FAST tokenizers have none)`);
     }
-    if (!isRecord(model.vocab)) throw new FastTokenizerError(`${source}: "model.vocab" must be an object of token → id`);
+    if (!isRecord(model.vocab))
+      throw new FastTokenizerError(`${source}: "model.vocab" must be an object of token → id`);
     const vocab = new Map<string, number>();
     for (const [token, id] of Object.entries(model.vocab)) {
-      if (typeof id !== 'number') throw new FastTokenizerError(`${source}: vocab id of ${JSON.stringify(token)} is not a number`);
+      if (typeof id !== 'number')
+        throw new FastTokenizerError(`${source}: vocab id of ${JSON.stringify(token)} is not a number`);
       vocab.set(token, id);
     }
     const rawMerges = model.merges ?? [];
@@ -168,18 +178,25 @@ export class ByteLevelBpe {
       if (typeof m === 'string') {
         const parts = m.split(' ');
         if (parts.length !== 2) {
-          throw new FastTokenizerError(`${source}: merge ${i} ${JSON.stringify(m)} is not two tokens separated by one space`);
+          throw new FastTokenizerError(
+            `${source}: merge ${i} ${JSON.stringify(m)} is not two tokens separated by one space`,
+          );
         }
         return [parts[0], parts[1]];
       }
-      if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') return [m[0], m[1]];
-      throw new FastTokenizerError(`${source}: merge ${i} must be "a b" or ["a", "b"], got ${JSON.stringify(m)}`);
+      if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string')
+        return [m[0], m[1]];
+      throw new FastTokenizerError(
+        `${source}: merge ${i} must be "a b" or ["a", "b"], got ${JSON.stringify(m)}`,
+      );
     });
     const rawAdded = json.added_tokens ?? [];
     if (!Array.isArray(rawAdded)) throw new FastTokenizerError(`${source}: "added_tokens" must be an array`);
     const added = rawAdded.map((t, i): AddedToken => {
       if (!isRecord(t) || typeof t.id !== 'number' || typeof t.content !== 'string') {
-        throw new FastTokenizerError(`${source}: added token ${i} needs a numeric "id" and a string "content"`);
+        throw new FastTokenizerError(
+          `${source}: added token ${i} needs a numeric "id" and a string "content"`,
+        );
       }
       return { id: t.id, content: t.content, special: t.special === true };
     });
@@ -262,7 +279,9 @@ export class ByteLevelBpe {
       const cp = text.codePointAt(i)!;
       if (cp > 0xffff) i++;
       else if (cp >= 0xd800 && cp <= 0xdfff) {
-        throw new FastTokenizerError(`lone surrogate U+${cp.toString(16).toUpperCase()} at index ${i}: not valid Unicode text`);
+        throw new FastTokenizerError(
+          `lone surrogate U+${cp.toString(16).toUpperCase()} at index ${i}: not valid Unicode text`,
+        );
       }
       cps.push(cp);
     }
@@ -270,7 +289,10 @@ export class ByteLevelBpe {
     for (const end of splitCodePoints(cps)) {
       const len = end - start;
       if (len <= MAX_CACHED_PIECE) {
-        const piece = text.length === cps.length ? text.slice(start, end) : String.fromCodePoint(...cps.slice(start, end));
+        const piece =
+          text.length === cps.length
+            ? text.slice(start, end)
+            : String.fromCodePoint(...cps.slice(start, end));
         let ids = this.cache.get(piece);
         if (ids === undefined) {
           ids = this.bpe(cps, start, end);

@@ -1,3 +1,5 @@
+import { LETTER_RANGES, NUMBER_RANGES } from './unicode-classes.generated.js';
+
 /**
  * The ByteLevel pre-tokenizer's split (`use_regex: true`): GPT-2's pattern
  * `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
@@ -8,40 +10,31 @@
 const LETTER = 1;
 const NUMBER = 2;
 const SPACE = 3;
-const OTHER = 4;
+const OTHER = 0;
 
-const isLetter = /\p{L}/u;
-const isNumber = /\p{N}/u;
-const isSpace = /\p{White_Space}/u;
+/** Unicode White_Space, which is Oniguruma's `\s`. */
+const WHITE_SPACE = [
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+  0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+];
 
-function classifySlow(cp: number): number {
-  const ch = String.fromCodePoint(cp);
-  if (isLetter.test(ch)) return LETTER;
-  if (isNumber.test(ch)) return NUMBER;
-  if (isSpace.test(ch)) return SPACE;
-  return OTHER;
-}
+let classes: Uint8Array | null = null;
 
-let bmp: Uint8Array | null = null;
-const astral = new Map<number, number>();
-
-/** Character class of a code point: letter, number, white space or other (cached). */
-function classify(cp: number): number {
-  if (cp < 0x10000) {
-    if (bmp === null) bmp = new Uint8Array(0x10000);
-    let c = bmp[cp];
-    if (c === 0) {
-      c = classifySlow(cp);
-      bmp[cp] = c;
-    }
-    return c;
-  }
-  let c = astral.get(cp);
-  if (c === undefined) {
-    c = classifySlow(cp);
-    if (astral.size < 65536) astral.set(cp, c);
-  }
-  return c;
+/**
+ * Class of every code point (letter, number, white space or other) as the Rust library's regex engine
+ * sees it. Built from generated ranges rather than JS `\p{L}`, whose Unicode version follows Node's ICU.
+ */
+function classTable(): Uint8Array {
+  if (classes !== null) return classes;
+  const table = new Uint8Array(0x110000);
+  const fill = (ranges: readonly number[], cls: number) => {
+    for (let i = 0; i < ranges.length; i += 2) table.fill(cls, ranges[i], ranges[i + 1] + 1);
+  };
+  fill(LETTER_RANGES, LETTER);
+  fill(NUMBER_RANGES, NUMBER);
+  for (const cp of WHITE_SPACE) table[cp] = SPACE;
+  classes = table;
+  return table;
 }
 
 const APOSTROPHE = 0x27;
@@ -64,6 +57,8 @@ function contraction(cps: ArrayLike<number>, i: number, n: number): number {
  * piece k spans `[ends[k - 1] ?? 0, ends[k])`.
  */
 export function splitCodePoints(cps: ArrayLike<number>, n: number = cps.length): number[] {
+  const table = classTable();
+  const classify = (cp: number) => table[cp];
   const ends: number[] = [];
   let i = 0;
   while (i < n) {
