@@ -10,7 +10,7 @@ import { LETTER_RANGES, NUMBER_RANGES } from './unicode-classes.generated.js';
 const LETTER = 1;
 const NUMBER = 2;
 const SPACE = 3;
-const OTHER = 0;
+// Everything else is 0: other (punctuation, symbols, marks, unassigned).
 
 /** Unicode White_Space, which is Oniguruma's `\s`. */
 const WHITE_SPACE = [
