@@ -157,6 +157,9 @@ function manyTies(seed: number, count: number): string[] {
   );
 }
 
+/** The Rust trainer reads its file line by line, splitting at "\n" only. */
+const isOneLine = (s: string) => !s.includes('\n');
+
 const utf8 = new TextEncoder();
 const byteLevel = (piece: string) => Array.from(utf8.encode(piece), (b) => BYTE_TO_CHAR[b]).join('');
 
@@ -216,7 +219,7 @@ describe('trainBpe against the Rust BpeTrainer', () => {
   ])(
     'learns identical vocabulary and merges on %s',
     async (name, make) => {
-      const lines = make().filter((l) => !/[\n\r\u2028\u2029\u0085\u000b\u000c]/u.test(l));
+      const lines = make().filter(isOneLine);
       const rust = await rustTrain(name.replace(/\W/g, '-'), lines);
       const ours = trainBpe(ourWords(lines), { vocabSize: 30000 });
       expect(rust.merges.length).toBeGreaterThan(10);
@@ -230,7 +233,7 @@ describe('trainBpe against the Rust BpeTrainer', () => {
     // Ids of seen characters keep their relative order when unseen alphabet characters are added
     // (the alphabet is sorted by code point), so tie-breaking and hence the merges are unchanged;
     // min_frequency 2 only stops earlier.
-    const lines = fastStrings(4, 1500).filter((l) => !/[\n\r\u2028\u2029\u0085\u000b\u000c]/u.test(l));
+    const lines = fastStrings(4, 1500).filter(isOneLine);
     const rust = await rustTrain('fast-recipe', lines);
     const maxCp = Math.max(...lines.flatMap((l) => Array.from(l, (c) => c.codePointAt(0)!)));
     const ours = trainBpe(ourWords(lines), {

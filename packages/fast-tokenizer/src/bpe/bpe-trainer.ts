@@ -268,7 +268,7 @@ export function trainBpe(
 
   // A pair chosen twice keeps its last rank, as the Rust model's merge map does.
   const lastRank = new Map<number, number>();
-  chosen.forEach(({ pair }, rank) => lastRank.set(pair, rank));
+  for (const [rank, { pair }] of chosen.entries()) lastRank.set(pair, rank);
   const merges: Array<[string, string]> = [];
   const mergeCounts: number[] = [];
   chosen.forEach(({ pair, count }, rank) => {
