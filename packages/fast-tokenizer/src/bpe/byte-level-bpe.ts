@@ -153,7 +153,7 @@ export class ByteLevelBpe {
     const pre = json.pre_tokenizer;
     if (!isRecord(pre) || pre.type !== 'ByteLevel') {
       throw new FastTokenizerError(
-        `${source}: pre_tokenizer must be ByteLevel (a byte-level BPE), got ${JSON.stringify(pre?.type ?? pre)}`,
+        `${source}: pre_tokenizer must be ByteLevel (a byte-level BPE), got ${JSON.stringify(isRecord(pre) ? pre.type : pre)}`,
       );
     }
     if (pre.add_prefix_space === true || pre.use_regex === false) {
