@@ -48,7 +48,7 @@ const shapes: Array<[number, number]> = [
 const rows: string[] = [];
 for (const [T, D] of shapes) {
   const rand = mulberry32(T * 100 + D);
-  const chunks = Array.from({ length: 200 }, () => smoothChunk(rand, T, D));
+  const chunks = Array.from({ length: 1000 }, () => smoothChunk(rand, T, D));
   const ids = chunks.map((data) => fast.encode({ data, horizon: T, dim: D }));
   const ours = {
     encode: await rate(chunks.length, 3, () => {
@@ -83,7 +83,7 @@ console.log(
   `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; RAYON_NUM_THREADS=${process.env.RAYON_NUM_THREADS ?? 'unset'}`,
 );
 console.log(
-  'Chunks/second (higher is better); 200 smooth chunks per shape, FAST+ vocabulary, best of 3 rounds.\n',
+  'Chunks/second (higher is better); 1000 smooth chunks per shape, FAST+ vocabulary, best of 3 rounds.\n',
 );
 console.log(
   '| shape | tokens/chunk | encode: this package | encode: our DCT + Rust BPE | ratio | decode: this package | decode: Rust BPE + our IDCT | ratio |',

@@ -41,13 +41,29 @@ export function dct(
   out: Float64Array = new Float64Array(horizon * dim),
 ): Float64Array {
   const basis = dctBasis(horizon);
-  out.fill(0);
+  // C[k, T-1-n] = (-1)^k C[k, n]: even frequencies see x[n] + x[T-1-n], odd ones x[n] - x[T-1-n],
+  // which halves the multiplications.
+  const half = horizon >> 1;
+  const sum = new Float64Array(half * dim);
+  const diff = new Float64Array(half * dim);
+  for (let n = 0; n < half; n++) {
+    const a = n * dim;
+    const b = (horizon - 1 - n) * dim;
+    for (let d = 0; d < dim; d++) {
+      sum[a + d] = chunk[a + d] + chunk[b + d];
+      diff[a + d] = chunk[a + d] - chunk[b + d];
+    }
+  }
+  const middle = horizon & 1 ? half * dim : -1;
   for (let k = 0; k < horizon; k++) {
-    const row = k * dim;
-    for (let n = 0; n < horizon; n++) {
-      const c = basis[k * horizon + n];
-      const src = n * dim;
-      for (let d = 0; d < dim; d++) out[row + d] += c * chunk[src + d];
+    const src = k & 1 ? diff : sum;
+    const b = k * horizon;
+    // The middle sample of an odd length meets cos(pi k / 2): zero for odd k.
+    const cm = middle >= 0 && (k & 1) === 0 ? basis[b + half] : 0;
+    for (let d = 0; d < dim; d++) {
+      let acc = middle >= 0 ? cm * chunk[middle + d] : 0;
+      for (let n = 0, i = d; n < half; n++, i += dim) acc += basis[b + n] * src[i];
+      out[k * dim + d] = acc;
     }
   }
   return out;
@@ -61,13 +77,33 @@ export function idct(
   out: Float64Array = new Float64Array(horizon * dim),
 ): Float64Array {
   const basis = dctBasis(horizon);
-  out.fill(0);
-  for (let k = 0; k < horizon; k++) {
-    const src = k * dim;
-    for (let n = 0; n < horizon; n++) {
+  const half = horizon >> 1;
+  const even = new Float64Array(dim);
+  const odd = new Float64Array(dim);
+  // x[n] = E + O and x[T-1-n] = E - O, with E and O the sums over even and odd frequencies.
+  for (let n = 0; n < half; n++) {
+    even.fill(0);
+    odd.fill(0);
+    for (let k = 0; k < horizon; k++) {
       const c = basis[k * horizon + n];
-      const row = n * dim;
-      for (let d = 0; d < dim; d++) out[row + d] += c * coefficients[src + d];
+      const acc = k & 1 ? odd : even;
+      const from = k * dim;
+      for (let d = 0; d < dim; d++) acc[d] += c * coefficients[from + d];
+    }
+    const a = n * dim;
+    const b = (horizon - 1 - n) * dim;
+    for (let d = 0; d < dim; d++) {
+      out[a + d] = even[d] + odd[d];
+      out[b + d] = even[d] - odd[d];
+    }
+  }
+  if (horizon & 1) {
+    const row = half * dim;
+    for (let d = 0; d < dim; d++) out[row + d] = 0;
+    for (let k = 0; k < horizon; k += 2) {
+      const c = basis[k * horizon + half];
+      const from = k * dim;
+      for (let d = 0; d < dim; d++) out[row + d] += c * coefficients[from + d];
     }
   }
   return out;

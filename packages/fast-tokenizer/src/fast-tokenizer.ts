@@ -3,7 +3,7 @@ import { type ActionChunkInput, toActionChunk } from './chunk.js';
 import { cleanUpTokenizationSpaces } from './clean-up-spaces.js';
 import { dct, idct } from './dct.js';
 import { FastTokenizerError } from './errors.js';
-import { coefficientsToText } from './quantize.js';
+import { coefficientsToText, quantizeToCodePoints } from './quantize.js';
 
 /** The numbers that turn DCT coefficients into code points and back (`processor_config.json`). */
 export interface FastTokenizerConfig {
@@ -98,7 +98,9 @@ export class FastTokenizer {
 
   /** Encodes one `[T, D]` chunk (already normalized) into FAST token ids. */
   encode(chunk: ActionChunkInput, index?: number): Int32Array {
-    return this.bpe.encode(this.toText(chunk, index));
+    const { data, horizon, dim } = toActionChunk(chunk, index);
+    const { scale, minToken } = this.config;
+    return this.bpe.encodeCodePoints(quantizeToCodePoints(dct(data, horizon, dim), scale, minToken, index));
   }
 
   /** Encodes a batch of chunks; an error names the chunk's index in the batch. */

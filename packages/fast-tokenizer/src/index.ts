@@ -28,7 +28,7 @@ export {
   sortedQuantile,
   unnormalize,
 } from './normalize.js';
-export { coefficientsToText, textToCoefficients } from './quantize.js';
+export { coefficientsToText, quantizeToCodePoints, textToCoefficients } from './quantize.js';
 export { roundHalfEven } from './round-half-even.js';
 export {
   type ActionVocabMapping,

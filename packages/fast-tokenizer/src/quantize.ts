@@ -14,7 +14,23 @@ export function coefficientsToText(
   minToken: number,
   index?: number,
 ): string {
-  const codePoints = new Array<number>(coefficients.length);
+  const codePoints = quantizeToCodePoints(coefficients, scale, minToken, index);
+  // fromCodePoint with a spread is limited by the argument count, so go in slices.
+  let text = '';
+  for (let i = 0; i < codePoints.length; i += 4096) {
+    text += String.fromCodePoint(...codePoints.subarray(i, i + 4096));
+  }
+  return text;
+}
+
+/** The code points of {@link coefficientsToText}, without building the string. */
+export function quantizeToCodePoints(
+  coefficients: ArrayLike<number>,
+  scale: number,
+  minToken: number,
+  index?: number,
+): Int32Array {
+  const codePoints = new Int32Array(coefficients.length);
   for (let i = 0; i < coefficients.length; i++) {
     const v = roundHalfEven(coefficients[i] * scale) - minToken;
     const cp = Math.max(v, 0);
@@ -27,12 +43,7 @@ export function coefficientsToText(
     }
     codePoints[i] = cp;
   }
-  // fromCodePoint with a spread is limited by the argument count, so go in slices.
-  let text = '';
-  for (let i = 0; i < codePoints.length; i += 4096) {
-    text += String.fromCodePoint(...codePoints.slice(i, i + 4096));
-  }
-  return text;
+  return codePoints;
 }
 
 /** Reads a FAST token string back into integer coefficients: each code point plus `minToken`. */

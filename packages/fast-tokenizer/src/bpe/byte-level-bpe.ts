@@ -1,5 +1,7 @@
 import { FastTokenizerError } from '../errors.js';
 import { BYTE_TO_CHAR, CHAR_TO_BYTE } from './byte-alphabet.js';
+import { MergeQueue } from './merge-queue.js';
+import { PairTable } from './pair-table.js';
 import { splitCodePoints } from './pretokenize.js';
 
 /** A token added on top of the BPE vocabulary (`added_tokens` in `tokenizer.json`). */
@@ -43,8 +45,6 @@ export interface TokenizerJson {
 
 const MAX_CACHED_PIECE = 256;
 const MAX_CACHE_ENTRIES = 10000;
-/** Positions fit in 23 bits, so a heap key `rank * 2^23 + position` orders by rank, then position. */
-const POS_BITS = 2 ** 23;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -66,9 +66,13 @@ export class ByteLevelBpe {
   private readonly addedTokens: AddedToken[];
   /** Id of the token for each byte's character, or -1 when the vocabulary lacks it (the byte is dropped, as in Rust). */
   private readonly byteIds = new Int32Array(256);
-  /** `idA * stride + idB` → merge rank and merged id. */
-  private readonly mergeRank = new Map<number, number>();
-  private readonly mergeNewId = new Map<number, number>();
+  /** Pair of ids → merge rank and merged id. */
+  private readonly pairs: PairTable;
+  private readonly bytesById: (Uint8Array | undefined)[] = [];
+  /** Scratch symbols of the word being merged, grown as needed. */
+  private sym = new Int32Array(1024);
+  /** Reused by every word (encoding is synchronous, so one queue suffices). */
+  private readonly queue = new MergeQueue();
   private readonly stride: number;
   private readonly cache = new Map<string, Int32Array>();
   private readonly addedById = new Map<number, AddedToken>();
@@ -104,6 +108,7 @@ export class ByteLevelBpe {
     }
     for (const t of addedTokens) this.addedById.set(t.id, t);
     this.stride = maxId + 1;
+    this.pairs = new PairTable(merges.length);
     for (let b = 0; b < 256; b++) this.byteIds[b] = vocab.get(BYTE_TO_CHAR[b]) ?? -1;
     merges.forEach(([a, b], rank) => {
       const idA = vocab.get(a);
@@ -116,9 +121,7 @@ export class ByteLevelBpe {
         );
       }
       // A pair listed twice keeps its last rank, as when Rust collects its merge map.
-      const key = idA * this.stride + idB;
-      this.mergeRank.set(key, rank);
-      this.mergeNewId.set(key, merged);
+      this.pairs.set(idA, idB, rank, merged);
     });
     const contents = addedTokens.map((t) => t.content).filter((c) => c.length > 0);
     // Longest first, so that the alternation matches the longest added token at a position.
@@ -272,6 +275,20 @@ export class ByteLevelBpe {
     return Int32Array.from(out);
   }
 
+  /**
+   * Encodes text given as code points (what the FAST encoder produces), skipping the string round trip.
+   * Code points must be Unicode scalar values (no surrogates, at most U+10FFFF).
+   */
+  encodeCodePoints(codePoints: ArrayLike<number>): Int32Array {
+    if (this.addedPattern !== null) {
+      checkScalars(codePoints);
+      return this.encode(String.fromCodePoint(...Array.from(codePoints)));
+    }
+    const out: number[] = [];
+    this.encodePieces(checkScalars(codePoints), null, out);
+    return Int32Array.from(out);
+  }
+
   private encodeSegment(text: string, out: number[]): void {
     if (text.length === 0) return;
     const cps: number[] = [];
@@ -285,25 +302,26 @@ export class ByteLevelBpe {
       }
       cps.push(cp);
     }
+    this.encodePieces(cps, text.length === cps.length ? text : null, out);
+  }
+
+  /** Splits code points into pieces and appends their BPE ids; `text` (when all BMP) keys the cache cheaply. */
+  private encodePieces(cps: ArrayLike<number>, text: string | null, out: number[]): void {
     let start = 0;
     for (const end of splitCodePoints(cps)) {
-      const len = end - start;
-      if (len <= MAX_CACHED_PIECE) {
-        const piece =
-          text.length === cps.length
-            ? text.slice(start, end)
-            : String.fromCodePoint(...cps.slice(start, end));
-        let ids = this.cache.get(piece);
-        if (ids === undefined) {
+      let ids: Int32Array;
+      if (end - start <= MAX_CACHED_PIECE) {
+        const piece = text !== null ? text.slice(start, end) : pieceKey(cps, start, end);
+        const cached = this.cache.get(piece);
+        if (cached === undefined) {
           ids = this.bpe(cps, start, end);
           if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
           this.cache.set(piece, ids);
-        }
-        for (let k = 0; k < ids.length; k++) out.push(ids[k]);
+        } else ids = cached;
       } else {
-        const ids = this.bpe(cps, start, end);
-        for (let k = 0; k < ids.length; k++) out.push(ids[k]);
+        ids = this.bpe(cps, start, end);
       }
+      for (let k = 0; k < ids.length; k++) out.push(ids[k]);
       start = end;
     }
   }
@@ -311,72 +329,71 @@ export class ByteLevelBpe {
   /** BPE over the UTF-8 bytes of code points `[start, end)`: lowest rank first, leftmost on ties (Rust `Word::merge_all`). */
   private bpe(cps: ArrayLike<number>, start: number, end: number): Int32Array {
     // Symbols: ids of the byte characters (bytes whose character is not in the vocabulary are dropped).
-    const ids: number[] = [];
+    if (this.sym.length < 4 * (end - start)) this.sym = new Int32Array(8 * (end - start));
+    const sym = this.sym;
+    const byteIds = this.byteIds;
+    let n = 0;
+    const add = (byte: number) => {
+      const id = byteIds[byte];
+      if (id >= 0) sym[n++] = id;
+    };
     for (let i = start; i < end; i++) {
       const cp = cps[i];
-      if (cp < 0x80) this.pushByte(ids, cp);
+      if (cp < 0x80) add(cp);
       else if (cp < 0x800) {
-        this.pushByte(ids, 0xc0 | (cp >> 6));
-        this.pushByte(ids, 0x80 | (cp & 63));
+        add(0xc0 | (cp >> 6));
+        add(0x80 | (cp & 63));
       } else if (cp < 0x10000) {
-        this.pushByte(ids, 0xe0 | (cp >> 12));
-        this.pushByte(ids, 0x80 | ((cp >> 6) & 63));
-        this.pushByte(ids, 0x80 | (cp & 63));
+        add(0xe0 | (cp >> 12));
+        add(0x80 | ((cp >> 6) & 63));
+        add(0x80 | (cp & 63));
       } else {
-        this.pushByte(ids, 0xf0 | (cp >> 18));
-        this.pushByte(ids, 0x80 | ((cp >> 12) & 63));
-        this.pushByte(ids, 0x80 | ((cp >> 6) & 63));
-        this.pushByte(ids, 0x80 | (cp & 63));
+        add(0xf0 | (cp >> 18));
+        add(0x80 | ((cp >> 12) & 63));
+        add(0x80 | ((cp >> 6) & 63));
+        add(0x80 | (cp & 63));
       }
     }
-    const n = ids.length;
-    if (n < 2) return Int32Array.from(ids);
-    const sym = Int32Array.from(ids);
+    if (n < 2) return sym.slice(0, n);
     const prev = new Int32Array(n);
     const next = new Int32Array(n);
+    // Slot (in the pair table) of the pair starting at each position, -1 for none: a queued entry is
+    // current exactly when its rank is still the rank of that pair (Rust re-looks the pair up instead).
+    const pairSlot = new Int32Array(n);
+    const { pairs, queue } = this;
+    const { ranks, newIds } = pairs;
     for (let i = 0; i < n; i++) {
       prev[i] = i - 1;
       next[i] = i + 1;
+      const slot = i + 1 < n ? pairs.find(sym[i], sym[i + 1]) : -1;
+      pairSlot[i] = slot;
+      if (slot >= 0) queue.push(ranks[slot], i);
     }
-    const alive = new Uint8Array(n).fill(1);
-    const heap = new MinHeap();
-    for (let i = 0; i + 1 < n; i++) {
-      const rank = this.mergeRank.get(sym[i] * this.stride + sym[i + 1]);
-      if (rank !== undefined) heap.push(rank * POS_BITS + i);
-    }
-    while (heap.size > 0) {
-      const key = heap.pop();
-      const pos = key % POS_BITS;
-      const rank = (key - pos) / POS_BITS;
-      if (!alive[pos]) continue;
+    while (queue.pop()) {
+      const { pos, rank } = queue;
+      const slot = pairSlot[pos];
+      if (slot < 0 || ranks[slot] !== rank) continue;
       const right = next[pos];
-      if (right >= n) continue;
-      const pair = sym[pos] * this.stride + sym[right];
-      // Stale entry: the pair at this position changed since it was queued.
-      if (this.mergeRank.get(pair) !== rank) continue;
-      sym[pos] = this.mergeNewId.get(pair)!;
-      alive[right] = 0;
+      sym[pos] = newIds[slot];
+      pairSlot[right] = -1; // the right symbol is gone
       const after = next[right];
       next[pos] = after;
       if (after < n) prev[after] = pos;
       const before = prev[pos];
       if (before >= 0) {
-        const r = this.mergeRank.get(sym[before] * this.stride + sym[pos]);
-        if (r !== undefined) heap.push(r * POS_BITS + before);
+        const s = pairs.find(sym[before], sym[pos]);
+        pairSlot[before] = s;
+        if (s >= 0) queue.push(ranks[s], before);
       }
-      if (after < n) {
-        const r = this.mergeRank.get(sym[pos] * this.stride + sym[after]);
-        if (r !== undefined) heap.push(r * POS_BITS + pos);
-      }
+      const s = after < n ? pairs.find(sym[pos], sym[after]) : -1;
+      pairSlot[pos] = s;
+      if (s >= 0) queue.push(ranks[s], pos);
     }
-    const result: number[] = [];
-    for (let i = 0; i < n; i = next[i]) result.push(sym[i]);
-    return Int32Array.from(result);
-  }
-
-  private pushByte(ids: number[], byte: number): void {
-    const id = this.byteIds[byte];
-    if (id >= 0) ids.push(id);
+    let count = 0;
+    for (let i = 0; i < n; i = next[i]) count++;
+    const result = new Int32Array(count);
+    for (let i = 0, j = 0; i < n; i = next[i]) result[j++] = sym[i];
+    return result;
   }
 
   /**
@@ -385,67 +402,62 @@ export class ByteLevelBpe {
    * and invalid UTF-8 becomes U+FFFD.
    */
   decode(ids: ArrayLike<number>): string {
-    const bytes: number[] = [];
+    let total = 0;
+    const parts: Uint8Array[] = [];
     for (let i = 0; i < ids.length; i++) {
-      const token = this.idToToken(ids[i]);
-      if (token === undefined) continue;
-      const start = bytes.length;
-      let raw = false;
-      for (const ch of token) {
-        const b = CHAR_TO_BYTE.get(ch.codePointAt(0)!);
-        if (b === undefined) {
-          raw = true;
-          break;
-        }
-        bytes.push(b);
-      }
-      if (raw) {
-        bytes.length = start;
-        for (const b of utf8Encoder.encode(token)) bytes.push(b);
-      }
+      const bytes = this.tokenBytes(ids[i]);
+      if (bytes === undefined) continue;
+      parts.push(bytes);
+      total += bytes.length;
     }
-    return utf8Decoder.decode(Uint8Array.from(bytes));
+    const all = new Uint8Array(total);
+    let offset = 0;
+    for (const part of parts) {
+      all.set(part, offset);
+      offset += part.length;
+    }
+    return utf8Decoder.decode(all);
+  }
+
+  /** The bytes a token decodes to (cached), or undefined for an unknown id. */
+  private tokenBytes(id: number): Uint8Array | undefined {
+    const cached = this.bytesById[id];
+    if (cached !== undefined) return cached;
+    const token = this.idToToken(id);
+    if (token === undefined) return undefined;
+    const bytes: number[] = [];
+    for (const ch of token) {
+      const b = CHAR_TO_BYTE.get(ch.codePointAt(0)!);
+      // A character outside the byte alphabet: Rust then takes the token's raw UTF-8.
+      if (b === undefined) return this.cacheBytes(id, utf8Encoder.encode(token));
+      bytes.push(b);
+    }
+    return this.cacheBytes(id, Uint8Array.from(bytes));
+  }
+
+  private cacheBytes(id: number, bytes: Uint8Array): Uint8Array {
+    if (Number.isInteger(id) && id >= 0 && id < this.stride) this.bytesById[id] = bytes;
+    return bytes;
   }
 }
 
-/** A binary min-heap of numbers. */
-class MinHeap {
-  private data: number[] = [];
-
-  get size(): number {
-    return this.data.length;
-  }
-
-  push(value: number): void {
-    const d = this.data;
-    let i = d.length;
-    d.push(value);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (d[parent] <= value) break;
-      d[i] = d[parent];
-      i = parent;
+/** Checks that code points are Unicode scalar values; returns them. */
+function checkScalars(codePoints: ArrayLike<number>): ArrayLike<number> {
+  for (let i = 0; i < codePoints.length; i++) {
+    const cp = codePoints[i];
+    if (!Number.isInteger(cp) || cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      throw new FastTokenizerError(`code point ${i} is ${cp}, not a Unicode scalar value`);
     }
-    d[i] = value;
   }
+  return codePoints;
+}
 
-  pop(): number {
-    const d = this.data;
-    const top = d[0];
-    const last = d.pop()!;
-    const n = d.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= n) break;
-        if (child + 1 < n && d[child + 1] < d[child]) child++;
-        if (d[child] >= last) break;
-        d[i] = d[child];
-        i = child;
-      }
-      d[i] = last;
-    }
-    return top;
+/** The string of code points `[start, end)`, used as the cache key of a short piece. */
+function pieceKey(cps: ArrayLike<number>, start: number, end: number): string {
+  let key = '';
+  for (let i = start; i < end; i++) {
+    const cp = cps[i];
+    key += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCodePoint(cp);
   }
+  return key;
 }
