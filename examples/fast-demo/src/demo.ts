@@ -42,11 +42,14 @@ export interface TokenizerReport {
   maxTokens: number;
   /** Tokens per chunk of naive per-value binning (one token per dimension per step). */
   naiveTokens: number;
-  /** Root-mean-square reconstruction error in normalized units. */
+  /** Root-mean-square reconstruction error in normalized units, all dimensions. */
   rmseNormalized: number;
-  /** Root-mean-square reconstruction error in action units. */
-  rmse: number;
-  maxAbsError: number;
+  /** Largest absolute error in normalized units. */
+  maxAbsErrorNormalized: number;
+  /** RMSE of the position deltas (dims 0-2), millimetres. */
+  rmsePositionMm: number;
+  /** RMSE of the rotation deltas (dims 3-5), milliradians. */
+  rmseRotationMrad: number;
   decodeFailures: number;
 }
 
@@ -62,7 +65,10 @@ export interface DemoReport {
   heldOut: HeldOut;
   fast: TokenizerReport;
   /** Naive 256-bin quantization of each normalized value (RT-2/OpenVLA style), for comparison. */
-  naive: Pick<TokenizerReport, 'rmseNormalized' | 'rmse' | 'naiveTokens'>;
+  naive: Pick<
+    TokenizerReport,
+    'rmseNormalized' | 'maxAbsErrorNormalized' | 'rmsePositionMm' | 'rmseRotationMrad' | 'naiveTokens'
+  >;
 }
 
 const DIM = 7;
@@ -84,25 +90,15 @@ export function evaluateTokenizer(
 ): TokenizerReport {
   let tokens = 0;
   let maxTokens = 0;
-  let sqNorm = 0;
-  let sq = 0;
-  let maxAbs = 0;
   let failures = 0;
-  let count = 0;
+  const errors = new ErrorStats();
   normalized.forEach((chunk, i) => {
     const ids = tokenizer.encode({ data: chunk, horizon, dim }, i);
     tokens += ids.length;
     maxTokens = Math.max(maxTokens, ids.length);
     const decoded = tokenizer.decode([ids], { horizon, dim });
     failures += decoded.failures.length;
-    const back = unnormalize(decoded.actions[0], stats);
-    for (let j = 0; j < chunk.length; j++) {
-      sqNorm += (decoded.actions[0][j] - chunk[j]) ** 2;
-      const err = back[j] - raw[i][j];
-      sq += err * err;
-      maxAbs = Math.max(maxAbs, Math.abs(err));
-      count++;
-    }
+    errors.add(decoded.actions[0], chunk, unnormalize(decoded.actions[0], stats), raw[i], dim);
   });
   return {
     name,
@@ -110,31 +106,62 @@ export function evaluateTokenizer(
     meanTokens: tokens / normalized.length,
     maxTokens,
     naiveTokens: horizon * dim,
-    rmseNormalized: Math.sqrt(sqNorm / count),
-    rmse: Math.sqrt(sq / count),
-    maxAbsError: maxAbs,
+    ...errors.summary(),
     decodeFailures: failures,
   };
 }
 
-function naiveBinning({ raw, normalized }: HeldOut, stats: NormStats) {
+/** Accumulates reconstruction errors: all dims normalized, and position / rotation in physical units. */
+class ErrorStats {
+  private sqNorm = 0;
+  private maxNorm = 0;
+  private count = 0;
+  private sqPos = 0;
+  private sqRot = 0;
+  private countPos = 0;
+
+  add(
+    decoded: ArrayLike<number>,
+    target: ArrayLike<number>,
+    decodedRaw: ArrayLike<number>,
+    targetRaw: ArrayLike<number>,
+    dim: number,
+  ): void {
+    for (let j = 0; j < target.length; j++) {
+      const e = decoded[j] - target[j];
+      this.sqNorm += e * e;
+      this.maxNorm = Math.max(this.maxNorm, Math.abs(e));
+      this.count++;
+      const d = j % dim;
+      const raw = decodedRaw[j] - targetRaw[j];
+      if (d < 3) {
+        this.sqPos += raw * raw;
+        this.countPos++;
+      } else if (d < 6) this.sqRot += raw * raw;
+    }
+  }
+
+  summary() {
+    return {
+      rmseNormalized: Math.sqrt(this.sqNorm / this.count),
+      maxAbsErrorNormalized: this.maxNorm,
+      rmsePositionMm: 1000 * Math.sqrt(this.sqPos / this.countPos),
+      rmseRotationMrad: 1000 * Math.sqrt(this.sqRot / this.countPos),
+    };
+  }
+}
+
+function naiveBinning({ raw, normalized }: HeldOut, stats: NormStats, dim: number) {
   const bins = 256;
-  let sqNorm = 0;
-  let sq = 0;
-  let count = 0;
+  const errors = new ErrorStats();
   normalized.forEach((chunk, i) => {
     const q = chunk.map((v) => {
       const b = Math.min(bins - 1, Math.max(0, Math.floor(((v + 1) / 2) * bins)));
       return ((b + 0.5) / bins) * 2 - 1;
     });
-    const back = unnormalize(q, stats);
-    for (let j = 0; j < chunk.length; j++) {
-      sqNorm += (q[j] - chunk[j]) ** 2;
-      sq += (back[j] - raw[i][j]) ** 2;
-      count++;
-    }
+    errors.add(q, chunk, unnormalize(q, stats), raw[i], dim);
   });
-  return { rmseNormalized: Math.sqrt(sqNorm / count), rmse: Math.sqrt(sq / count) };
+  return errors.summary();
 }
 
 /**
@@ -174,7 +201,7 @@ export function runFastDemo(options: DemoOptions = DEFAULT_DEMO_OPTIONS): DemoRe
     stats,
     heldOut,
     fast: evaluateTokenizer('FAST (fitted here)', tokenizer, heldOut, stats, options.horizon, DIM),
-    naive: { ...naiveBinning(heldOut, stats), naiveTokens: options.horizon * DIM },
+    naive: { ...naiveBinning(heldOut, stats, DIM), naiveTokens: options.horizon * DIM },
   };
 }
 

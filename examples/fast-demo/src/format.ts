@@ -14,19 +14,21 @@ export function formatReport(report: DemoReport, tokenizers: readonly TokenizerR
       options.vocabSize
     }, min_token ${report.tokenizer.config.minToken}); evaluated on ${report.heldOut.raw.length} held-out chunks.`,
     '',
-    '| tokenizer | tokens / chunk (mean) | max | vs naive binning | RMSE (normalized) | RMSE (action units) | max abs error | decode failures |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| tokenizer | tokens / chunk (mean) | max | vs naive binning | RMSE (normalized) | max abs error (normalized) | position RMSE (mm) | rotation RMSE (mrad) | decode failures |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of tokenizers) {
     lines.push(
       `| ${r.name} | ${f(r.meanTokens, 1)} | ${r.maxTokens} | ${f(r.naiveTokens / r.meanTokens, 2)}× fewer | ${f(
         r.rmseNormalized,
-      )} | ${f(r.rmse, 5)} | ${f(r.maxAbsError, 5)} | ${r.decodeFailures} |`,
+      )} | ${f(r.maxAbsErrorNormalized)} | ${f(r.rmsePositionMm, 3)} | ${f(r.rmseRotationMrad, 3)} | ${r.decodeFailures} |`,
     );
   }
   const n = report.naive;
   lines.push(
-    `| naive 256-bin per value | ${n.naiveTokens} | ${n.naiveTokens} | 1× | ${f(n.rmseNormalized)} | ${f(n.rmse, 5)} | – | 0 |`,
+    `| naive 256-bin per value | ${n.naiveTokens} | ${n.naiveTokens} | 1× | ${f(n.rmseNormalized)} | ${f(
+      n.maxAbsErrorNormalized,
+    )} | ${f(n.rmsePositionMm, 3)} | ${f(n.rmseRotationMrad, 3)} | 0 |`,
   );
   return lines.join('\n');
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_OPTIONS, runFastDemo } from '../src/demo.js';
+import { formatReport } from '../src/format.js';
+import { generateEpisode, mulberry32 } from '../src/trajectories.js';
+
+const small = { ...DEFAULT_DEMO_OPTIONS, episodes: 40, stepsPerEpisode: 100, vocabSize: 512 };
+
+describe('synthetic trajectories', () => {
+  it('are smooth: consecutive position deltas change little compared with their size', () => {
+    const ep = generateEpisode(mulberry32(1), { steps: 200, hz: 10, noise: 0 });
+    let jump = 0;
+    let size = 0;
+    for (let t = 1; t < 200; t++) {
+      jump += Math.abs(ep[t * 7] - ep[(t - 1) * 7]);
+      size += Math.abs(ep[t * 7]);
+    }
+    expect(jump / size).toBeLessThan(0.5);
+    const gripper = new Set(Array.from({ length: 200 }, (_, t) => ep[t * 7 + 6]));
+    expect([...gripper].every((g) => g === 0 || g === 1)).toBe(true);
+  });
+});
+
+describe('runFastDemo', () => {
+  const report = runFastDemo(small);
+
+  it('compresses held-out chunks well below naive binning and decodes every one', () => {
+    expect(report.fast.decodeFailures).toBe(0);
+    expect(report.fast.meanTokens).toBeLessThan(report.fast.naiveTokens / 2);
+    expect(report.heldOut.raw.length).toBeGreaterThan(0);
+  });
+
+  it('reconstructs within the quantization bound in normalized units', () => {
+    expect(report.fast.maxAbsErrorNormalized).toBeLessThanOrEqual(
+      (Math.sqrt(small.horizon) * 0.5) / small.scale,
+    );
+  });
+
+  it('is deterministic for a seed', () => {
+    expect(runFastDemo(small).fast).toEqual(report.fast);
+  });
+
+  it('prints a Markdown table', () => {
+    const text = formatReport(report, [report.fast]);
+    expect(text).toMatch(/\| FAST \(fitted here\) \| \d+\.\d \|/);
+    expect(text).toMatch(/naive 256-bin per value \| 70 \|/);
+  });
+});
