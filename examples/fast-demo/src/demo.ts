@@ -1,6 +1,7 @@
 import {
   computeNormStats,
   type FastTokenizer,
+  type FitAlphabet,
   fitFastTokenizer,
   type NormStats,
   normalize,
@@ -17,6 +18,8 @@ export interface DemoOptions {
   horizon: number;
   scale: number;
   vocabSize: number;
+  /** BPE initial alphabet: the reference recipe's raw code points, or FAST+'s 256 bytes. */
+  alphabet: FitAlphabet;
   /** Fraction of episodes held out for evaluation. */
   heldOut: number;
   seed: number;
@@ -30,6 +33,7 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   horizon: 10,
   scale: 10,
   vocabSize: 1024,
+  alphabet: 'code-points',
   heldOut: 0.2,
   seed: 0,
 };
@@ -186,6 +190,7 @@ export function runFastDemo(options: DemoOptions = DEFAULT_DEMO_OPTIONS): DemoRe
     {
       scale: options.scale,
       vocabSize: options.vocabSize,
+      alphabet: options.alphabet,
       timeHorizon: options.horizon,
       actionDim: DIM,
       onProgress: options.onProgress,

@@ -13,12 +13,13 @@ const { values } = parseArgs({
     'vocab-size': { type: 'string' },
     scale: { type: 'string' },
     out: { type: 'string' },
+    alphabet: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: pnpm start [-- --episodes N] [--seed S] [--vocab-size V] [--scale S] [--out DIR]
+  console.log(`Usage: pnpm start [-- --episodes N] [--seed S] [--vocab-size V] [--scale S] [--alphabet code-points|bytes] [--out DIR]
 Generates smooth 7-D robot trajectories, fits a FAST tokenizer, and reports tokens per chunk and
 reconstruction error on held-out episodes (vs naive per-value binning and, when ../shared has it, FAST+).`);
   process.exit(0);
@@ -41,6 +42,13 @@ const options: DemoOptions = {
   vocabSize: numberOption('vocab-size', values['vocab-size'], DEFAULT_DEMO_OPTIONS.vocabSize, 1),
   scale: numberOption('scale', values.scale, DEFAULT_DEMO_OPTIONS.scale, Number.MIN_VALUE),
 };
+if (values.alphabet !== undefined) {
+  if (values.alphabet !== 'code-points' && values.alphabet !== 'bytes') {
+    console.error(`--alphabet must be code-points or bytes, got ${values.alphabet}`);
+    process.exit(2);
+  }
+  options.alphabet = values.alphabet;
+}
 
 const bar = new cliProgress.SingleBar(
   { format: '{stage} [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr },
