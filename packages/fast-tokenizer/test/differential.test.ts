@@ -8,6 +8,7 @@ import { Tokenizer } from 'tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ByteLevelBpe } from '../src/bpe/byte-level-bpe.js';
 import { dct, idct } from '../src/dct.js';
+import { fitFastTokenizer } from '../src/fit.js';
 import { coefficientsToText } from '../src/quantize.js';
 import { gaussian, mulberry32, smoothChunk } from './helpers/random.js';
 import { FAST_PLUS_DIR, sharedAvailable } from './helpers/shared.js';
@@ -200,3 +201,25 @@ const EMPTY_BYTE_LEVEL_BPE = {
     merges: [],
   },
 };
+
+describe('against Rust tokenizers on tokenizers fitted by this package', () => {
+  it.each(['code-points', 'bytes'] as const)(
+    'encodes 3,000 chunks to identical ids with a %s-alphabet fit',
+    async (alphabet) => {
+      const rand = mulberry32(alphabet === 'bytes' ? 11 : 12);
+      const train = Array.from({ length: 600 }, () => ({
+        data: smoothChunk(rand, 10, 7),
+        horizon: 10,
+        dim: 7,
+      }));
+      const fitted = fitFastTokenizer(train, { vocabSize: 800, alphabet });
+      const rust = Tokenizer.fromString(JSON.stringify(fitted.bpe.toTokenizerJson()));
+      const { scale, minToken } = fitted.config;
+      // In-range chunks of the training distribution plus random walks that leave it.
+      const texts = fastTexts(13, 120, scale, minToken);
+      expect(texts.length).toBeGreaterThanOrEqual(3000);
+      await compareEncode(fitted.bpe, rust, texts);
+    },
+    60_000,
+  );
+});
