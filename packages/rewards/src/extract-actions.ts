@@ -73,15 +73,12 @@ export function extractActionIdsFromText(
 ): Int32Array | null {
   const startMarker = options.startMarker ?? '<ACTION_START>';
   const endMarker = options.endMarker ?? '<ACTION_END>';
-  if (startMarker === '' || endMarker === '') throw new RewardError('action markers must be non-empty strings');
+  if (startMarker === '' || endMarker === '')
+    throw new RewardError('action markers must be non-empty strings');
   const template = options.template ?? DEFAULT_TEMPLATE;
   let scope: string | null = completion;
   if (options.requireAnswer ?? true) scope = between(completion, template.answerOpen, template.answerClose);
   if (scope === null) return null;
-  const startMarker = options.startMarker ?? '<ACTION_START>';
-  const endMarker = options.endMarker ?? '<ACTION_END>';
-  if (startMarker === '' || endMarker === '')
-    throw new RewardError('action markers must be non-empty strings');
   const inner = between(scope, startMarker, endMarker);
   if (inner === null) return null;
   const source = (options.tokenPattern ?? DEFAULT_TOKEN).source;
