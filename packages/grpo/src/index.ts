@@ -1,1 +1,33 @@
-export {};
+export { completionMask } from './completion-mask.js';
+export { GrpoError } from './errors.js';
+export {
+  computeGroupAdvantages,
+  type GroupAdvantageOptions,
+  type GroupAdvantageResult,
+  groupAdvantages,
+  type ScaleRewards,
+} from './group-advantages.js';
+export { jsonlWriter, writeJsonAtomic } from './io/jsonl.js';
+export { KL_LOG_RATIO_CLAMP, KL_VALUE_CLAMP, k3 } from './kl.js';
+export {
+  type AggregationOptions,
+  aggregationWeights,
+  LOSS_TYPES,
+  type LossType,
+} from './loss-aggregation.js';
+export type { Completion, Policy, ReferencePolicy } from './policy.js';
+export {
+  type PolicyLossBatch,
+  type PolicyLossOptions,
+  type PolicyLossResult,
+  policyLoss,
+} from './policy-loss.js';
+export { type GrpoPreset, PRESETS, type PresetName } from './presets.js';
+export {
+  type GrpoBatch,
+  type GrpoReward,
+  type GrpoRewardArgs,
+  type GrpoRewardFunction,
+  GrpoTrainer,
+  type GrpoTrainerOptions,
+} from './trainer.js';
