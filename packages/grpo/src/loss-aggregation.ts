@@ -42,15 +42,16 @@ export interface AggregationOptions {
 }
 
 /**
- * Every aggregation is linear in the per-token losses: `loss = Σ w[i][t] · ℓ[i][t]`. Returns the weights,
- * which are also the factor between a token's loss gradient and the total loss gradient.
- * Sequences without unmasked tokens contribute nothing (TRL clamps their token count to 1).
+ * Every aggregation is linear in the per-token losses: `loss = Σ rowWeights[i] · mask[i][t] · ℓ[i][t]`.
+ * Returns the weight of each row, which is also the factor between a token's loss gradient and the
+ * total loss gradient. Sequences without unmasked tokens contribute nothing (TRL clamps their token
+ * count to 1).
  */
 export function aggregationWeights(
   masks: readonly ArrayLike<number>[],
   lossType: LossType,
   options: AggregationOptions = {},
-): Float64Array[] {
+): Float64Array {
   const rows = masks.length;
   const counts = masks.map((m) => {
     let n = 0;
@@ -91,8 +92,5 @@ export function aggregationWeights(
     default:
       throw new GrpoError(`unknown lossType ${String(lossType)}; expected one of ${LOSS_TYPES.join(', ')}`);
   }
-  return masks.map((m, i) => {
-    const w = perRow(i);
-    return Float64Array.from(m, (v) => v * w);
-  });
+  return Float64Array.from(masks, (_, i) => perRow(i));
 }

@@ -1,5 +1,5 @@
 import { GrpoError } from './errors.js';
-import { k3 } from './kl.js';
+import { KL_LOG_RATIO_CLAMP, KL_VALUE_CLAMP } from './kl.js';
 import { type AggregationOptions, aggregationWeights, type LossType } from './loss-aggregation.js';
 
 /** One batch of completions: one row per completion, one value per token. */
@@ -45,7 +45,7 @@ export interface PolicyLossResult {
   metrics: Record<string, number>;
 }
 
-function checkRows(
+function checkShape(
   name: string,
   rows: readonly ArrayLike<number>[] | undefined,
   shape: readonly ArrayLike<number>[],
@@ -60,10 +60,16 @@ function checkRows(
         `${name} row ${i} has ${row.length} tokens, logprobs row ${i} has ${shape[i].length}`,
       );
     }
-    for (let t = 0; t < row.length; t++) {
-      if (!Number.isFinite(row[t])) throw new GrpoError(`${name}[${i}][${t}] is ${row[t]}`);
-    }
   });
+}
+
+/** Finds which input holds a non-finite value at (i, t), for the error message. */
+function nonFinite(batch: PolicyLossBatch, i: number, t: number): never {
+  for (const name of ['logprobs', 'oldLogprobs', 'refLogprobs'] as const) {
+    const v = batch[name]?.[i][t];
+    if (v !== undefined && !Number.isFinite(v)) throw new GrpoError(`${name}[${i}][${t}] is ${v}`);
+  }
+  throw new GrpoError(`non-finite value at [${i}][${t}]`);
 }
 
 /**
@@ -91,9 +97,8 @@ export function policyLoss(batch: PolicyLossBatch, options: PolicyLossOptions): 
   if (dual !== undefined && !(dual > 1))
     throw new GrpoError(`clipRatioC must be greater than 1, got ${dual}`);
   if (!(clampLr > 0)) throw new GrpoError(`logRatioClamp must be positive, got ${clampLr}`);
-  checkRows('logprobs', logprobs, logprobs);
-  checkRows('oldLogprobs', oldLogprobs, logprobs);
-  checkRows('refLogprobs', refLogprobs, logprobs);
+  checkShape('oldLogprobs', oldLogprobs, logprobs);
+  checkShape('refLogprobs', refLogprobs, logprobs);
   if (beta !== 0 && refLogprobs === undefined)
     throw new GrpoError('beta is not 0 but refLogprobs is missing');
   if (advantages.length !== logprobs.length) {
@@ -103,15 +108,9 @@ export function policyLoss(batch: PolicyLossBatch, options: PolicyLossOptions): 
     if (!Number.isFinite(advantages[i])) throw new GrpoError(`advantages[${i}] is ${advantages[i]}`);
   }
   const mask = batch.mask ?? logprobs.map((row) => new Float64Array(row.length).fill(1));
-  checkRows('mask', mask, logprobs);
-  mask.forEach((row, i) => {
-    for (let t = 0; t < row.length; t++) {
-      if (row[t] !== 0 && row[t] !== 1) throw new GrpoError(`mask[${i}][${t}] is ${row[t]}, expected 0 or 1`);
-    }
-  });
+  checkShape('mask', mask, logprobs);
 
   const weights = aggregationWeights(mask, options.lossType, options);
-  const kl: [number, number] = [0, 0];
   let loss = 0;
   let pgLoss = 0;
   let klLoss = 0;
@@ -123,51 +122,88 @@ export function policyLoss(batch: PolicyLossBatch, options: PolicyLossOptions): 
   let ratioMin = Number.POSITIVE_INFINITY;
   let ratioMax = Number.NEGATIVE_INFINITY;
   let klSum = 0;
+  const lowBound = 1 - epsLow;
+  const highBound = 1 + epsHigh;
   const gradLogprobs = logprobs.map((row, i) => {
     const grad = new Float64Array(row.length);
     const a = advantages[i];
     const old = oldLogprobs[i];
+    const ref = refLogprobs?.[i];
     const w = weights[i];
     const m = mask[i];
     for (let t = 0; t < row.length; t++) {
-      const logRatio = row[t] - old[t];
-      const lrClamped = logRatio > clampLr || logRatio < -clampLr;
-      const ratio = Math.exp(lrClamped ? Math.sign(logRatio) * clampLr : logRatio);
-      const dRatio = lrClamped ? 0 : ratio;
-      const clipped = Math.min(Math.max(ratio, 1 - epsLow), 1 + epsHigh);
+      const mt = m[t];
+      if (mt !== 0 && mt !== 1) throw new GrpoError(`mask[${i}][${t}] is ${mt}, expected 0 or 1`);
+      const lp = row[t];
+      let logRatio = lp - old[t];
+      if (!(logRatio - logRatio === 0)) nonFinite(batch, i, t); // NaN or ±Infinity somewhere
+      let dRatioScale = 1;
+      if (logRatio > clampLr) {
+        logRatio = clampLr;
+        dRatioScale = 0;
+      } else if (logRatio < -clampLr) {
+        logRatio = -clampLr;
+        dRatioScale = 0;
+      }
+      const ratio = Math.exp(logRatio);
+      const clipped = ratio < lowBound ? lowBound : ratio > highBound ? highBound : ratio;
       const unclippedLoss = -a * ratio;
       const clippedLoss = -a * clipped;
       // -min(A·r, A·clip(r)) = max(-A·r, -A·clip(r)); the clipped branch has no gradient.
-      let pg = Math.max(unclippedLoss, clippedLoss);
-      let dPg = unclippedLoss >= clippedLoss ? -a * dRatio : 0;
+      let pg: number;
+      let dPg: number;
+      if (unclippedLoss >= clippedLoss) {
+        pg = unclippedLoss;
+        dPg = -a * ratio * dRatioScale;
+      } else {
+        pg = clippedLoss;
+        dPg = 0;
+      }
       let dualActive = false;
       if (dual !== undefined && a < 0 && -a * dual < pg) {
         pg = -a * dual;
         dPg = 0;
         dualActive = true;
       }
-      let tokenLoss = pg;
+      const wt = w * mt;
       let dToken = dPg;
-      if (beta !== 0) {
-        k3(row[t], refLogprobs![i][t], kl);
-        tokenLoss += beta * kl[0];
-        dToken += beta * kl[1];
+      loss += wt * pg;
+      pgLoss += wt * pg;
+      if (ref !== undefined && beta !== 0) {
+        // k3 with verl's clamps, inlined from kl.ts (the hot loop): see k3() for the definition.
+        let delta = ref[t] - lp;
+        if (!(delta - delta === 0)) nonFinite(batch, i, t);
+        let dKl = 1;
+        if (delta > KL_LOG_RATIO_CLAMP) {
+          delta = KL_LOG_RATIO_CLAMP;
+          dKl = 0;
+        } else if (delta < -KL_LOG_RATIO_CLAMP) {
+          delta = -KL_LOG_RATIO_CLAMP;
+          dKl = 0;
+        }
+        const e = Math.exp(delta);
+        let klValue = e - delta - 1;
+        dKl *= 1 - e;
+        if (klValue > KL_VALUE_CLAMP) {
+          klValue = KL_VALUE_CLAMP;
+          dKl = 0;
+        }
+        loss += wt * beta * klValue;
+        dToken += beta * dKl;
+        if (mt === 1) {
+          klSum += klValue;
+          klLoss += wt * klValue;
+        }
       }
-      loss += w[t] * tokenLoss;
-      pgLoss += w[t] * pg;
-      grad[t] = w[t] * dToken;
-      if (m[t] === 1) {
+      grad[t] = wt * dToken;
+      if (mt === 1) {
         tokens++;
         ratioSum += ratio;
-        ratioMin = Math.min(ratioMin, ratio);
-        ratioMax = Math.max(ratioMax, ratio);
-        if (ratio < 1 - epsLow && a < 0) low++;
-        if (ratio > 1 + epsHigh && a > 0) high++;
+        if (ratio < ratioMin) ratioMin = ratio;
+        if (ratio > ratioMax) ratioMax = ratio;
+        if (ratio < lowBound && a < 0) low++;
+        if (ratio > highBound && a > 0) high++;
         if (dualActive) dualClipped++;
-        if (beta !== 0) {
-          klSum += kl[0];
-          klLoss += w[t] * kl[0];
-        }
       }
     }
     return grad;

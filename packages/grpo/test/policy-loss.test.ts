@@ -240,7 +240,7 @@ describe('policyLoss against naive transcriptions of TRL and verl', () => {
       const b = randomBatch(seed);
       const opts = { epsLow: 0.2, epsHigh: 0.28, beta: seed % 2 ? 0.04 : 0 };
       const ours = policyLoss(b, { lossType, ...opts, logRatioClamp: Number.POSITIVE_INFINITY }).loss;
-      const rows = (r: ArrayLike<number>[]) => r.map((x) => Array.from(x));
+      const rows = (r: readonly ArrayLike<number>[]) => r.map((x) => Array.from(x));
       const theirs = trlLoss(
         rows(b.logprobs),
         rows(b.oldLogprobs),
@@ -269,7 +269,7 @@ describe('policyLoss against naive transcriptions of TRL and verl', () => {
           clipRatioC: 3,
           beta: 0.01,
         }).loss;
-        const rows = (r: ArrayLike<number>[]) => r.map((x) => Array.from(x));
+        const rows = (r: readonly ArrayLike<number>[]) => r.map((x) => Array.from(x));
         const theirs = verlLoss(
           rows(b.logprobs),
           rows(b.oldLogprobs),
