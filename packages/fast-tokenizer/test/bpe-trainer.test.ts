@@ -1,14 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { Tokenizer } from 'tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countWords, trainBpe } from '../src/bpe/bpe-trainer.js';
-import { BYTE_TO_CHAR } from '../src/bpe/byte-alphabet.js';
 import { preTokenize } from '../src/bpe/pretokenize.js';
 import { dct } from '../src/dct.js';
 import { roundHalfEven } from '../src/round-half-even.js';
+import { byteLevel, rustTrain } from './helpers/oracle.js';
 import { mulberry32, smoothChunk } from './helpers/random.js';
 
 const words = (entries: Record<string, number>) => new Map(Object.entries(entries));
@@ -160,9 +159,6 @@ function manyTies(seed: number, count: number): string[] {
 /** The Rust trainer reads its file line by line, splitting at "\n" only. */
 const isOneLine = (s: string) => !s.includes('\n');
 
-const utf8 = new TextEncoder();
-const byteLevel = (piece: string) => Array.from(utf8.encode(piece), (b) => BYTE_TO_CHAR[b]).join('');
-
 describe('trainBpe against the Rust BpeTrainer', () => {
   let dir: string;
   beforeAll(async () => {
@@ -170,40 +166,7 @@ describe('trainBpe against the Rust BpeTrainer', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  /** Trains the Rust library's default BpeTrainer (vocab 30000, min_frequency 0) on lines of text. */
-  async function rustTrain(name: string, lines: string[]) {
-    const file = join(dir, `${name}.txt`);
-    await writeFile(file, `${lines.join('\n')}\n`);
-    const tok = Tokenizer.fromString(
-      JSON.stringify({
-        version: '1.0',
-        added_tokens: [],
-        normalizer: null,
-        pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-        post_processor: null,
-        decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-        model: {
-          type: 'BPE',
-          dropout: null,
-          unk_token: null,
-          continuing_subword_prefix: null,
-          end_of_word_suffix: null,
-          fuse_unk: false,
-          byte_fallback: false,
-          ignore_merges: false,
-          vocab: {},
-          merges: [],
-        },
-      }),
-    );
-    tok.train([file]);
-    tok.save(join(dir, `${name}.json`));
-    const json = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'));
-    return {
-      vocab: json.model.vocab as Record<string, number>,
-      merges: json.model.merges as Array<[string, string]>,
-    };
-  }
+  const rustTrainIn = (name: string, lines: string[]) => rustTrain(dir, name, lines);
 
   /** The same sequences for our trainer: the Rust file reader keeps each line's "\n". */
   function ourWords(lines: string[]) {
@@ -220,7 +183,7 @@ describe('trainBpe against the Rust BpeTrainer', () => {
     'learns identical vocabulary and merges on %s',
     async (name, make) => {
       const lines = make().filter(isOneLine);
-      const rust = await rustTrain(name.replace(/\W/g, '-'), lines);
+      const rust = await rustTrainIn(name.replace(/\W/g, '-'), lines);
       const ours = trainBpe(ourWords(lines), { vocabSize: 30000 });
       expect(rust.merges.length).toBeGreaterThan(10);
       expect(ours.merges).toEqual(rust.merges);
@@ -234,7 +197,7 @@ describe('trainBpe against the Rust BpeTrainer', () => {
     // (the alphabet is sorted by code point), so tie-breaking and hence the merges are unchanged;
     // min_frequency 2 only stops earlier.
     const lines = fastStrings(4, 1500).filter(isOneLine);
-    const rust = await rustTrain('fast-recipe', lines);
+    const rust = await rustTrainIn('fast-recipe', lines);
     const maxCp = Math.max(...lines.flatMap((l) => Array.from(l, (c) => c.codePointAt(0)!)));
     const ours = trainBpe(ourWords(lines), {
       vocabSize: 30000,

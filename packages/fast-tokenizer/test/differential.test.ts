@@ -1,7 +1,7 @@
 // Differential tests against Hugging Face's Rust `tokenizers` (npm `tokenizers`, a dev-only oracle):
 // the same ids on more than 10,000 FAST chunks, adversarial strings and decodes.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Tokenizer } from 'tokenizers';
@@ -10,6 +10,7 @@ import { ByteLevelBpe } from '../src/bpe/byte-level-bpe.js';
 import { dct, idct } from '../src/dct.js';
 import { fitFastTokenizer } from '../src/fit.js';
 import { coefficientsToText } from '../src/quantize.js';
+import { rustTrain } from './helpers/oracle.js';
 import { gaussian, mulberry32, smoothChunk } from './helpers/random.js';
 import { FAST_PLUS_DIR, sharedAvailable } from './helpers/shared.js';
 
@@ -154,13 +155,9 @@ describe('against Rust tokenizers on a vocabulary trained by the Rust library', 
     // Train with the Rust trainer on FAST strings of another offset, then load its tokenizer.json here.
     dir = await mkdtemp(join(tmpdir(), 'bpe-oracle-'));
     const train = fastTexts(5, 40, 10, -120).filter((t) => !/[\n\r]/u.test(t));
-    await writeFile(join(dir, 'train.txt'), train.join('\n'));
-    const trainer = Tokenizer.fromString(JSON.stringify(EMPTY_BYTE_LEVEL_BPE));
-    trainer.train([join(dir, 'train.txt')]);
-    trainer.save(join(dir, 'tokenizer.json'));
-    const json = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8'));
+    const { json, path } = await rustTrain(dir, 'oracle', train);
     expect(json.model.merges.length).toBeGreaterThan(100);
-    const rust = Tokenizer.fromFile(join(dir, 'tokenizer.json'));
+    const rust = Tokenizer.fromFile(path);
     const fromPairs = ByteLevelBpe.fromTokenizerJson(json);
     const asStrings = structuredClone(json);
     asStrings.model.merges = json.model.merges.map((m: [string, string]) => m.join(' '));
@@ -177,30 +174,6 @@ describe('against Rust tokenizers on a vocabulary trained by the Rust library', 
     }
   }, 60_000);
 });
-
-/** An untrained byte-level BPE in the layout the Rust library reads; its default trainer fills it. */
-const EMPTY_BYTE_LEVEL_BPE = {
-  version: '1.0',
-  truncation: null,
-  padding: null,
-  added_tokens: [],
-  normalizer: null,
-  pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-  post_processor: null,
-  decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-  model: {
-    type: 'BPE',
-    dropout: null,
-    unk_token: null,
-    continuing_subword_prefix: null,
-    end_of_word_suffix: null,
-    fuse_unk: false,
-    byte_fallback: false,
-    ignore_merges: false,
-    vocab: {},
-    merges: [],
-  },
-};
 
 describe('against Rust tokenizers on tokenizers fitted by this package', () => {
   it.each(['code-points', 'bytes'] as const)(

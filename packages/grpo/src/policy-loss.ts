@@ -146,7 +146,7 @@ export function policyLoss(batch: PolicyLossBatch, options: PolicyLossOptions): 
         dRatioScale = 0;
       }
       const ratio = Math.exp(logRatio);
-      const clipped = ratio < lowBound ? lowBound : ratio > highBound ? highBound : ratio;
+      const clipped = Math.min(Math.max(ratio, lowBound), highBound);
       const unclippedLoss = -a * ratio;
       const clippedLoss = -a * clipped;
       // -min(A·r, A·clip(r)) = max(-A·r, -A·clip(r)); the clipped branch has no gradient.

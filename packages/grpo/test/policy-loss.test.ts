@@ -206,7 +206,9 @@ describe('policyLoss properties', () => {
     const r = policyLoss(same, { lossType: 'seq-mean-token-sum' });
     expect(r.metrics.clip_fraction_low + r.metrics.clip_fraction_high).toBe(0);
     r.gradLogprobs.forEach((g, i) => {
-      g.forEach((v, t) => expect(v).toBeCloseTo((-b.advantages[i] * b.mask[i][t]) / b.logprobs.length, 14));
+      g.forEach((v, t) => {
+        expect(v).toBeCloseTo((-b.advantages[i] * b.mask[i][t]) / b.logprobs.length, 14);
+      });
     });
   });
 
@@ -227,12 +229,15 @@ describe('policyLoss properties', () => {
         { lossType, beta: 0.1 },
       );
       expect(p.loss).toBeCloseTo(a.loss, 12);
-      order.forEach((k, j) => expect(Array.from(p.gradLogprobs[j])).toEqual(Array.from(a.gradLogprobs[k])));
+      order.forEach((k, j) => {
+        expect(Array.from(p.gradLogprobs[j])).toEqual(Array.from(a.gradLogprobs[k]));
+      });
     }
   });
 });
 
 describe('policyLoss against naive transcriptions of TRL and verl', () => {
+  const rows = (r: readonly ArrayLike<number>[]) => r.map((x) => Array.from(x));
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
 
   it.each(['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const)('TRL %s to 1e-6 relative', (lossType) => {
@@ -240,7 +245,6 @@ describe('policyLoss against naive transcriptions of TRL and verl', () => {
       const b = randomBatch(seed);
       const opts = { epsLow: 0.2, epsHigh: 0.28, beta: seed % 2 ? 0.04 : 0 };
       const ours = policyLoss(b, { lossType, ...opts, logRatioClamp: Number.POSITIVE_INFINITY }).loss;
-      const rows = (r: readonly ArrayLike<number>[]) => r.map((x) => Array.from(x));
       const theirs = trlLoss(
         rows(b.logprobs),
         rows(b.oldLogprobs),
@@ -269,7 +273,6 @@ describe('policyLoss against naive transcriptions of TRL and verl', () => {
           clipRatioC: 3,
           beta: 0.01,
         }).loss;
-        const rows = (r: readonly ArrayLike<number>[]) => r.map((x) => Array.from(x));
         const theirs = verlLoss(
           rows(b.logprobs),
           rows(b.oldLogprobs),

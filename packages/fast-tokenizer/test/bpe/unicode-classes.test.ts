@@ -1,10 +1,8 @@
 import { byteLevelPreTokenizer } from 'tokenizers';
 import { describe, expect, it } from 'vitest';
-import { BYTE_TO_CHAR } from '../../src/bpe/byte-alphabet.js';
 import { preTokenize } from '../../src/bpe/pretokenize.js';
+import { byteLevel } from '../helpers/oracle.js';
 
-const utf8 = new TextEncoder();
-const byteLevel = (piece: string) => Array.from(utf8.encode(piece), (b) => BYTE_TO_CHAR[b]).join('');
 const oracle = byteLevelPreTokenizer(false, true);
 
 /** Code points in [from, to), surrogates left out. */
