@@ -44,7 +44,7 @@ describe('roboalign-fast usage', () => {
   it('exits 1 with a plain message on a missing tokenizer directory', async () => {
     const r = await cli(['encode', '--tokenizer', '/nonexistent/dir'], '{"actions": [[0]]}\n');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^roboalign-fast encode: missing \/nonexistent\/dir\/processor_config\.json/);
+    expect(r.err).toMatch(/^roboalign-fast encode: no tokenizer directory at \/nonexistent\/dir/);
     expect(r.err).not.toMatch(/ {4}at /); // no stack trace
   });
 });

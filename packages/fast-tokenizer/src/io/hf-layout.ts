@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ByteLevelBpe } from '../bpe/byte-level-bpe.js';
 import { FastTokenizerError } from '../errors.js';
@@ -119,11 +119,14 @@ async function readJson(path: string, required: boolean): Promise<unknown> {
  * optional `tokenizer_config.json`), such as the released FAST+ directory.
  */
 export async function loadFastTokenizer(dir: string): Promise<FastTokenizer> {
-  const [processorConfig, tokenizer, tokenizerConfig] = await Promise.all([
-    readJson(join(dir, 'processor_config.json'), true),
-    readJson(join(dir, 'tokenizer.json'), true),
-    readJson(join(dir, 'tokenizer_config.json'), false),
-  ]);
+  const info = await stat(dir).catch(() => null);
+  if (info === null || !info.isDirectory()) {
+    throw new FastTokenizerError(`no tokenizer directory at ${dir}`);
+  }
+  // Read in a fixed order so that the error for an incomplete directory is always the same.
+  const processorConfig = await readJson(join(dir, 'processor_config.json'), true);
+  const tokenizer = await readJson(join(dir, 'tokenizer.json'), true);
+  const tokenizerConfig = await readJson(join(dir, 'tokenizer_config.json'), false);
   return fastTokenizerFromHf({ processorConfig, tokenizer, tokenizerConfig }, dir);
 }
 
