@@ -1,0 +1,53 @@
+export { gradients } from './autodiff.js';
+export { type DType, isFloat, ONNX_ELEM_TYPE, type TensorData } from './dtype.js';
+export { GraphError } from './errors.js';
+export {
+  type AttributeValue,
+  type Constant,
+  Graph,
+  type NodeRecord,
+  type Parameter,
+  Value,
+} from './graph.js';
+export { normalInit, xavierUniform } from './init.js';
+export { type LinearOptions, linear } from './layers.js';
+export { type ExportOptions, OPSET, toOnnx } from './onnx-export.js';
+export {
+  add,
+  cast,
+  div,
+  exp,
+  expand,
+  gather,
+  greater,
+  log,
+  logSoftmax,
+  matMul,
+  mul,
+  neg,
+  reduceMean,
+  reduceSum,
+  relu,
+  reshape,
+  sigmoid,
+  softmax,
+  sqrt,
+  sub,
+  tanh,
+  transpose,
+  transposeLast,
+  unbroadcast,
+  VJP_RULES,
+  type VjpRule,
+  zeros,
+} from './ops.js';
+export { AdamW, type AdamWOptions } from './optim.js';
+export {
+  createSession,
+  type ExecutionProvider,
+  type Feed,
+  type Session,
+  type SessionOptions,
+} from './runtime.js';
+export { broadcastShapes, sizeOf } from './shape.js';
+export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';

@@ -1,0 +1,116 @@
+import onnxProto from 'onnx-proto';
+import { type DType, ONNX_ELEM_TYPE, type TensorData } from './dtype.js';
+import { GraphError } from './errors.js';
+import type { AttributeValue, Constant, Graph, Value } from './graph.js';
+
+const { onnx } = onnxProto;
+
+/** Opset of every exported model: ReduceSum/ReduceMean take axes as inputs, ScatterND reduces with 'add'. */
+export const OPSET = 18;
+
+/** Options of {@link toOnnx}. */
+export interface ExportOptions {
+  /** Graph outputs, in order. */
+  outputs: readonly Value[];
+  /**
+   * `'inputs'`: parameters are graph inputs, fed every run (training: values stay in TypeScript arrays).
+   * `'initializers'`: parameters are embedded with `values` (inference export, runs in any ONNX Runtime).
+   */
+  parameters: 'inputs' | 'initializers';
+  /** Parameter values by name for `'initializers'`; defaults to each parameter's initial values. */
+  values?: ReadonlyMap<string, Float32Array | Float64Array>;
+  /** Graph name; default `main`. */
+  name?: string;
+}
+
+function valueInfo(v: Value) {
+  return onnx.ValueInfoProto.create({
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: ONNX_ELEM_TYPE[v.dtype],
+        shape: { dim: v.shape.map((d) => ({ dimValue: d })) },
+      },
+    },
+  });
+}
+
+function tensor(name: string, dtype: DType, shape: readonly number[], data: TensorData) {
+  // Little-endian raw bytes, as ONNX stores raw_data.
+  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return onnx.TensorProto.create({ name, dataType: ONNX_ELEM_TYPE[dtype], dims: [...shape], rawData: raw });
+}
+
+function attribute(name: string, value: AttributeValue) {
+  const A = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'number') {
+    return Number.isInteger(value)
+      ? onnx.AttributeProto.create({ name, type: A.INT, i: value })
+      : onnx.AttributeProto.create({ name, type: A.FLOAT, f: value });
+  }
+  if (typeof value === 'string') {
+    return onnx.AttributeProto.create({ name, type: A.STRING, s: new TextEncoder().encode(value) });
+  }
+  if (Array.isArray(value)) return onnx.AttributeProto.create({ name, type: A.INTS, ints: value });
+  const c: Constant = value.tensor;
+  return onnx.AttributeProto.create({ name, type: A.TENSOR, t: tensor('', c.dtype, c.shape, c.data) });
+}
+
+/** The nodes the outputs depend on, in graph order, and every value name they read. */
+function prune(graph: Graph, outputs: readonly Value[]) {
+  const needed = new Set(outputs.map((o) => o.name));
+  const kept: boolean[] = new Array(graph.nodes.length).fill(false);
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const node = graph.nodes[i];
+    if (!node.outputs.some((o) => needed.has(o.name))) continue;
+    kept[i] = true;
+    for (const v of node.inputs) needed.add(v.name);
+  }
+  return { nodes: graph.nodes.filter((_, i) => kept[i]), needed };
+}
+
+/**
+ * Serializes the part of a graph that the requested outputs depend on to an ONNX model (bytes), with
+ * parameters as inputs (training) or embedded (inference).
+ */
+export function toOnnx(graph: Graph, options: ExportOptions): Uint8Array {
+  const { nodes, needed } = prune(graph, options.outputs);
+  const params = [...graph.parameters.values()].filter((p) => needed.has(p.value.name));
+  const initializers = [...graph.constants]
+    .filter(([name]) => needed.has(name))
+    .map(([name, c]) => tensor(name, c.dtype, c.shape, c.data));
+  const inputs = graph.inputs.filter((v) => needed.has(v.name));
+  if (options.parameters === 'inputs') inputs.push(...params.map((p) => p.value));
+  else {
+    for (const p of params) {
+      const data = options.values?.get(p.value.name) ?? p.init;
+      if (data.length !== p.init.length) {
+        throw new GraphError(
+          `toOnnx: value of ${p.value.name} has ${data.length} entries, expected ${p.init.length}`,
+        );
+      }
+      initializers.push(tensor(p.value.name, p.value.dtype, p.value.shape, data));
+    }
+  }
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: '@roboalign/onnx-train',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: onnx.GraphProto.create({
+      name: options.name ?? 'main',
+      node: nodes.map((n) =>
+        onnx.NodeProto.create({
+          name: n.outputs[0].name,
+          opType: n.onnxType,
+          input: n.inputs.map((v) => v.name),
+          output: n.outputs.map((v) => v.name),
+          attribute: Object.entries(n.attributes).map(([k, v]) => attribute(k, v)),
+        }),
+      ),
+      input: inputs.map(valueInfo),
+      output: options.outputs.map(valueInfo),
+      initializer: initializers,
+    }),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

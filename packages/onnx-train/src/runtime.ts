@@ -1,0 +1,87 @@
+import ort from 'onnxruntime-node';
+import type { DType, TensorData } from './dtype.js';
+import { GraphError } from './errors.js';
+
+/** Execution providers in order of preference; CUDA is tried first when asked for and falls back to CPU. */
+export type ExecutionProvider = 'cuda' | 'cpu';
+
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  /** Default `['cpu']`. `['cuda', 'cpu']` uses CUDA where it loads and logs the fallback otherwise. */
+  executionProviders?: readonly ExecutionProvider[];
+  /** Threads inside one op; default ONNX Runtime's choice. */
+  intraOpThreads?: number;
+  /** Where fallback notices go; default `console.warn`. */
+  log?: (message: string) => void;
+}
+
+/** A loaded model and the provider that runs it. */
+export interface Session {
+  readonly provider: ExecutionProvider;
+  /** Runs the model; feeds by input name, returns the named outputs as typed arrays. */
+  run(
+    feeds: Readonly<Record<string, Feed>>,
+    outputs?: readonly string[],
+  ): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+/** One input tensor. */
+export interface Feed {
+  readonly data: TensorData;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+const ORT_TYPE: Record<DType, 'float32' | 'float64' | 'int64' | 'bool'> = {
+  float32: 'float32',
+  float64: 'float64',
+  int64: 'int64',
+  bool: 'bool',
+};
+
+/**
+ * Loads an ONNX model into ONNX Runtime. Asking for CUDA on a machine without it makes ONNX Runtime
+ * throw; here that falls back to CPU with a logged notice instead.
+ */
+export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
+  const wanted = options.executionProviders ?? ['cpu'];
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const base: ort.InferenceSession.SessionOptions = {};
+  if (options.intraOpThreads !== undefined) base.intraOpNumThreads = options.intraOpThreads;
+  let session: ort.InferenceSession | undefined;
+  let provider: ExecutionProvider = 'cpu';
+  if (wanted.includes('cuda')) {
+    try {
+      session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cuda', 'cpu'] });
+      provider = 'cuda';
+    } catch (err) {
+      log(
+        `[onnx-train] CUDA execution provider unavailable (${String((err as Error).message)
+          .split('\n')[0]
+          .slice(0, 160)}); using CPU`,
+      );
+    }
+  }
+  if (session === undefined) {
+    try {
+      session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] });
+    } catch (err) {
+      throw new GraphError(`ONNX Runtime rejected the model: ${(err as Error).message}`);
+    }
+  }
+  const s = session;
+  return {
+    provider,
+    async run(feeds, outputs) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, f] of Object.entries(feeds))
+        ortFeeds[name] = new ort.Tensor(ORT_TYPE[f.dtype], f.data, [...f.shape]);
+      const result = outputs ? await s.run(ortFeeds, [...outputs]) : await s.run(ortFeeds);
+      const out: Record<string, TensorData> = {};
+      for (const [name, t] of Object.entries(result)) out[name] = t.data as TensorData;
+      return out;
+    },
+    release: () => s.release(),
+  };
+}

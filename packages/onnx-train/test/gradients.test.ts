@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { gradients } from '../src/autodiff.js';
+import { Graph, type Value } from '../src/graph.js';
+import { linear } from '../src/layers.js';
+import { toOnnx } from '../src/onnx-export.js';
+import * as op from '../src/ops.js';
+import { createSession, type Feed } from '../src/runtime.js';
+import { compileTraining, initialValues } from '../src/training.js';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Parameter values in [lo, hi] with random sign when `signed`, away from zero by `lo`. */
+function values(n: number, seed: number, lo = 0.2, hi = 1.5, signed = true): Float64Array {
+  const rand = mulberry32(seed);
+  return Float64Array.from(
+    { length: n },
+    () => (lo + (hi - lo) * rand()) * (signed && rand() < 0.5 ? -1 : 1),
+  );
+}
+
+/**
+ * Compares the analytic gradients of `loss` (through ONNX Runtime, float64) with central finite differences
+ * of the same model's forward pass. Returns the largest relative error.
+ */
+async function gradientError(g: Graph, loss: Value, feeds: Record<string, Feed> = {}): Promise<number> {
+  const program = await compileTraining(g, loss);
+  const params = initialValues(g);
+  const { grads } = await program.step(feeds, params);
+  const forward = await createSession(toOnnx(g, { outputs: [loss], parameters: 'inputs' }));
+  const lossAt = async (p: Map<string, Float32Array | Float64Array>) => {
+    const all: Record<string, Feed> = { ...feeds };
+    for (const [name, v] of p)
+      all[name] = { data: v, shape: g.parameters.get(name)!.value.shape, dtype: 'float64' };
+    return Number((await forward.run(all, [loss.name]))[loss.name][0]);
+  };
+  let worst = 0;
+  const h = 1e-6;
+  for (const [name, v] of params) {
+    for (let i = 0; i < v.length; i++) {
+      const keep = v[i];
+      v[i] = keep + h;
+      const up = await lossAt(params);
+      v[i] = keep - h;
+      const down = await lossAt(params);
+      v[i] = keep;
+      const numeric = (up - down) / (2 * h);
+      const analytic = Number(grads.get(name)![i]);
+      worst = Math.max(worst, Math.abs(analytic - numeric) / Math.max(1e-3, Math.abs(numeric)));
+    }
+  }
+  await forward.release();
+  await program.session.release();
+  return worst;
+}
+
+/** loss = Σ f(params) · w, with a fixed random w so every output element matters differently. */
+function weightedSum(g: Graph, y: Value, seed = 99): Value {
+  const w = g.constant(
+    values(
+      y.shape.reduce((a, b) => a * b, 1),
+      seed,
+      0.5,
+      2,
+    ),
+    y.shape,
+    'float64',
+  );
+  return op.reduceSum(
+    op.mul(y, w),
+    y.shape.map((_, i) => i),
+  );
+}
+
+type Case = [string, (g: Graph) => Value];
+const p = (
+  g: Graph,
+  name: string,
+  shape: number[],
+  seed: number,
+  lo?: number,
+  hi?: number,
+  signed?: boolean,
+) =>
+  g.parameter(
+    name,
+    shape,
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      lo,
+      hi,
+      signed,
+    ),
+  );
+
+const cases: Case[] = [
+  ['add with broadcasting', (g) => op.add(p(g, 'a', [2, 3], 1), p(g, 'b', [3], 2))],
+  ['sub with broadcasting both ways', (g) => op.sub(p(g, 'a', [2, 1], 1), p(g, 'b', [1, 3], 2))],
+  ['mul', (g) => op.mul(p(g, 'a', [2, 3], 1), p(g, 'b', [2, 1], 2))],
+  ['div', (g) => op.div(p(g, 'a', [2, 3], 1), p(g, 'b', [3], 2, 0.5, 2, false))],
+  ['neg', (g) => op.neg(p(g, 'a', [4], 1))],
+  ['exp', (g) => op.exp(p(g, 'a', [2, 2], 1))],
+  ['log', (g) => op.log(p(g, 'a', [5], 1, 0.3, 2, false))],
+  ['sqrt', (g) => op.sqrt(p(g, 'a', [5], 1, 0.3, 2, false))],
+  ['tanh', (g) => op.tanh(p(g, 'a', [2, 3], 1))],
+  ['sigmoid', (g) => op.sigmoid(p(g, 'a', [2, 3], 1))],
+  ['relu (away from the kink)', (g) => op.relu(p(g, 'a', [2, 3], 1))],
+  ['reshape', (g) => op.mul(op.reshape(p(g, 'a', [2, 3], 1), [3, 2]), p(g, 'b', [3, 2], 2))],
+  ['transpose', (g) => op.mul(op.transpose(p(g, 'a', [2, 3, 4], 1), [2, 0, 1]), p(g, 'b', [4, 2, 3], 2))],
+  ['expand', (g) => op.mul(op.expand(p(g, 'a', [3, 1], 1), [2, 3, 4]), p(g, 'b', [2, 3, 4], 2))],
+  ['reduceSum', (g) => op.mul(op.reduceSum(p(g, 'a', [2, 3, 4], 1), [1]), p(g, 'b', [2, 4], 2))],
+  [
+    'reduceMean keepdims',
+    (g) => op.mul(op.reduceMean(p(g, 'a', [2, 3, 4], 1), [0, 2], true), p(g, 'b', [1, 3, 1], 2)),
+  ],
+  ['softmax', (g) => op.softmax(p(g, 'a', [2, 5], 1), -1)],
+  ['logSoftmax over axis 0', (g) => op.logSoftmax(p(g, 'a', [3, 4], 1), 0)],
+  ['batched matMul with broadcasting', (g) => op.matMul(p(g, 'a', [2, 3, 4], 1), p(g, 'b', [4, 5], 2))],
+  [
+    'gather (embedding rows, repeated ids)',
+    (g) =>
+      op.gather(p(g, 'table', [5, 3], 1), g.constant(BigInt64Array.from([1n, 4n, 1n, 0n]), [2, 2], 'int64')),
+  ],
+];
+
+describe('VJP rules agree with finite differences (float64, through ONNX Runtime)', () => {
+  it.each(cases)('%s', async (_name, build) => {
+    const g = new Graph();
+    const y = build(g);
+    expect(await gradientError(g, weightedSum(g, y))).toBeLessThan(1e-6);
+  });
+
+  it('a whole MLP with a mean-squared-error loss', async () => {
+    const g = new Graph();
+    const x = g.input('x', [4, 3], 'float64');
+    const target = g.input('target', [4, 2], 'float64');
+    const h = op.tanh(linear(g, x, 'mlp.0', 5, { seed: 1 }));
+    const y = linear(g, h, 'mlp.1', 2, { seed: 2 });
+    const d = op.sub(y, target);
+    const loss = op.reduceMean(op.mul(d, d), [0, 1]);
+    const feeds = {
+      x: { data: values(12, 3), shape: [4, 3], dtype: 'float64' as const },
+      target: { data: values(8, 4), shape: [4, 2], dtype: 'float64' as const },
+    };
+    expect(await gradientError(g, loss, feeds)).toBeLessThan(1e-6);
+  });
+
+  it('back-propagates seed gradients supplied for an output (a vector-Jacobian product)', async () => {
+    const g = new Graph();
+    const w = p(g, 'w', [3, 2], 1);
+    const y = op.softmax(op.matMul(g.constant(values(6, 2), [2, 3], 'float64'), w));
+    const seed = g.input('seed', [2, 2], 'float64');
+    const [gw] = gradients([y], [w], [seed]);
+    const seedData = values(4, 5);
+    const s = await createSession(toOnnx(g, { outputs: [gw], parameters: 'inputs' }));
+    const feeds = {
+      seed: { data: seedData, shape: [2, 2], dtype: 'float64' as const },
+      w: { data: g.parameters.get('w')!.init, shape: [3, 2], dtype: 'float64' as const },
+    };
+    const vjp = (await s.run(feeds))[gw.name] as Float64Array;
+    // The same gradient from the scalar loss Σ y · seed.
+    const g2 = new Graph();
+    const w2 = g2.parameter('w', [3, 2], g.parameters.get('w')!.init);
+    const y2 = op.softmax(op.matMul(g2.constant(values(6, 2), [2, 3], 'float64'), w2));
+    const loss = op.reduceSum(op.mul(y2, g2.constant(seedData, [2, 2], 'float64')), [0, 1]);
+    const { grads } = await (await compileTraining(g2, loss)).step({}, initialValues(g2));
+    Array.from(vjp).forEach((v, i) => {
+      expect(v).toBeCloseTo(Number(grads.get('w')![i]), 12);
+    });
+  });
+});
+
+describe('build-time errors name the op and the shapes', () => {
+  it.each([
+    [
+      'matMul',
+      (g: Graph) => op.matMul(p(g, 'a', [2, 3], 1), p(g, 'b', [4, 5], 2)),
+      /matMul: inner dimensions differ: \[2, 3\] @ \[4, 5\] \(3 vs 4\)/,
+    ],
+    [
+      'add',
+      (g: Graph) => op.add(p(g, 'a', [2, 3], 1), p(g, 'b', [4], 2)),
+      /add: shapes \[2, 3\] and \[4\] do not broadcast/,
+    ],
+    [
+      'reshape',
+      (g: Graph) => op.reshape(p(g, 'a', [2, 3], 1), [4, 2]),
+      /reshape: cannot reshape \[2, 3\] \(6 values\) to \[4, 2\]/,
+    ],
+    [
+      'softmax',
+      (g: Graph) => op.softmax(p(g, 'a', [2, 3], 1), 2),
+      /softmax: axis 2 is out of range for rank 2/,
+    ],
+    [
+      'gather',
+      (g: Graph) => op.gather(p(g, 'a', [2, 3], 1), p(g, 'b', [2], 2)),
+      /gather: indices b must be int64/,
+    ],
+    [
+      'parameter',
+      (g: Graph) => g.parameter('w', [2, 2], new Float32Array(3)),
+      /parameter w: 3 initial values for shape \[2, 2\]/,
+    ],
+    ['name', (g: Graph) => [p(g, 'w', [1], 1), p(g, 'w', [1], 2)], /the name "w" is already used/],
+  ])('%s', (_name, build, message) => {
+    expect(() => build(new Graph())).toThrow(message);
+  });
+
+  it('gradients need a scalar loss or seeds', () => {
+    const g = new Graph();
+    const a = p(g, 'a', [2], 1);
+    expect(() => gradients(op.exp(a), [a])).toThrow(/without seeds the output must be one scalar/);
+  });
+});
