@@ -91,7 +91,7 @@ export class Graph {
 
   /** A constant tensor. */
   constant(data: TensorData, shape: readonly number[], dtype: DType): Value {
-    checkShape(shape, 'constant');
+    checkShape(shape, 'constant', true);
     if (data.length !== sizeOf(shape))
       throw new GraphError(`constant: ${data.length} values for shape ${fmt(shape)}`);
     const name = this.fresh('const');
@@ -136,8 +136,8 @@ export class Graph {
   }
 }
 
-function checkShape(shape: readonly number[], what: string): void {
-  if (!shape.every((d) => Number.isInteger(d) && d > 0)) {
+function checkShape(shape: readonly number[], what: string, allowEmpty = false): void {
+  if (!shape.every((d) => Number.isInteger(d) && (d > 0 || (allowEmpty && d === 0)))) {
     throw new GraphError(`${what}: dimensions must be positive integers, got ${fmt(shape)}`);
   }
 }

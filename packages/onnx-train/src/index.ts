@@ -10,12 +10,29 @@ export {
   Value,
 } from './graph.js';
 export { normalInit, xavierUniform } from './init.js';
-export { type LinearOptions, linear } from './layers.js';
+export {
+  type AttentionOptions,
+  type BlockOptions,
+  embedding,
+  gelu,
+  type LayerOptions,
+  type LinearOptions,
+  layerNorm,
+  learnedPositions,
+  linear,
+  multiHeadAttention,
+  rmsNorm,
+  silu,
+  sinusoidalTimestep,
+  transformerBlock,
+} from './layers.js';
 export { type ExportOptions, OPSET, toOnnx } from './onnx-export.js';
 export {
   add,
   cast,
+  cos,
   div,
+  erf,
   exp,
   expand,
   gather,
@@ -30,6 +47,7 @@ export {
   relu,
   reshape,
   sigmoid,
+  sin,
   softmax,
   sqrt,
   sub,
@@ -39,6 +57,7 @@ export {
   unbroadcast,
   VJP_RULES,
   type VjpRule,
+  where,
   zeros,
 } from './ops.js';
 export { AdamW, type AdamWOptions } from './optim.js';

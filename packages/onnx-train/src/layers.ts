@@ -1,16 +1,60 @@
+import { GraphError } from './errors.js';
 import type { Graph, Value } from './graph.js';
-import { xavierUniform } from './init.js';
-import { add, matMul } from './ops.js';
+import { normalInit, xavierUniform } from './init.js';
+import {
+  add,
+  cos,
+  div,
+  erf,
+  gather,
+  matMul,
+  mul,
+  reduceMean,
+  reshape,
+  sigmoid,
+  sin,
+  softmax,
+  sqrt,
+  sub,
+  tanh,
+  transpose,
+  transposeLast,
+} from './ops.js';
 
-/** Options of {@link linear}. */
-export interface LinearOptions {
-  /** Add a bias; default true. */
-  bias?: boolean;
-  /** Seed of the weight initializer; default 0. */
-  seed?: number;
+/**
+ * Layers as small functions over the builder. Parameters are named hierarchically from `name`
+ * (`blocks.3.attn.q.weight`) and initialized from a seed derived from that name, so a model's
+ * initialization does not depend on the order layers are built in.
+ */
+
+/** A 31-bit seed from a parameter name (FNV-1a) plus the model seed. */
+function seedOf(name: string, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
-/** `x @ W + b` over the last axis, with parameters `${name}.weight` `[in, out]` and `${name}.bias` `[out]`. */
+function typed(values: Float32Array, like: Value): Float32Array | Float64Array {
+  return like.dtype === 'float64' ? Float64Array.from(values) : values;
+}
+
+const last = (x: Value) => x.shape[x.shape.length - 1];
+
+/** Options shared by the layers. */
+export interface LayerOptions {
+  /** Model seed mixed into every parameter's seed; default 0. */
+  seed?: number;
+  /** Float type of parameters a layer creates from ids (embeddings); default float32. */
+  dtype?: 'float32' | 'float64';
+}
+
+/** Options of {@link linear}. */
+export interface LinearOptions extends LayerOptions {
+  /** Add a bias; default true. */
+  bias?: boolean;
+}
+
+/** `x @ W + b` over the last axis, with `${name}.weight` `[in, out]` (Xavier) and `${name}.bias` `[out]` (zeros). */
 export function linear(
   g: Graph,
   x: Value,
@@ -18,18 +62,189 @@ export function linear(
   outFeatures: number,
   options: LinearOptions = {},
 ): Value {
-  const inFeatures = x.shape[x.shape.length - 1];
-  const weight = g.parameter(
+  const inFeatures = last(x);
+  const w = g.parameter(
     `${name}.weight`,
     [inFeatures, outFeatures],
-    toDtype(xavierUniform(inFeatures * outFeatures, inFeatures, outFeatures, options.seed ?? 0), x),
+    typed(
+      xavierUniform(
+        inFeatures * outFeatures,
+        inFeatures,
+        outFeatures,
+        seedOf(`${name}.weight`, options.seed ?? 0),
+      ),
+      x,
+    ),
   );
-  const y = matMul(x.shape.length >= 2 ? x : x, weight);
+  const y = matMul(x, w);
   if (options.bias === false) return y;
-  const bias = g.parameter(`${name}.bias`, [outFeatures], toDtype(new Float32Array(outFeatures), x));
-  return add(y, bias);
+  return add(y, g.parameter(`${name}.bias`, [outFeatures], typed(new Float32Array(outFeatures), x)));
 }
 
-function toDtype(values: Float32Array, like: Value): Float32Array | Float64Array {
-  return like.dtype === 'float64' ? Float64Array.from(values) : values;
+/** Layer normalization over the last axis with `${name}.weight` (ones) and `${name}.bias` (zeros). */
+export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
+  const d = last(x);
+  const centered = sub(x, reduceMean(x, [-1], true));
+  const variance = reduceMean(mul(centered, centered), [-1], true);
+  const normed = div(centered, sqrt(add(variance, g.scalar(eps, x))));
+  const weight = g.parameter(`${name}.weight`, [d], typed(new Float32Array(d).fill(1), x));
+  const bias = g.parameter(`${name}.bias`, [d], typed(new Float32Array(d), x));
+  return add(mul(normed, weight), bias);
+}
+
+/** RMS normalization over the last axis with `${name}.weight` (ones). */
+export function rmsNorm(g: Graph, x: Value, name: string, eps = 1e-6): Value {
+  const d = last(x);
+  const rms = sqrt(add(reduceMean(mul(x, x), [-1], true), g.scalar(eps, x)));
+  return mul(div(x, rms), g.parameter(`${name}.weight`, [d], typed(new Float32Array(d).fill(1), x)));
+}
+
+/**
+ * GELU: exact `0.5 · x · (1 + erf(x / √2))` by default, or PyTorch's `approximate="tanh"` form
+ * `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³)))`. (ONNX Runtime's CPU Erf has no float64 kernel.)
+ */
+export function gelu(x: Value, approximate: 'none' | 'tanh' = 'none'): Value {
+  const g = x.graph;
+  const c = (v: number) => g.scalar(v, x);
+  const inner =
+    approximate === 'tanh'
+      ? tanh(mul(c(Math.sqrt(2 / Math.PI)), add(x, mul(c(0.044715), mul(x, mul(x, x))))))
+      : erf(mul(x, c(Math.SQRT1_2)));
+  return mul(mul(c(0.5), x), add(c(1), inner));
+}
+
+/** SiLU (swish), `x · sigmoid(x)`. */
+export const silu = (x: Value): Value => mul(x, sigmoid(x));
+
+/** Token embedding: rows of `${name}.weight` `[vocab, dim]` (normal, std 0.02) picked by int64 ids. */
+export function embedding(
+  g: Graph,
+  ids: Value,
+  name: string,
+  vocab: number,
+  dim: number,
+  options: LayerOptions = {},
+): Value {
+  const init = normalInit(vocab * dim, 0.02, seedOf(`${name}.weight`, options.seed ?? 0));
+  const table = g.parameter(
+    `${name}.weight`,
+    [vocab, dim],
+    options.dtype === 'float64' ? Float64Array.from(init) : init,
+  );
+  return gather(table, ids);
+}
+
+/** A learned position embedding `${name}.weight` `[length, dim]` added to `[batch, length, dim]` inputs. */
+export function learnedPositions(g: Graph, x: Value, name: string, options: LayerOptions = {}): Value {
+  const [length, dim] = x.shape.slice(-2);
+  const table = g.parameter(
+    `${name}.weight`,
+    [length, dim],
+    typed(normalInit(length * dim, 0.02, seedOf(`${name}.weight`, options.seed ?? 0)), x),
+  );
+  return add(x, table);
+}
+
+/** Sinusoidal embedding of a `[batch]` float timestep: `[batch, dim]`, sines then cosines (DiT / GR00T style). */
+export function sinusoidalTimestep(g: Graph, t: Value, dim: number, maxPeriod = 10000): Value {
+  if (t.shape.length !== 1 || dim % 2 !== 0) {
+    throw new GraphError(
+      `sinusoidalTimestep: expected a [batch] timestep and an even dim, got ${t.toString()} and ${dim}`,
+    );
+  }
+  const half = dim / 2;
+  const freqs = Float64Array.from({ length: half }, (_, i) => Math.exp((-Math.log(maxPeriod) * i) / half));
+  const f = g.constant(t.dtype === 'float64' ? freqs : Float32Array.from(freqs), [1, half], t.dtype);
+  const args = mul(reshape(t, [t.shape[0], 1]), f);
+  return concatLast(g, sin(args), cos(args));
+}
+
+/** `[a, b]` along the last axis, built from matrix products with constant selectors (differentiable without Concat). */
+function concatLast(g: Graph, a: Value, b: Value): Value {
+  const da = last(a);
+  const db = last(b);
+  const sel = (offset: number, n: number) => {
+    const m = new Float64Array(n * (da + db));
+    for (let i = 0; i < n; i++) m[i * (da + db) + offset + i] = 1;
+    return g.constant(a.dtype === 'float64' ? m : Float32Array.from(m), [n, da + db], a.dtype);
+  };
+  return add(matMul(a, sel(0, da)), matMul(b, sel(da, db)));
+}
+
+/** Options of {@link multiHeadAttention}. */
+export interface AttentionOptions extends LayerOptions {
+  heads: number;
+  /** Mask future positions (self-attention in a decoder). */
+  causal?: boolean;
+  /** Attend to this `[batch, memory, dimMemory]` instead of `x` (cross-attention). */
+  memory?: Value;
+  /** `[batch, memory]` float mask, 1 for real keys and 0 for padding: padded keys get no attention. */
+  keyPaddingMask?: Value;
+}
+
+const NEG = -1e9;
+
+/**
+ * Multi-head attention over `[batch, length, dim]`: separate q, k, v projections (`${name}.q` …),
+ * scaled dot products, optional causal and key-padding masks (added as large negative logits),
+ * softmax, and the output projection `${name}.out`.
+ */
+export function multiHeadAttention(g: Graph, x: Value, name: string, options: AttentionOptions): Value {
+  const [batch, length, dim] = x.shape;
+  const { heads } = options;
+  if (x.shape.length !== 3 || dim % heads !== 0) {
+    throw new GraphError(
+      `multiHeadAttention ${name}: expected [batch, length, dim] with dim divisible by ${heads} heads, got ${x.toString()}`,
+    );
+  }
+  const memory = options.memory ?? x;
+  const keys = memory.shape[1];
+  const headDim = dim / heads;
+  const split = (v: Value, n: number) => transpose(reshape(v, [batch, n, heads, headDim]), [0, 2, 1, 3]);
+  const q = split(linear(g, x, `${name}.q`, dim, options), length);
+  const k = split(linear(g, memory, `${name}.k`, dim, options), keys);
+  const v = split(linear(g, memory, `${name}.v`, dim, options), keys);
+  let scores = div(matMul(q, transposeLast(k)), g.scalar(Math.sqrt(headDim), x));
+  if (options.causal) {
+    const mask = new Float64Array(length * keys);
+    for (let i = 0; i < length; i++) for (let j = i + 1; j < keys; j++) mask[i * keys + j] = NEG;
+    scores = add(
+      scores,
+      g.constant(x.dtype === 'float64' ? mask : Float32Array.from(mask), [length, keys], x.dtype),
+    );
+  }
+  if (options.keyPaddingMask !== undefined) {
+    const m = options.keyPaddingMask;
+    if (m.shape.length !== 2 || m.shape[0] !== batch || m.shape[1] !== keys) {
+      throw new GraphError(
+        `multiHeadAttention ${name}: keyPaddingMask must be [${batch}, ${keys}], got ${m.toString()}`,
+      );
+    }
+    const penalty = mul(sub(g.scalar(1, x), m), g.scalar(NEG, x));
+    scores = add(scores, reshape(penalty, [batch, 1, 1, keys]));
+  }
+  const attended = matMul(softmax(scores, -1), v);
+  const merged = reshape(transpose(attended, [0, 2, 1, 3]), [batch, length, dim]);
+  return linear(g, merged, `${name}.out`, dim, options);
+}
+
+/** Options of {@link transformerBlock}. */
+export interface BlockOptions extends LayerOptions {
+  heads: number;
+  /** Hidden width of the MLP as a multiple of the model width; default 4. */
+  mlpRatio?: number;
+  causal?: boolean;
+  /** GELU form; default exact (`'none'`). */
+  geluApproximate?: 'none' | 'tanh';
+}
+
+/** A pre-norm transformer block: `x + attn(ln1(x))`, then `+ mlp(ln2(·))` with a GELU MLP. */
+export function transformerBlock(g: Graph, x: Value, name: string, options: BlockOptions): Value {
+  const dim = last(x);
+  const h = add(x, multiHeadAttention(g, layerNorm(g, x, `${name}.ln1`), `${name}.attn`, options));
+  const hidden = gelu(
+    linear(g, layerNorm(g, h, `${name}.ln2`), `${name}.mlp.fc1`, dim * (options.mlpRatio ?? 4), options),
+    options.geluApproximate,
+  );
+  return add(h, linear(g, hidden, `${name}.mlp.fc2`, dim, options));
 }

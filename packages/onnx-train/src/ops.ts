@@ -306,3 +306,34 @@ VJP_RULES.set('gather', ({ inputs: [data, indices] }, gy) => {
   });
   return [grad, null];
 });
+
+// ---- more elementwise ----
+
+/** Sine. */
+export const sin = (x: Value): Value => unary('sin', 'Sin', x);
+VJP_RULES.set('sin', ({ inputs: [x] }, gy) => [mul(gy, cos(x))]);
+
+/** Cosine. */
+export const cos = (x: Value): Value => unary('cos', 'Cos', x);
+VJP_RULES.set('cos', ({ inputs: [x] }, gy) => [neg(mul(gy, sin(x)))]);
+
+/** Error function. */
+export const erf = (x: Value): Value => unary('erf', 'Erf', x);
+VJP_RULES.set('erf', ({ inputs: [x] }, gy) => {
+  // d erf(x)/dx = 2/sqrt(pi) · exp(-x²)
+  const g = x.graph;
+  return [mul(gy, mul(g.scalar(2 / Math.sqrt(Math.PI), x), exp(neg(mul(x, x)))))];
+});
+
+/** `cond ? a : b` elementwise with broadcasting (`cond` is bool). */
+export function where(cond: Value, a: Value, b: Value): Value {
+  if (cond.dtype !== 'bool')
+    throw new GraphError(`where: condition ${cond.name} must be bool, got ${cond.dtype}`);
+  const dtype = floats('where', a, b);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, 'where'), b.shape, 'where');
+  return a.graph.emit('where', 'Where', [cond, a, b], shape, dtype);
+}
+VJP_RULES.set('where', ({ inputs: [cond, a, b] }, gy) => {
+  const zero = zeros(gy, gy.shape);
+  return [null, unbroadcast(where(cond, gy, zero), a.shape), unbroadcast(where(cond, zero, gy), b.shape)];
+});

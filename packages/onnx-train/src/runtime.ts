@@ -13,6 +13,11 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** Where fallback notices go; default `console.warn`. */
   log?: (message: string) => void;
+  /**
+   * ONNX Runtime graph optimizations; default `'all'`. Some fusions (e.g. QuickGelu) have float32 kernels
+   * only, so float64 graphs (gradient checks) use `'basic'`.
+   */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 /** A loaded model and the provider that runs it. */
@@ -49,6 +54,8 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   const log = options.log ?? ((m: string) => console.warn(m));
   const base: ort.InferenceSession.SessionOptions = {};
   if (options.intraOpThreads !== undefined) base.intraOpNumThreads = options.intraOpThreads;
+  if (options.graphOptimizationLevel !== undefined)
+    base.graphOptimizationLevel = options.graphOptimizationLevel;
   let session: ort.InferenceSession | undefined;
   let provider: ExecutionProvider = 'cpu';
   if (wanted.includes('cuda')) {
