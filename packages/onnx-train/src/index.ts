@@ -1,4 +1,5 @@
 export { gradients } from './autodiff.js';
+export { type CheckpointData, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export { type DType, isFloat, ONNX_ELEM_TYPE, type TensorData } from './dtype.js';
 export { GraphError } from './errors.js';
 export {
@@ -60,7 +61,17 @@ export {
   where,
   zeros,
 } from './ops.js';
-export { AdamW, type AdamWOptions } from './optim.js';
+export {
+  AdamW,
+  type AdamWOptions,
+  type AdamWState,
+  accumulateGrads,
+  clipGradNorm,
+  constantSchedule,
+  cosineWithWarmup,
+  SGD,
+  type SgdOptions,
+} from './optim.js';
 export {
   createSession,
   type ExecutionProvider,
@@ -68,5 +79,11 @@ export {
   type Session,
   type SessionOptions,
 } from './runtime.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsDtype,
+  type StoredTensor,
+} from './safetensors.js';
 export { broadcastShapes, sizeOf } from './shape.js';
 export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';

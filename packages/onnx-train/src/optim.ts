@@ -12,6 +12,13 @@ export interface AdamWOptions {
 
 type Params = ReadonlyMap<string, Float32Array | Float64Array>;
 
+/** AdamW's moments and step count, for checkpoints. */
+export interface AdamWState {
+  step: number;
+  m: ReadonlyMap<string, Float64Array>;
+  v: ReadonlyMap<string, Float64Array>;
+}
+
 /**
  * AdamW (Loshchilov & Hutter), updating parameter arrays in place: decay `p -= lr·wd·p`, then the Adam
  * step with bias correction, as `torch.optim.AdamW` orders them.
@@ -28,6 +35,21 @@ export class AdamW {
   /** Steps taken. */
   get stepCount(): number {
     return this.t;
+  }
+
+  /** A copy of the optimizer state. */
+  state(): AdamWState {
+    const copy = (src: Map<string, Float64Array>) => new Map([...src].map(([k, a]) => [k, a.slice()]));
+    return { step: this.t, m: copy(this.m), v: copy(this.v) };
+  }
+
+  /** Restores a state from {@link state} (or a checkpoint), so training resumes exactly. */
+  load(state: AdamWState): void {
+    this.t = state.step;
+    this.m.clear();
+    this.v.clear();
+    for (const [k, a] of state.m) this.m.set(k, a.slice());
+    for (const [k, a] of state.v) this.v.set(k, a.slice());
   }
 
   /** One update of every parameter in `grads`; `lr` overrides the configured rate (schedules). */
@@ -59,4 +81,95 @@ export class AdamW {
       }
     }
   }
+}
+
+/** Options of {@link SGD}. */
+export interface SgdOptions {
+  lr: number;
+  /** Default 0. */
+  momentum?: number;
+  /** Coupled L2 weight decay, as `torch.optim.SGD` applies it; default 0. */
+  weightDecay?: number;
+}
+
+/** Stochastic gradient descent with optional momentum, updating parameters in place. */
+export class SGD {
+  private readonly buffers = new Map<string, Float64Array>();
+
+  constructor(readonly options: SgdOptions) {}
+
+  step(params: Params, grads: ReadonlyMap<string, ArrayLike<number>>, lr = this.options.lr): void {
+    const { momentum = 0, weightDecay = 0 } = this.options;
+    for (const [name, g] of grads) {
+      const p = params.get(name);
+      if (p === undefined) throw new GraphError(`SGD: gradient for unknown parameter ${name}`);
+      let b = this.buffers.get(name);
+      if (momentum !== 0 && b === undefined) {
+        b = new Float64Array(p.length);
+        this.buffers.set(name, b);
+      }
+      for (let i = 0; i < p.length; i++) {
+        let d = g[i] + weightDecay * p[i];
+        if (b !== undefined) {
+          b[i] = momentum * b[i] + d;
+          d = b[i];
+        }
+        p[i] -= lr * d;
+      }
+    }
+  }
+}
+
+/**
+ * Scales gradients in place so that their global L2 norm is at most `maxNorm` (as
+ * `torch.nn.utils.clip_grad_norm_`); returns the norm before clipping.
+ */
+export function clipGradNorm(
+  grads: ReadonlyMap<string, Float32Array | Float64Array>,
+  maxNorm: number,
+): number {
+  let sq = 0;
+  for (const g of grads.values()) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+  const norm = Math.sqrt(sq);
+  const scale = maxNorm / (norm + 1e-6);
+  if (scale < 1) for (const g of grads.values()) for (let i = 0; i < g.length; i++) g[i] *= scale;
+  return norm;
+}
+
+/** Adds `grads · scale` into `into` (gradient accumulation over micro-batches); returns `into`. */
+export function accumulateGrads(
+  into: Map<string, Float64Array>,
+  grads: ReadonlyMap<string, ArrayLike<number>>,
+  scale = 1,
+): Map<string, Float64Array> {
+  for (const [name, g] of grads) {
+    let acc = into.get(name);
+    if (acc === undefined) {
+      acc = new Float64Array(g.length);
+      into.set(name, acc);
+    }
+    for (let i = 0; i < g.length; i++) acc[i] += scale * g[i];
+  }
+  return into;
+}
+
+/** A constant learning rate. */
+export const constantSchedule =
+  (lr: number) =>
+  (_step: number): number =>
+    lr;
+
+/** Linear warm-up to `lr`, then cosine decay to `minLr` at `totalSteps` (steps count from 0). */
+export function cosineWithWarmup(options: {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  minLr?: number;
+}) {
+  const { lr, warmupSteps, totalSteps, minLr = 0 } = options;
+  return (step: number): number => {
+    if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
+    const progress = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
+    return minLr + 0.5 * (lr - minLr) * (1 + Math.cos(Math.PI * progress));
+  };
 }
