@@ -71,13 +71,25 @@ export class AdamW {
         this.m.set(name, m);
         this.v.set(name, v);
       }
+      const decay = 1 - lr * weightDecay;
+      const stepSize = lr / c1;
+      const invC2 = 1 / c2;
+      const b1c = 1 - beta1;
+      const b2c = 1 - beta2;
+      // Check first, so that a bad gradient never reaches the parameters.
+      let bad = 0;
+      for (let i = 0; i < g.length; i++) bad += g[i] - g[i]; // NaN as soon as one entry is NaN or infinite
+      if (bad !== 0) {
+        const at = Array.from(g).findIndex((x) => !Number.isFinite(x));
+        throw new GraphError(`AdamW: gradient of ${name}[${at}] is ${g[at]}`);
+      }
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
-        if (!Number.isFinite(gi)) throw new GraphError(`AdamW: gradient of ${name}[${i}] is ${gi}`);
-        p[i] -= lr * weightDecay * p[i];
-        m[i] = beta1 * m[i] + (1 - beta1) * gi;
-        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-        p[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+        const mi = beta1 * m[i] + b1c * gi;
+        const vi = beta2 * v[i] + b2c * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
       }
     }
   }
