@@ -41,3 +41,41 @@ describe('@roboalign/grpo README', () => {
     expect(metrics.tokens).toBe(6);
   });
 });
+
+describe('@roboalign/onnx-train README', () => {
+  it('trains the MLP and runs the exported model', async () => {
+    const { AdamW, compileTraining, createSession, Graph, initialValues, linear, ops, toOnnx } = await import(
+      '@roboalign/onnx-train'
+    );
+    const xs = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.7) * 1.5);
+    const ys = Float32Array.from({ length: 32 }, (_, i) => Math.sin(xs[2 * i]) + 0.5 * xs[2 * i + 1]);
+    const g = new Graph();
+    const x = g.input('x', [32, 2]);
+    const target = g.input('y', [32, 1]);
+    const y = linear(g, ops.tanh(linear(g, x, 'mlp.0', 16, { seed: 1 })), 'mlp.1', 1, { seed: 2 });
+    const d = ops.sub(y, target);
+    const loss = ops.reduceMean(ops.mul(d, d), [0, 1]);
+    const program = await compileTraining(g, loss, {
+      session: { executionProviders: ['cuda', 'cpu'], log: () => {} },
+    });
+    const params = initialValues(g);
+    const opt = new AdamW({ lr: 0.02, weightDecay: 0 });
+    const feeds = {
+      x: { data: xs, shape: [32, 2], dtype: 'float32' },
+      y: { data: ys, shape: [32, 1], dtype: 'float32' },
+    } as const;
+    let first = 0;
+    let last = 0;
+    for (let step = 0; step < 300; step++) {
+      const { loss: l, grads } = await program.step(feeds, params);
+      if (step === 0) first = l;
+      last = l;
+      opt.step(params, grads);
+    }
+    expect(last).toBeLessThan(first / 20);
+    const model = toOnnx(g, { outputs: [y], parameters: 'initializers', values: params });
+    const session = await createSession(model);
+    const { [y.name]: prediction } = await session.run({ x: feeds.x });
+    expect(prediction.length).toBe(32);
+  });
+});

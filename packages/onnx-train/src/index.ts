@@ -1,3 +1,5 @@
+import * as ops from './ops.js';
+
 export { gradients } from './autodiff.js';
 export { type CheckpointData, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export { type DType, isFloat, ONNX_ELEM_TYPE, type TensorData } from './dtype.js';
@@ -87,3 +89,5 @@ export {
 } from './safetensors.js';
 export { broadcastShapes, sizeOf } from './shape.js';
 export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';
+/** The op functions as one namespace: `ops.matMul`, `ops.softmax`, … */
+export { ops };

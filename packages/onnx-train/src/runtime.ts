@@ -60,7 +60,12 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   let provider: ExecutionProvider = 'cpu';
   if (wanted.includes('cuda')) {
     try {
-      session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cuda', 'cpu'] });
+      // Severity 4 (fatal only): the failed CUDA load is reported once, below, instead of as a native error.
+      session = await ort.InferenceSession.create(model, {
+        ...base,
+        executionProviders: ['cuda', 'cpu'],
+        logSeverityLevel: 4,
+      });
       provider = 'cuda';
     } catch (err) {
       log(
