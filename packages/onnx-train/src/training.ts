@@ -53,7 +53,9 @@ export async function compileTraining(
       }
       const out = await session.run(all, [loss.name, ...grads.map((g) => g.name)]);
       const result = new Map<string, Float32Array | Float64Array>();
-      parameters.forEach((p, i) => result.set(p.name, out[grads[i].name] as Float32Array | Float64Array));
+      parameters.forEach((p, i) => {
+        result.set(p.name, out[grads[i].name] as Float32Array | Float64Array);
+      });
       return { loss: Number((out[loss.name] as Float32Array | Float64Array)[0]), grads: result };
     },
   };
