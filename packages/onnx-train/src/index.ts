@@ -15,15 +15,18 @@ export {
 export { normalInit, xavierUniform } from './init.js';
 export {
   type AttentionOptions,
+  adaLayerNorm,
   type BlockOptions,
   embedding,
   gelu,
   type LayerOptions,
   type LinearOptions,
   layerNorm,
+  layerNormPlain,
   learnedPositions,
   linear,
   multiHeadAttention,
+  patchEmbedding,
   rmsNorm,
   silu,
   sinusoidalTimestep,
@@ -87,6 +90,7 @@ export {
   type SafetensorsDtype,
   type StoredTensor,
 } from './safetensors.js';
+export { logSoftmaxRow, type SamplingOptions, sampleToken } from './sampling.js';
 export { broadcastShapes, sizeOf } from './shape.js';
 export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';
 /** The op functions as one namespace: `ops.matMul`, `ops.softmax`, … */

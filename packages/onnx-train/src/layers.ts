@@ -248,3 +248,59 @@ export function transformerBlock(g: Graph, x: Value, name: string, options: Bloc
   );
   return add(h, linear(g, hidden, `${name}.mlp.fc2`, dim, options));
 }
+
+/** Layer normalization without learned scale and shift (for AdaLN). */
+export function layerNormPlain(g: Graph, x: Value, eps = 1e-6): Value {
+  const centered = sub(x, reduceMean(x, [-1], true));
+  const variance = reduceMean(mul(centered, centered), [-1], true);
+  return div(centered, sqrt(add(variance, g.scalar(eps, x))));
+}
+
+/**
+ * Adaptive LayerNorm (DiT / GR00T): `norm(x) · (1 + scale) + shift`, where `[scale, shift]` come from
+ * `${name}.linear(silu(cond))`. `x` is `[batch, length, dim]`, `cond` is `[batch, condDim]`.
+ */
+export function adaLayerNorm(
+  g: Graph,
+  x: Value,
+  cond: Value,
+  name: string,
+  options: LayerOptions = {},
+): Value {
+  const [batch, , dim] = x.shape;
+  if (x.shape.length !== 3 || cond.shape.length !== 2 || cond.shape[0] !== batch) {
+    throw new GraphError(
+      `adaLayerNorm ${name}: expected x [batch, length, dim] and cond [batch, c], got ${x.toString()} and ${cond.toString()}`,
+    );
+  }
+  const c = silu(cond);
+  const scale = reshape(linear(g, c, `${name}.scale`, dim, options), [batch, 1, dim]);
+  const shift = reshape(linear(g, c, `${name}.shift`, dim, options), [batch, 1, dim]);
+  return add(mul(layerNormPlain(g, x), add(g.scalar(1, x), scale)), shift);
+}
+
+/**
+ * Patch embedding of images `[batch, channels, height, width]` (ViT): non-overlapping `patch × patch`
+ * patches, flattened and projected by `${name}` to `[batch, patches, dim]`.
+ */
+export function patchEmbedding(
+  g: Graph,
+  images: Value,
+  name: string,
+  patch: number,
+  dim: number,
+  options: LayerOptions = {},
+): Value {
+  const [batch, channels, height, width] = images.shape;
+  if (images.shape.length !== 4 || height % patch !== 0 || width % patch !== 0) {
+    throw new GraphError(
+      `patchEmbedding ${name}: expected [batch, channels, height, width] divisible by patch ${patch}, got ${images.toString()}`,
+    );
+  }
+  const ph = height / patch;
+  const pw = width / patch;
+  const grid = reshape(images, [batch, channels, ph, patch, pw, patch]);
+  const patches = transpose(grid, [0, 2, 4, 1, 3, 5]); // [batch, ph, pw, channels, patch, patch]
+  const flat = reshape(patches, [batch, ph * pw, channels * patch * patch]);
+  return linear(g, flat, name, dim, options);
+}

@@ -185,6 +185,17 @@ const cases: Case[] = [
       }),
   ],
   [
+    'adaptive LayerNorm (AdaLN) conditioned on a timestep embedding',
+    (g) =>
+      layers.adaLayerNorm(
+        g,
+        p(g, 'x', [2, 3, 4], 1),
+        layers.sinusoidalTimestep(g, p(g, 't', [2], 2), 4),
+        'ada',
+      ),
+  ],
+  ['patch embedding', (g) => layers.patchEmbedding(g, p(g, 'img', [1, 2, 4, 4], 1), 'patch', 2, 3)],
+  [
     'gather (embedding rows, repeated ids)',
     (g) =>
       op.gather(p(g, 'table', [5, 3], 1), g.constant(BigInt64Array.from([1n, 4n, 1n, 0n]), [2, 2], 'int64')),

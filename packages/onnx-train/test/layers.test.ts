@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../src/graph.js';
+import { patchEmbedding } from '../src/layers.js';
+import { toOnnx } from '../src/onnx-export.js';
+import { createSession } from '../src/runtime.js';
+import { logSoftmaxRow, sampleToken } from '../src/sampling.js';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('patchEmbedding', () => {
+  it('cuts images into row-major patches of [channels, patch, patch] pixels', async () => {
+    const g = new Graph();
+    const img = g.input('img', [1, 1, 4, 4]);
+    // An identity projection makes the output the flattened patches themselves.
+    const y = patchEmbedding(g, img, 'patch', 2, 4);
+    const eye = new Float32Array(16);
+    for (let i = 0; i < 4; i++) eye[i * 4 + i] = 1;
+    const s = await createSession(
+      toOnnx(g, {
+        outputs: [y],
+        parameters: 'initializers',
+        values: new Map([
+          ['patch.weight', eye],
+          ['patch.bias', new Float32Array(4)],
+        ]),
+      }),
+    );
+    const pixels = Float32Array.from({ length: 16 }, (_, i) => i);
+    const out = (await s.run({ img: { data: pixels, shape: [1, 1, 4, 4], dtype: 'float32' } }))[y.name];
+    // patch (0, 1) holds pixels 2, 3, 6, 7
+    expect(Array.from(out.subarray(4, 8) as Float32Array)).toEqual([2, 3, 6, 7]);
+  });
+
+  it('rejects images that do not divide into patches', () => {
+    const g = new Graph();
+    expect(() => patchEmbedding(g, g.input('img', [1, 3, 5, 4]), 'patch', 2, 8)).toThrow(
+      /divisible by patch 2/,
+    );
+  });
+});
+
+describe('sampleToken', () => {
+  const logits = [2, 1, 0, -1];
+
+  it('is greedy at temperature 0 and with top-k 1', () => {
+    expect(sampleToken(logits, { temperature: 0, random: Math.random }).id).toBe(0);
+    expect(sampleToken(logits, { topK: 1, random: Math.random })).toEqual({ id: 0, logprob: 0 });
+  });
+
+  it('samples each token with its softmax probability and reports its log-prob', () => {
+    const rand = mulberry32(1);
+    const counts = [0, 0, 0, 0];
+    const n = 40000;
+    const logp = logSoftmaxRow(logits);
+    for (let i = 0; i < n; i++) {
+      const { id, logprob } = sampleToken(logits, { random: rand });
+      counts[id]++;
+      expect(logprob).toBeCloseTo(logp[id], 12);
+    }
+    counts.forEach((c, i) => {
+      expect(Math.abs(c / n - Math.exp(logp[i]))).toBeLessThan(0.01);
+    });
+  });
+
+  it('top-p keeps the smallest head of the distribution that reaches p, renormalized', () => {
+    // probabilities ≈ 0.644, 0.237, 0.087, 0.032: top-p 0.8 keeps the first two
+    const rand = mulberry32(2);
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) seen.add(sampleToken(logits, { topP: 0.8, random: rand }).id);
+    expect([...seen].sort()).toEqual([0, 1]);
+    const { logprob } = sampleToken(logits, { topP: 0.8, random: () => 0 });
+    expect(logprob).toBeCloseTo(Math.log(Math.exp(2) / (Math.exp(2) + Math.exp(1))), 12);
+  });
+
+  it('reproduces with a seeded generator', () => {
+    const draw = (seed: number) => {
+      const rand = mulberry32(seed);
+      return Array.from({ length: 20 }, () => sampleToken(logits, { temperature: 0.7, random: rand }).id);
+    };
+    expect(draw(5)).toEqual(draw(5));
+  });
+});
