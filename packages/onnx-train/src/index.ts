@@ -32,7 +32,7 @@ export {
   sinusoidalTimestep,
   transformerBlock,
 } from './layers.js';
-export { type ExportOptions, OPSET, toOnnx } from './onnx-export.js';
+export { type ExportOptions, OPSET, toOnnx, toOnnxWithExternalData } from './onnx-export.js';
 export {
   add,
   cast,
@@ -91,6 +91,7 @@ export {
   type StoredTensor,
 } from './safetensors.js';
 export { logSoftmaxRow, type SamplingOptions, sampleToken } from './sampling.js';
+export { saveOnnx } from './save-onnx.js';
 export { broadcastShapes, sizeOf } from './shape.js';
 export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';
 /** The op functions as one namespace: `ops.matMul`, `ops.softmax`, … */

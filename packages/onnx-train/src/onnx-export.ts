@@ -35,9 +35,33 @@ function valueInfo(v: Value) {
   });
 }
 
-function tensor(name: string, dtype: DType, shape: readonly number[], data: TensorData) {
+/** Collects large tensors into one external-data file instead of the model. */
+interface ExternalSink {
+  location: string;
+  threshold: number;
+  chunks: Uint8Array[];
+  length: number;
+}
+
+function tensor(name: string, dtype: DType, shape: readonly number[], data: TensorData, sink?: ExternalSink) {
   // Little-endian raw bytes, as ONNX stores raw_data.
   const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  if (sink !== undefined && raw.length >= sink.threshold) {
+    const offset = sink.length;
+    sink.chunks.push(raw);
+    sink.length += raw.length;
+    return onnx.TensorProto.create({
+      name,
+      dataType: ONNX_ELEM_TYPE[dtype],
+      dims: [...shape],
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: sink.location },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: String(raw.length) },
+      ],
+    });
+  }
   return onnx.TensorProto.create({ name, dataType: ONNX_ELEM_TYPE[dtype], dims: [...shape], rawData: raw });
 }
 
@@ -74,6 +98,35 @@ function prune(graph: Graph, outputs: readonly Value[]) {
  * parameters as inputs (training) or embedded (inference).
  */
 export function toOnnx(graph: Graph, options: ExportOptions): Uint8Array {
+  return buildModel(graph, options);
+}
+
+/**
+ * Like {@link toOnnx}, but tensors of `threshold` bytes or more (default 1 KiB) go to a separate
+ * external-data blob, referenced from the model by `location` (a file name beside the model), as
+ * models over 2 GB must be stored.
+ */
+export function toOnnxWithExternalData(
+  graph: Graph,
+  options: ExportOptions & { location: string; threshold?: number },
+): { model: Uint8Array; data: Uint8Array } {
+  const sink: ExternalSink = {
+    location: options.location,
+    threshold: options.threshold ?? 1024,
+    chunks: [],
+    length: 0,
+  };
+  const model = buildModel(graph, options, sink);
+  const data = new Uint8Array(sink.length);
+  let at = 0;
+  for (const c of sink.chunks) {
+    data.set(c, at);
+    at += c.length;
+  }
+  return { model, data };
+}
+
+function buildModel(graph: Graph, options: ExportOptions, sink?: ExternalSink): Uint8Array {
   const { nodes, needed } = prune(graph, options.outputs);
   const params = [...graph.parameters.values()].filter((p) => needed.has(p.value.name));
   const initializers = [...graph.constants]
@@ -89,7 +142,7 @@ export function toOnnx(graph: Graph, options: ExportOptions): Uint8Array {
           `toOnnx: value of ${p.value.name} has ${data.length} entries, expected ${p.init.length}`,
         );
       }
-      initializers.push(tensor(p.value.name, p.value.dtype, p.value.shape, data));
+      initializers.push(tensor(p.value.name, p.value.dtype, p.value.shape, data, sink));
     }
   }
   const model = onnx.ModelProto.create({

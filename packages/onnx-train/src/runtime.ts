@@ -46,10 +46,13 @@ const ORT_TYPE: Record<DType, 'float32' | 'float64' | 'int64' | 'bool'> = {
 };
 
 /**
- * Loads an ONNX model into ONNX Runtime. Asking for CUDA on a machine without it makes ONNX Runtime
+ * Loads an ONNX model (bytes, or a file path when it has external data) into ONNX Runtime. Asking for CUDA on a machine without it makes ONNX Runtime
  * throw; here that falls back to CPU with a logged notice instead.
  */
-export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
+export async function createSession(
+  model: Uint8Array | string,
+  options: SessionOptions = {},
+): Promise<Session> {
   const wanted = options.executionProviders ?? ['cpu'];
   const log = options.log ?? ((m: string) => console.warn(m));
   const base: ort.InferenceSession.SessionOptions = {};
@@ -61,7 +64,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   if (wanted.includes('cuda')) {
     try {
       // Severity 4 (fatal only): the failed CUDA load is reported once, below, instead of as a native error.
-      session = await ort.InferenceSession.create(model, {
+      session = await ort.InferenceSession.create(model as string, {
         ...base,
         executionProviders: ['cuda', 'cpu'],
         logSeverityLevel: 4,
@@ -77,7 +80,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   }
   if (session === undefined) {
     try {
-      session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] });
+      session = await ort.InferenceSession.create(model as string, { ...base, executionProviders: ['cpu'] });
     } catch (err) {
       throw new GraphError(`ONNX Runtime rejected the model: ${(err as Error).message}`);
     }

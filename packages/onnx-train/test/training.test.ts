@@ -97,3 +97,35 @@ describe('training on ONNX Runtime', () => {
     expect(Array.from(Object.values(out)[0] as Float32Array)).toEqual([1, Math.fround(Math.E)]);
   });
 });
+
+describe('saveOnnx', () => {
+  it('writes weights to an external-data file that ONNX Runtime loads beside the model', async () => {
+    const { mkdtemp, readdir, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { saveOnnx } = await import('../src/save-onnx.js');
+    const dir = await mkdtemp(join(tmpdir(), 'onnx-train-save-'));
+    try {
+      const g = new Graph();
+      const x = g.input('x', [2, 64]);
+      const y = linear(g, op.tanh(linear(g, x, 'a', 64, { seed: 1 })), 'b', 8, { seed: 2 });
+      const embedded = await createSession(toOnnx(g, { outputs: [y], parameters: 'initializers' }));
+      const path = join(dir, 'model.onnx');
+      await saveOnnx(path, g, { outputs: [y], externalData: true });
+      expect((await readdir(dir)).sort()).toEqual(['model.onnx', 'model.onnx.data']);
+      expect((await stat(join(dir, 'model.onnx.data'))).size).toBeGreaterThan(64 * 64 * 4);
+      expect((await stat(path)).size).toBeLessThan(4096);
+      const external = await createSession(path);
+      const feed = {
+        x: {
+          data: Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)),
+          shape: [2, 64],
+          dtype: 'float32' as const,
+        },
+      };
+      expect((await external.run(feed))[y.name]).toEqual((await embedded.run(feed))[y.name]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
