@@ -93,6 +93,7 @@ export {
 export { logSoftmaxRow, type SamplingOptions, sampleToken } from './sampling.js';
 export { saveOnnx } from './save-onnx.js';
 export { broadcastShapes, sizeOf } from './shape.js';
+export { type StepMetrics, type TrainLoopOptions, trainLoop } from './train-loop.js';
 export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';
 /** The op functions as one namespace: `ops.matMul`, `ops.softmax`, … */
 export { ops };

@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../src/checkpoint.js';
+import { Graph } from '../src/graph.js';
+import { linear } from '../src/layers.js';
+import * as op from '../src/ops.js';
+import { AdamW, cosineWithWarmup } from '../src/optim.js';
+import { trainLoop } from '../src/train-loop.js';
+import { compileTraining, initialValues } from '../src/training.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'onnx-train-loop-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function model() {
+  const g = new Graph();
+  const x = g.input('x', [8, 2]);
+  const t = g.input('t', [8, 1]);
+  const d = op.sub(linear(g, op.tanh(linear(g, x, 'l0', 8, { seed: 1 })), 'l1', 1, { seed: 2 }), t);
+  const program = await compileTraining(g, op.reduceMean(op.mul(d, d), [0, 1]));
+  // Micro-batch i: 8 points of y = x0 · x1 on a fixed grid, shifted by i.
+  const batch = (i: number) => {
+    const xs = Float32Array.from({ length: 16 }, (_, k) => Math.sin(k + (i % 4)));
+    const ts = Float32Array.from({ length: 8 }, (_, k) => xs[2 * k] * xs[2 * k + 1]);
+    return {
+      x: { data: xs, shape: [8, 2], dtype: 'float32' as const },
+      t: { data: ts, shape: [8, 1], dtype: 'float32' as const },
+    };
+  };
+  return { g, program, batch };
+}
+
+describe('trainLoop', () => {
+  it('accumulates, clips, schedules, logs JSONL, checkpoints, and resumes to the same losses', async () => {
+    const { g, program, batch } = await model();
+    const schedule = cosineWithWarmup({ lr: 0.05, warmupSteps: 3, totalSteps: 20 });
+    const metricsPath = join(dir, 'run', 'metrics.jsonl');
+    const checkpointPath = join(dir, 'ckpt.safetensors');
+    const common = {
+      graph: g,
+      program,
+      batch,
+      steps: 20,
+      accumulation: 2,
+      schedule,
+      clipNorm: 1,
+      progress: false,
+    };
+    const params = initialValues(g);
+    const straight = await trainLoop({
+      ...common,
+      params,
+      optimizer: new AdamW({ lr: 0.05 }),
+      metricsPath,
+      checkpointEvery: 10,
+      checkpointPath,
+    });
+    expect(straight).toHaveLength(20);
+    expect(straight[19].loss).toBeLessThan(straight[0].loss * 0.7);
+    expect(straight.every((m) => m.gradNorm > 0)).toBe(true);
+    expect(straight[0].lr).toBeCloseTo(0.05 / 3, 12);
+    const lines = (await readFile(metricsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+
+    // The checkpoint holds the state after step 20 (the last multiple of 10); resume from a step-10 one.
+    const again = await model();
+    const first = await trainLoop({
+      ...common,
+      graph: again.g,
+      program: again.program,
+      batch: again.batch,
+      params: initialValues(again.g),
+      optimizer: new AdamW({ lr: 0.05 }),
+      steps: 10,
+      checkpointEvery: 10,
+      checkpointPath,
+    });
+    expect(first.map((m) => m.loss)).toEqual(straight.slice(0, 10).map((m) => m.loss));
+    const ckpt = await loadCheckpoint(checkpointPath);
+    expect(ckpt.step).toBe(10);
+    const resumedParams = new Map([...ckpt.params].map(([k, v]) => [k, v.data]));
+    const opt = new AdamW({ lr: 0.05 });
+    opt.load(ckpt.optimizer!);
+    const rest = await trainLoop({
+      ...common,
+      graph: again.g,
+      program: again.program,
+      batch: again.batch,
+      params: resumedParams,
+      optimizer: opt,
+      startStep: ckpt.step,
+    });
+    expect(rest.map((m) => m.loss)).toEqual(straight.slice(10).map((m) => m.loss));
+  });
+});
