@@ -2,8 +2,8 @@ import { type DType, isFloat, type TensorData } from './dtype.js';
 import { GraphError } from './errors.js';
 import { fmt, sizeOf } from './shape.js';
 
-/** An ONNX attribute value. */
-export type AttributeValue = number | number[] | string | { tensor: Constant };
+/** An ONNX attribute value: a number is an INT attribute when it is an integer; `{ float }` forces FLOAT. */
+export type AttributeValue = number | number[] | string | { tensor: Constant } | { float: number };
 
 /** A symbolic tensor with a static shape, produced by a graph input, parameter, constant or op. */
 export class Value {

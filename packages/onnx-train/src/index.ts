@@ -48,6 +48,7 @@ export {
   matMul,
   mul,
   neg,
+  randomUniformLike,
   reduceMean,
   reduceSum,
   relu,

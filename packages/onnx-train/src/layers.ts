@@ -3,12 +3,15 @@ import type { Graph, Value } from './graph.js';
 import { normalInit, xavierUniform } from './init.js';
 import {
   add,
+  cast,
   cos,
   div,
   erf,
   gather,
+  greater,
   matMul,
   mul,
+  randomUniformLike,
   reduceMean,
   reshape,
   sigmoid,
@@ -303,4 +306,15 @@ export function patchEmbedding(
   const patches = transpose(grid, [0, 2, 4, 1, 3, 5]); // [batch, ph, pw, channels, patch, patch]
   const flat = reshape(patches, [batch, ph * pw, channels * patch * patch]);
   return linear(g, flat, name, dim, options);
+}
+
+/**
+ * Inverted dropout: in training, zero each element with probability `p` and scale the rest by 1/(1-p);
+ * off (the identity) when `training` is false, so an inference export has no dropout.
+ */
+export function dropout(x: Value, p: number, training: boolean, seed = 0): Value {
+  if (!(p >= 0 && p < 1)) throw new GraphError(`dropout: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const keep = cast(greater(randomUniformLike(x, seed), x.graph.scalar(p, x)), x.dtype);
+  return mul(x, div(keep, x.graph.scalar(1 - p, x)));
 }

@@ -76,6 +76,7 @@ function attribute(name: string, value: AttributeValue) {
     return onnx.AttributeProto.create({ name, type: A.STRING, s: new TextEncoder().encode(value) });
   }
   if (Array.isArray(value)) return onnx.AttributeProto.create({ name, type: A.INTS, ints: value });
+  if ('float' in value) return onnx.AttributeProto.create({ name, type: A.FLOAT, f: value.float });
   const c: Constant = value.tensor;
   return onnx.AttributeProto.create({ name, type: A.TENSOR, t: tensor('', c.dtype, c.shape, c.data) });
 }

@@ -48,6 +48,11 @@ export function cast(x: Value, dtype: DType): Value {
 
 const castCode = (d: DType) => ({ float32: 1, bool: 9, int64: 7, float64: 11 })[d];
 
+/** Uniform random numbers in [0, 1) shaped like `x` (ONNX RandomUniformLike; new numbers every run). */
+export function randomUniformLike(x: Value, seed: number): Value {
+  return plain(x, 'RandomUniformLike', [x], x.shape, x.dtype, { seed: { float: seed } });
+}
+
 /** A tensor of zeros of the given shape and float type. */
 export function zeros(like: Value, shape: readonly number[]): Value {
   const g = like.graph;

@@ -89,3 +89,37 @@ describe('sampleToken', () => {
     expect(draw(5)).toEqual(draw(5));
   });
 });
+
+describe('dropout', () => {
+  it('zeros about p of the elements and scales the rest in training; is the identity otherwise', async () => {
+    const { dropout } = await import('../src/layers.js');
+    const { gradients } = await import('../src/autodiff.js');
+    const op = await import('../src/ops.js');
+    const g = new Graph();
+    const x = g.parameter(
+      'x',
+      [4000],
+      Float32Array.from({ length: 4000 }, (_, i) => 1 + (i % 7)),
+    );
+    const y = dropout(x, 0.25, true, 7);
+    const [gx] = gradients(op.reduceSum(y, [0]), [x]);
+    const s = await createSession(toOnnx(g, { outputs: [y, gx], parameters: 'initializers' }));
+    const out = await s.run({});
+    const ys = out[y.name] as Float32Array;
+    const gs = out[gx.name] as Float32Array;
+    let zeros = 0;
+    for (let i = 0; i < ys.length; i++) {
+      const xi = 1 + (i % 7);
+      if (ys[i] === 0) {
+        zeros++;
+        expect(gs[i]).toBe(0);
+      } else {
+        expect(ys[i]).toBeCloseTo(xi / 0.75, 5);
+        expect(gs[i]).toBeCloseTo(1 / 0.75, 5); // the gradient uses the same mask as the forward pass
+      }
+    }
+    expect(Math.abs(zeros / 4000 - 0.25)).toBeLessThan(0.03);
+    expect(dropout(x, 0.25, false)).toBe(x);
+    expect(() => dropout(x, 1, true)).toThrow(/p must be in \[0, 1\)/);
+  });
+});
