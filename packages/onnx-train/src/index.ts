@@ -23,6 +23,7 @@ export {
   type LinearOptions,
   layerNorm,
   layerNormPlain,
+  learnedPositionAt,
   learnedPositions,
   linear,
   multiHeadAttention,

@@ -318,3 +318,90 @@ export function dropout(x: Value, p: number, training: boolean, seed = 0): Value
   const keep = cast(greater(randomUniformLike(x, seed), x.graph.scalar(p, x)), x.dtype);
   return mul(x, div(keep, x.graph.scalar(1 - p, x)));
 }
+
+/** A key/value cache for one attention layer during step-by-step decoding. */
+export interface AttentionCache {
+  /** `[batch, heads, maxLength, headDim]` keys of earlier positions (graph input). */
+  pastKey: Value;
+  /** `[batch, heads, maxLength, headDim]` values of earlier positions (graph input). */
+  pastValue: Value;
+  /** `[1, 1, maxLength, 1]` one-hot float of the position being written (graph input). */
+  writeMask: Value;
+  /** `[batch, maxLength]` float, 1 for positions up to and including the current one (graph input). */
+  validMask: Value;
+}
+
+/**
+ * One decoding step of causal self-attention with a key/value cache: `x` is `[batch, 1, dim]` (the new
+ * token). The new key and value are written into the cache at the current position, the token attends to
+ * every valid position, and the updated cache is returned for the next step. Parameter names are those of
+ * {@link multiHeadAttention}, so weights trained with the full-sequence graph load as they are.
+ */
+export function cachedSelfAttention(
+  g: Graph,
+  x: Value,
+  name: string,
+  options: LayerOptions & { heads: number; cache: AttentionCache },
+): { output: Value; key: Value; value: Value } {
+  const [batch, one, dim] = x.shape;
+  const { heads, cache } = options;
+  if (x.shape.length !== 3 || one !== 1 || dim % heads !== 0) {
+    throw new GraphError(
+      `cachedSelfAttention ${name}: expected [batch, 1, dim] with dim divisible by ${heads}, got ${x.toString()}`,
+    );
+  }
+  const headDim = dim / heads;
+  const maxLength = cache.pastKey.shape[2];
+  const split = (v: Value) => transpose(reshape(v, [batch, 1, heads, headDim]), [0, 2, 1, 3]);
+  const q = split(linear(g, x, `${name}.q`, dim, options));
+  const kNew = split(linear(g, x, `${name}.k`, dim, options));
+  const vNew = split(linear(g, x, `${name}.v`, dim, options));
+  const keep = sub(g.scalar(1, x), cache.writeMask);
+  const key = add(mul(cache.pastKey, keep), mul(kNew, cache.writeMask));
+  const value = add(mul(cache.pastValue, keep), mul(vNew, cache.writeMask));
+  let scores = div(matMul(q, transposeLast(key)), g.scalar(Math.sqrt(headDim), x));
+  const penalty = mul(sub(g.scalar(1, x), cache.validMask), g.scalar(NEG, x));
+  scores = add(scores, reshape(penalty, [batch, 1, 1, maxLength]));
+  const attended = matMul(softmax(scores, -1), value);
+  const merged = reshape(transpose(attended, [0, 2, 1, 3]), [batch, 1, dim]);
+  return { output: linear(g, merged, `${name}.out`, dim, options), key, value };
+}
+
+/** {@link transformerBlock} for one decoding step with a key/value cache (same parameter names). */
+export function cachedTransformerBlock(
+  g: Graph,
+  x: Value,
+  name: string,
+  options: BlockOptions & { cache: AttentionCache },
+): { output: Value; key: Value; value: Value } {
+  const dim = last(x);
+  const attn = cachedSelfAttention(g, layerNorm(g, x, `${name}.ln1`), `${name}.attn`, options);
+  const h = add(x, attn.output);
+  const hidden = gelu(
+    linear(g, layerNorm(g, h, `${name}.ln2`), `${name}.mlp.fc1`, dim * (options.mlpRatio ?? 4), options),
+    options.geluApproximate,
+  );
+  return {
+    output: add(h, linear(g, hidden, `${name}.mlp.fc2`, dim, options)),
+    key: attn.key,
+    value: attn.value,
+  };
+}
+
+/** The learned position embedding of one position (an int64 `[1]` index) added to `[batch, 1, dim]`. */
+export function learnedPositionAt(
+  g: Graph,
+  x: Value,
+  name: string,
+  maxLength: number,
+  index: Value,
+  options: LayerOptions = {},
+): Value {
+  const dim = last(x);
+  const table = g.parameter(
+    `${name}.weight`,
+    [maxLength, dim],
+    typed(normalInit(maxLength * dim, 0.02, seedOf(`${name}.weight`, options.seed ?? 0)), x),
+  );
+  return add(x, gather(table, index));
+}
