@@ -185,6 +185,22 @@ const cases: Case[] = [
       }),
   ],
   [
+    'cross-attention block (pre-norm, padding mask, residual, GELU MLP)',
+    (g) => {
+      const x = p(g, 'x', [2, 2, 4], 1);
+      const memory = p(g, 'mem', [2, 3, 4], 2);
+      const keyPaddingMask = g.constant(Float64Array.from([1, 1, 1, 1, 1, 0]), [2, 3], 'float64');
+      const attn = layers.multiHeadAttention(g, layers.layerNorm(g, x, 'ln1'), 'xattn', {
+        heads: 2,
+        memory,
+        keyPaddingMask,
+      });
+      const h = op.add(x, attn);
+      const hidden = layers.gelu(layers.linear(g, layers.layerNorm(g, h, 'ln2'), 'fc1', 8), 'tanh');
+      return op.add(h, layers.linear(g, hidden, 'fc2', 4));
+    },
+  ],
+  [
     'adaptive LayerNorm (AdaLN) conditioned on a timestep embedding',
     (g) =>
       layers.adaLayerNorm(
