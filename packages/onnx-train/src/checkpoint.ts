@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write.js';
 import { GraphError } from './errors.js';
 import type { AdamWState } from './optim.js';
 import { decodeSafetensors, dtypeOf, encodeSafetensors, type StoredTensor } from './safetensors.js';
@@ -40,14 +40,7 @@ export async function saveCheckpoint(path: string, checkpoint: CheckpointData): 
     for (const [name, v] of checkpoint.optimizer.v)
       tensors.set(OPT_V + name, { dtype: 'F64', shape: [v.length], data: v });
   }
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, encodeSafetensors(tensors, metadata));
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /** Reads a checkpoint written by {@link saveCheckpoint}. */

@@ -1,5 +1,6 @@
 /** Seeded parameter initializers (mulberry32 + Box-Muller), so runs reproduce. */
-function mulberry32(seed: number): () => number {
+/** A seeded uniform generator in [0, 1) (mulberry32). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -87,9 +87,7 @@ export function linear(
 /** Layer normalization over the last axis with `${name}.weight` (ones) and `${name}.bias` (zeros). */
 export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
   const d = last(x);
-  const centered = sub(x, reduceMean(x, [-1], true));
-  const variance = reduceMean(mul(centered, centered), [-1], true);
-  const normed = div(centered, sqrt(add(variance, g.scalar(eps, x))));
+  const normed = layerNormPlain(g, x, eps);
   const weight = g.parameter(`${name}.weight`, [d], typed(new Float32Array(d).fill(1), x));
   const bias = g.parameter(`${name}.bias`, [d], typed(new Float32Array(d), x));
   return add(mul(normed, weight), bias);
@@ -243,8 +241,13 @@ export interface BlockOptions extends LayerOptions {
 
 /** A pre-norm transformer block: `x + attn(ln1(x))`, then `+ mlp(ln2(·))` with a GELU MLP. */
 export function transformerBlock(g: Graph, x: Value, name: string, options: BlockOptions): Value {
-  const dim = last(x);
   const h = add(x, multiHeadAttention(g, layerNorm(g, x, `${name}.ln1`), `${name}.attn`, options));
+  return mlpResidual(g, h, name, options);
+}
+
+/** The block's second half: `h + fc2(gelu(fc1(ln2(h))))`. */
+function mlpResidual(g: Graph, h: Value, name: string, options: BlockOptions): Value {
+  const dim = last(h);
   const hidden = gelu(
     linear(g, layerNorm(g, h, `${name}.ln2`), `${name}.mlp.fc1`, dim * (options.mlpRatio ?? 4), options),
     options.geluApproximate,

@@ -1,19 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
 import type { Graph } from './graph.js';
 import { type ExportOptions, toOnnx, toOnnxWithExternalData } from './onnx-export.js';
-
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 /**
  * Exports a graph to `path` (with parameters embedded by default, ready for any ONNX Runtime). With
@@ -31,9 +19,9 @@ export async function saveOnnx(
   if (options.externalData) {
     const dataPath = `${path}.data`;
     const { model, data } = toOnnxWithExternalData(graph, { ...full, location: basename(dataPath) });
-    await writeAtomic(dataPath, data);
-    await writeAtomic(path, model);
+    await writeFileAtomic(dataPath, data);
+    await writeFileAtomic(path, model);
   } else {
-    await writeAtomic(path, toOnnx(graph, full));
+    await writeFileAtomic(path, toOnnx(graph, full));
   }
 }

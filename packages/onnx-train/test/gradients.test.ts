@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { gradients } from '../src/autodiff.js';
 import { Graph, type Value } from '../src/graph.js';
+import { mulberry32 } from '../src/init.js';
 import * as layers from '../src/layers.js';
 import { linear } from '../src/layers.js';
 import { toOnnx } from '../src/onnx-export.js';
 import * as op from '../src/ops.js';
 import { createSession, type Feed } from '../src/runtime.js';
 import { compileTraining, initialValues } from '../src/training.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Parameter values in [lo, hi] with random sign when `signed`, away from zero by `lo`. */
 function values(n: number, seed: number, lo = 0.2, hi = 1.5, signed = true): Float64Array {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/graph.js';
+import { mulberry32 } from '../src/init.js';
 import { patchEmbedding } from '../src/layers.js';
 import { toOnnx } from '../src/onnx-export.js';
 import { createSession } from '../src/runtime.js';
 import { logSoftmaxRow, sampleToken } from '../src/sampling.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('patchEmbedding', () => {
   it('cuts images into row-major patches of [channels, patch, patch] pixels', async () => {
