@@ -77,8 +77,23 @@ export class Graph {
     return v;
   }
 
-  /** A trainable parameter, named hierarchically (`blocks.3.attn.q.weight`), with its initial values. */
+  /**
+   * A trainable parameter, named hierarchically (`blocks.3.attn.q.weight`), with its initial values.
+   * Asking again for an existing name with the same shape returns the same parameter (weight sharing, e.g.
+   * one network applied at several unrolled steps).
+   */
   parameter(name: string, shape: readonly number[], init: Float32Array | Float64Array): Value {
+    const existing = this.parameters.get(name);
+    if (existing !== undefined) {
+      const same =
+        existing.value.shape.length === shape.length && existing.value.shape.every((d, i) => d === shape[i]);
+      if (!same) {
+        throw new GraphError(
+          `parameter ${name}: already defined with shape ${fmt(existing.value.shape)}, asked for ${fmt(shape)}`,
+        );
+      }
+      return existing.value;
+    }
     checkShape(shape, `parameter ${name}`);
     if (init.length !== sizeOf(shape)) {
       throw new GraphError(`parameter ${name}: ${init.length} initial values for shape ${fmt(shape)}`);

@@ -37,6 +37,7 @@ export { type ExportOptions, OPSET, toOnnx, toOnnxWithExternalData } from './onn
 export {
   add,
   cast,
+  concat,
   cos,
   div,
   erf,
@@ -56,6 +57,7 @@ export {
   reshape,
   sigmoid,
   sin,
+  slice,
   softmax,
   sqrt,
   sub,

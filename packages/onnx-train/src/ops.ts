@@ -342,3 +342,63 @@ VJP_RULES.set('where', ({ inputs: [cond, a, b] }, gy) => {
   const zero = zeros(gy, gy.shape);
   return [null, unbroadcast(where(cond, gy, zero), a.shape), unbroadcast(where(cond, zero, gy), b.shape)];
 });
+
+// ---- concatenation and slicing ----
+
+/** Joins tensors along `axis`; all other dimensions must agree. */
+export function concat(xs: readonly Value[], axis: number): Value {
+  if (xs.length === 0) throw new GraphError('concat: no inputs');
+  const dtype = floats('concat', ...xs);
+  const rank = xs[0].shape.length;
+  const a = normalizeAxis(axis, rank, 'concat');
+  const shape = [...xs[0].shape];
+  shape[a] = 0;
+  for (const x of xs) {
+    if (x.shape.length !== rank || x.shape.some((d, i) => i !== a && d !== xs[0].shape[i])) {
+      throw new GraphError(`concat: ${fmt(x.shape)} does not match ${fmt(xs[0].shape)} outside axis ${a}`);
+    }
+    shape[a] += x.shape[a];
+  }
+  return xs[0].graph.emit('concat', 'Concat', xs, shape, dtype, { axis: a });
+}
+VJP_RULES.set('concat', ({ inputs, attributes }, gy) => {
+  const axis = attributes.axis as number;
+  let start = 0;
+  return inputs.map((x) => {
+    const part = slice(gy, axis, start, start + x.shape[axis]);
+    start += x.shape[axis];
+    return part;
+  });
+});
+
+/** Elements `start … end - 1` along `axis`. */
+export function slice(x: Value, axis: number, start: number, end: number): Value {
+  const a = normalizeAxis(axis, x.shape.length, 'slice');
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end <= x.shape[a] && start < end)) {
+    throw new GraphError(
+      `slice: [${start}, ${end}) is not a non-empty range of axis ${a} (size ${x.shape[a]})`,
+    );
+  }
+  const shape = [...x.shape];
+  shape[a] = end - start;
+  const g = x.graph;
+  return g.emit('slice', 'Slice', [x, g.int64s([start]), g.int64s([end]), g.int64s([a])], shape, x.dtype);
+}
+VJP_RULES.set('slice', ({ inputs: [x, starts] }, gy) => {
+  // Pad the gradient with zeros back to the input's extent along the sliced axis.
+  const g = x.graph;
+  const axis = gy.shape.findIndex((d, i) => d !== x.shape[i]);
+  if (axis < 0) return [gy, null, null, null];
+  const start = Number((g.constants.get(starts.name)!.data as BigInt64Array)[0]);
+  const end = start + gy.shape[axis];
+  const parts: Value[] = [];
+  const zerosOf = (n: number) => {
+    const shape = [...x.shape];
+    shape[axis] = n;
+    return zeros(gy, shape);
+  };
+  if (start > 0) parts.push(zerosOf(start));
+  parts.push(gy);
+  if (end < x.shape[axis]) parts.push(zerosOf(x.shape[axis] - end));
+  return [parts.length === 1 ? gy : concat(parts, axis), null, null, null];
+});

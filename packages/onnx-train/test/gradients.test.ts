@@ -124,6 +124,8 @@ const cases: Case[] = [
   ['softmax', (g) => op.softmax(p(g, 'a', [2, 5], 1), -1)],
   ['logSoftmax over axis 0', (g) => op.logSoftmax(p(g, 'a', [3, 4], 1), 0)],
   ['batched matMul with broadcasting', (g) => op.matMul(p(g, 'a', [2, 3, 4], 1), p(g, 'b', [4, 5], 2))],
+  ['concat along axis 1', (g) => op.concat([p(g, 'a', [2, 1, 3], 1), p(g, 'b', [2, 2, 3], 2)], 1)],
+  ['slice from the middle', (g) => op.slice(p(g, 'a', [2, 5, 3], 1), 1, 1, 3)],
   ['sin', (g) => op.sin(p(g, 'a', [2, 3], 1))],
   ['cos', (g) => op.cos(p(g, 'a', [2, 3], 1))],
   [
@@ -318,7 +320,12 @@ describe('build-time errors name the op and the shapes', () => {
       (g: Graph) => g.parameter('w', [2, 2], new Float32Array(3)),
       /parameter w: 3 initial values for shape \[2, 2\]/,
     ],
-    ['name', (g: Graph) => [p(g, 'w', [1], 1), p(g, 'w', [1], 2)], /the name "w" is already used/],
+    ['name', (g: Graph) => [g.input('w', [1]), p(g, 'w', [1], 2)], /the name "w" is already used/],
+    [
+      'shared parameter',
+      (g: Graph) => [p(g, 'w', [1], 1), p(g, 'w', [2], 2)],
+      /parameter w: already defined with shape \[1\], asked for \[2\]/,
+    ],
   ])('%s', (_name, build, message) => {
     expect(() => build(new Graph())).toThrow(message);
   });
