@@ -235,6 +235,8 @@ export interface BlockOptions extends LayerOptions {
   /** Hidden width of the MLP as a multiple of the model width; default 4. */
   mlpRatio?: number;
   causal?: boolean;
+  /** `[batch, length]` float mask of real tokens for the self-attention (see {@link AttentionOptions}). */
+  keyPaddingMask?: Value;
   /** GELU form; default exact (`'none'`). */
   geluApproximate?: 'none' | 'tanh';
 }

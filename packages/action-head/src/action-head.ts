@@ -1,0 +1,239 @@
+import {
+  AdamW,
+  type CompileOptions,
+  compileTraining,
+  createSession,
+  type Feed,
+  Graph,
+  GraphError,
+  initialValues,
+  ops,
+  type Session,
+  type SessionOptions,
+  saveOnnx,
+  type TrainingProgram,
+  toOnnx,
+  type Value,
+} from '@roboalign/onnx-train';
+import type { ActionHeadConfig } from './config.js';
+import { eulerBuckets, flowMatchingBatch, gaussian } from './flow-matching.js';
+import { backboneMemory, type HeadInputs, velocity } from './model.js';
+
+/** One training sample: cached backbone features and the robot data that goes with them. */
+export interface HeadSample {
+  /** `[backboneTokens, backboneDim]`, zero-padded. */
+  features: Float32Array;
+  /** `[backboneTokens]`, 1 for real tokens. */
+  featureMask: Float32Array;
+  /** `[stateDim]`, normalized and zero-padded. */
+  state: Float32Array;
+  embodiment: number;
+  /** `[horizon, actionDim]`, normalized and zero-padded. */
+  actions: Float32Array;
+  /** `[horizon, actionDim]`, 1 for real action dimensions (padding does not count in the loss). */
+  actionMask: Float32Array;
+}
+
+/** What `predict` needs: one observation's features, state and embodiment. */
+export type Observation = Pick<HeadSample, 'features' | 'featureMask' | 'state' | 'embodiment'>;
+
+/** A seeded uniform generator (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function headInputs(g: Graph, cfg: ActionHeadConfig, batch: number): HeadInputs {
+  return {
+    features: g.input('features', [batch, cfg.backboneTokens, cfg.backboneDim]),
+    featureMask: g.input('feature_mask', [batch, cfg.backboneTokens]),
+    state: g.input('state', [batch, cfg.stateDim]),
+    embodiment: g.input('embodiment', [batch], 'int64'),
+  };
+}
+
+/** The standalone inference graph: memory once, then K Euler steps unrolled, from `noise` to actions. */
+export function buildInferenceGraph(cfg: ActionHeadConfig, batch = 1): { graph: Graph; actions: Value } {
+  const g = new Graph();
+  const inputs = headInputs(g, cfg, batch);
+  const memory = backboneMemory(g, cfg, inputs);
+  let x = g.input('noise', [batch, cfg.horizon, cfg.actionDim]);
+  const dt = 1 / cfg.inferenceSteps;
+  for (const bucket of eulerBuckets(cfg.inferenceSteps, cfg.timestepBuckets)) {
+    const t = g.constant(new Float32Array(batch).fill(bucket), [batch], 'float32');
+    x = ops.add(x, ops.mul(velocity(g, cfg, inputs, memory, x, t), g.scalar(dt, x)));
+  }
+  return { graph: g, actions: x };
+}
+
+/**
+ * A GR00T-N1.5-style flow-matching action head on a frozen backbone's cached features: trained with
+ * AdamW on ONNX Runtime, sampled with K Euler steps from seeded noise, exported as one standalone ONNX model.
+ */
+export class ActionHead {
+  private inference: Session | undefined;
+  private inferenceActions: Value | undefined;
+
+  private constructor(
+    readonly config: ActionHeadConfig,
+    readonly batchSize: number,
+    private readonly program: TrainingProgram,
+    /** Parameter values by name (updated in place by training). */
+    readonly params: Map<string, Float32Array | Float64Array>,
+    readonly optimizer: AdamW,
+    private readonly session: SessionOptions | undefined,
+  ) {}
+
+  /** Builds the training graph for batches of `batchSize` and initializes parameters. */
+  static async create(
+    config: ActionHeadConfig,
+    options: { batchSize: number; lr?: number; weightDecay?: number; session?: SessionOptions } = {
+      batchSize: 16,
+    },
+  ): Promise<ActionHead> {
+    const g = new Graph();
+    const B = options.batchSize;
+    const inputs = headInputs(g, config, B);
+    const noisy = g.input('noisy_actions', [B, config.horizon, config.actionDim]);
+    const t = g.input('timestep', [B]);
+    const target = g.input('target_velocity', [B, config.horizon, config.actionDim]);
+    const mask = g.input('action_mask', [B, config.horizon, config.actionDim]);
+    const v = velocity(g, config, inputs, backboneMemory(g, config, inputs), noisy, t);
+    const d = ops.sub(v, target);
+    const all = [0, 1, 2];
+    // Masked MSE over real action dimensions.
+    const loss = ops.div(ops.reduceSum(ops.mul(mask, ops.mul(d, d)), all), ops.reduceSum(mask, all));
+    const compile: CompileOptions = { session: options.session };
+    const program = await compileTraining(g, loss, compile);
+    const optimizer = new AdamW({ lr: options.lr ?? 1e-4, weightDecay: options.weightDecay ?? 1e-5 });
+    return new ActionHead(config, B, program, initialValues(g), optimizer, options.session);
+  }
+
+  /** Number of parameters. */
+  get parameterCount(): number {
+    let n = 0;
+    for (const p of this.params.values()) n += p.length;
+    return n;
+  }
+
+  /** One AdamW step on a batch of exactly `batchSize` samples; returns the loss. */
+  async trainStep(samples: readonly HeadSample[], random: () => number): Promise<number> {
+    const cfg = this.config;
+    const B = this.batchSize;
+    if (samples.length !== B) throw new GraphError(`trainStep: expected ${B} samples, got ${samples.length}`);
+    const cat = (pick: (s: HeadSample) => Float32Array, per: number, what: string) => {
+      const out = new Float32Array(B * per);
+      samples.forEach((s, i) => {
+        const v = pick(s);
+        if (v.length !== per)
+          throw new GraphError(`trainStep: sample ${i} ${what} has ${v.length} values, expected ${per}`);
+        out.set(v, i * per);
+      });
+      return out;
+    };
+    const chunk = cfg.horizon * cfg.actionDim;
+    const mask = cat((s) => s.actionMask, chunk, 'actionMask');
+    // Padded dimensions are zero, as the reference pads them, so their values cannot leak into the inputs.
+    const actions = cat((s) => s.actions, chunk, 'actions').map((v, i) => v * mask[i]);
+    const flow = flowMatchingBatch(actions, B, cfg.timestepBuckets, random);
+    const feeds: Record<string, Feed> = {
+      ...this.observationFeeds(samples, B),
+      noisy_actions: { data: flow.noisy, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
+      timestep: { data: flow.buckets, shape: [B], dtype: 'float32' },
+      target_velocity: { data: flow.target, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
+      action_mask: {
+        data: cat((s) => s.actionMask, chunk, 'actionMask'),
+        shape: [B, cfg.horizon, cfg.actionDim],
+        dtype: 'float32',
+      },
+    };
+    const { loss, grads } = await this.program.step(feeds, this.params);
+    this.optimizer.step(this.params, grads);
+    this.inference = undefined; // weights changed
+    return loss;
+  }
+
+  private observationFeeds(obs: readonly Observation[], B: number): Record<string, Feed> {
+    const cfg = this.config;
+    const pack = (pick: (o: Observation) => Float32Array, per: number, what: string) => {
+      const out = new Float32Array(B * per);
+      obs.forEach((o, i) => {
+        const v = pick(o);
+        if (v.length !== per)
+          throw new GraphError(`observation ${i}: ${what} has ${v.length} values, expected ${per}`);
+        out.set(v, i * per);
+      });
+      return out;
+    };
+    obs.forEach((o, i) => {
+      if (!Number.isInteger(o.embodiment) || o.embodiment < 0 || o.embodiment >= cfg.embodiments) {
+        throw new GraphError(
+          `observation ${i}: embodiment ${o.embodiment} is not in [0, ${cfg.embodiments})`,
+        );
+      }
+    });
+    return {
+      features: {
+        data: pack((o) => o.features, cfg.backboneTokens * cfg.backboneDim, 'features'),
+        shape: [B, cfg.backboneTokens, cfg.backboneDim],
+        dtype: 'float32',
+      },
+      feature_mask: {
+        data: pack((o) => o.featureMask, cfg.backboneTokens, 'featureMask'),
+        shape: [B, cfg.backboneTokens],
+        dtype: 'float32',
+      },
+      state: {
+        data: pack((o) => o.state, cfg.stateDim, 'state'),
+        shape: [B, cfg.stateDim],
+        dtype: 'float32',
+      },
+      embodiment: { data: BigInt64Array.from(obs, (o) => BigInt(o.embodiment)), shape: [B], dtype: 'int64' },
+    };
+  }
+
+  /** The standalone inference model with the current weights embedded. */
+  inferenceModel(): Uint8Array {
+    const { graph, actions } = buildInferenceGraph(this.config);
+    return toOnnx(graph, { outputs: [actions], parameters: 'initializers', values: this.params });
+  }
+
+  /**
+   * Samples an action chunk (`[horizon, actionDim]`, normalized units) for one observation: Gaussian noise
+   * from `seed`, then K Euler steps. The same seed gives the same chunk.
+   */
+  async predict(observation: Observation, seed: number): Promise<Float32Array> {
+    if (this.inference === undefined) {
+      const { graph, actions } = buildInferenceGraph(this.config);
+      this.inferenceActions = actions;
+      this.inference = await createSession(
+        toOnnx(graph, { outputs: [actions], parameters: 'initializers', values: this.params }),
+        this.session,
+      );
+    }
+    const cfg = this.config;
+    const random = seededRandom(seed);
+    const noise = Float32Array.from({ length: cfg.horizon * cfg.actionDim }, () => gaussian(random));
+    const out = await this.inference.run({
+      ...this.observationFeeds([observation], 1),
+      noise: { data: noise, shape: [1, cfg.horizon, cfg.actionDim], dtype: 'float32' },
+    });
+    return out[this.inferenceActions!.name] as Float32Array;
+  }
+
+  /** Writes the standalone inference model (inputs: features, feature_mask, state, embodiment, noise). */
+  async export(path: string, options: { externalData?: boolean } = {}): Promise<void> {
+    const { graph, actions } = buildInferenceGraph(this.config);
+    await saveOnnx(path, graph, {
+      outputs: [actions],
+      values: this.params,
+      externalData: options.externalData,
+    });
+  }
+}

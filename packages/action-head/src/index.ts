@@ -1,0 +1,25 @@
+// States and actions are normalized with the FAST tokenizer package's normalizer (one implementation).
+export {
+  computeNormStats,
+  type NormStats,
+  normalize,
+  parseNormStats,
+  unnormalize,
+} from '@roboalign/fast-tokenizer';
+export {
+  ActionHead,
+  buildInferenceGraph,
+  type HeadSample,
+  type Observation,
+  seededRandom,
+} from './action-head.js';
+export { type ActionHeadConfig, PRESETS } from './config.js';
+export {
+  eulerBuckets,
+  type FlowBatch,
+  flowMatchingBatch,
+  gaussian,
+  sampleFlowTime,
+  timestepBucket,
+} from './flow-matching.js';
+export { backboneMemory, embodimentLinear, type HeadInputs, velocity } from './model.js';
