@@ -48,12 +48,17 @@ export function embodimentLinear(
   const w = g.parameter(
     `${name}.W`,
     [embodiments, inFeatures, out],
-    xavierUniform(embodiments * inFeatures * out, inFeatures, out, seedOf(name)),
+    typedLike(xavierUniform(embodiments * inFeatures * out, inFeatures, out, seedOf(name)), x),
   );
-  const b = g.parameter(`${name}.b`, [embodiments, out], new Float32Array(embodiments * out));
+  const b = g.parameter(`${name}.b`, [embodiments, out], typedLike(new Float32Array(embodiments * out), x));
   const wSel = gather(w, embodiment); // [batch, in, out]
   const bSel = reshape(gather(b, embodiment), [batch, 1, out]);
   return add(matMul(x, wSel), bSel); // [batch, tokens, out]
+}
+
+/** Initial values in the float type of `like` (float64 graphs are for gradient checks). */
+function typedLike(values: Float32Array, like: Value): Float32Array | Float64Array {
+  return like.dtype === 'float64' ? Float64Array.from(values) : values;
 }
 
 function seedOf(name: string): number {
@@ -68,6 +73,7 @@ export function backboneMemory(g: Graph, cfg: ActionHeadConfig, inputs: HeadInpu
   for (let i = 0; i < cfg.vlLayers; i++) {
     h = transformerBlock(g, h, `vl.blocks.${i}`, {
       heads: cfg.vlHeads,
+      geluApproximate: 'tanh', // diffusers' "gelu-approximate", as the reference's transformer blocks use
       keyPaddingMask: cfg.maskBackbonePadding ? inputs.featureMask : undefined,
     });
   }
@@ -112,13 +118,13 @@ export function velocity(
   const positions = g.parameter(
     'action_pos.weight',
     [cfg.horizon, D],
-    xavierUniform(cfg.horizon * D, cfg.horizon, D, 7),
+    typedLike(xavierUniform(cfg.horizon * D, cfg.horizon, D, 7), noisyActions),
   );
   const actionTokens = add(a3, positions);
   const future = g.parameter(
     'future_tokens.weight',
     [cfg.futureTokens, D],
-    xavierUniform(cfg.futureTokens * D, cfg.futureTokens, D, 11),
+    typedLike(xavierUniform(cfg.futureTokens * D, cfg.futureTokens, D, 11), noisyActions),
   );
   let x = concat(
     [
