@@ -7,6 +7,7 @@ import {
   Graph,
   GraphError,
   initialValues,
+  loadCheckpoint,
   ops,
   type Session,
   type SessionOptions,
@@ -88,6 +89,7 @@ export class ActionHead {
     readonly params: Map<string, Float32Array | Float64Array>,
     readonly optimizer: AdamW,
     private readonly session: SessionOptions | undefined,
+    private readonly shapes: Map<string, readonly number[]>,
   ) {}
 
   /** Builds the training graph for batches of `batchSize` and initializes parameters. */
@@ -112,7 +114,28 @@ export class ActionHead {
     const compile: CompileOptions = { session: options.session };
     const program = await compileTraining(g, loss, compile);
     const optimizer = new AdamW({ lr: options.lr ?? 1e-4, weightDecay: options.weightDecay ?? 1e-5 });
-    return new ActionHead(config, B, program, initialValues(g), optimizer, options.session);
+    const shapes = new Map([...g.parameters].map(([name, p]) => [name, p.value.shape]));
+    return new ActionHead(config, B, program, initialValues(g), optimizer, options.session, shapes);
+  }
+
+  /** Parameter values with their shapes, for checkpoints. */
+  parametersWithShapes(): Map<string, { data: Float32Array | Float64Array; shape: readonly number[] }> {
+    return new Map([...this.params].map(([name, data]) => [name, { data, shape: this.shapes.get(name)! }]));
+  }
+
+  /** Restores weights (and optionally optimizer state) from a checkpoint written by `trainHead`. */
+  async load(path: string): Promise<number> {
+    const ckpt = await loadCheckpoint(path);
+    for (const [name, { data }] of ckpt.params) {
+      const target = this.params.get(name);
+      if (target === undefined || target.length !== data.length) {
+        throw new GraphError(`${path}: parameter ${name} does not fit this head`);
+      }
+      target.set(data);
+    }
+    if (ckpt.optimizer) this.optimizer.load(ckpt.optimizer);
+    this.inference = undefined;
+    return ckpt.step;
   }
 
   /** Number of parameters. */

@@ -14,6 +14,7 @@ export {
   seededRandom,
 } from './action-head.js';
 export { type ActionHeadConfig, PRESETS } from './config.js';
+export { type HeadDataset, loadDataset, memoryDataset, saveDataset } from './dataset.js';
 export {
   eulerBuckets,
   type FlowBatch,
@@ -23,3 +24,4 @@ export {
   timestepBucket,
 } from './flow-matching.js';
 export { backboneMemory, embodimentLinear, type HeadInputs, velocity } from './model.js';
+export { type TrainHeadOptions, trainHead } from './train.js';
