@@ -4,6 +4,7 @@ export { gradients } from './autodiff.js';
 export { type CheckpointData, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export { type DType, isFloat, ONNX_ELEM_TYPE, type TensorData } from './dtype.js';
 export { GraphError } from './errors.js';
+export { checkGradients, type GradientCheckOptions, type GradientCheckResult } from './gradient-check.js';
 export {
   type AttributeValue,
   type Constant,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradients } from '../src/autodiff.js';
+import { checkGradients } from '../src/gradient-check.js';
 import { Graph, type Value } from '../src/graph.js';
 import { mulberry32 } from '../src/init.js';
 import * as layers from '../src/layers.js';
@@ -18,47 +19,14 @@ function values(n: number, seed: number, lo = 0.2, hi = 1.5, signed = true): Flo
   );
 }
 
-/**
- * Compares the analytic gradients of `loss` (through ONNX Runtime, float64) with central finite differences
- * of the same model's forward pass. Returns the largest relative error.
- */
+/** The largest relative error of the analytic gradients against central finite differences. */
 async function gradientError(
   g: Graph,
   loss: Value,
   feeds: Record<string, Feed> = {},
   h = 1e-6,
 ): Promise<number> {
-  // Basic optimizations only: some of ONNX Runtime's fusions have no float64 kernels.
-  const session = { graphOptimizationLevel: 'basic' } as const;
-  const program = await compileTraining(g, loss, { session });
-  const params = initialValues(g);
-  const { grads } = await program.step(feeds, params);
-  const forward = await createSession(toOnnx(g, { outputs: [loss], parameters: 'inputs' }), session);
-  const lossAt = async (p: Map<string, Float32Array | Float64Array>) => {
-    const all: Record<string, Feed> = { ...feeds };
-    for (const [name, v] of p) {
-      const { shape, dtype } = g.parameters.get(name)!.value;
-      all[name] = { data: v, shape, dtype };
-    }
-    return Number((await forward.run(all, [loss.name]))[loss.name][0]);
-  };
-  let worst = 0;
-  for (const [name, v] of params) {
-    for (let i = 0; i < v.length; i++) {
-      const keep = v[i];
-      v[i] = keep + h;
-      const up = await lossAt(params);
-      v[i] = keep - h;
-      const down = await lossAt(params);
-      v[i] = keep;
-      const numeric = (up - down) / (2 * h);
-      const analytic = Number(grads.get(name)![i]);
-      worst = Math.max(worst, Math.abs(analytic - numeric) / Math.max(1e-3, Math.abs(numeric)));
-    }
-  }
-  await forward.release();
-  await program.session.release();
-  return worst;
+  return (await checkGradients(g, loss, { feeds, h })).maxRelativeError;
 }
 
 /** loss = Σ f(params) · w, with a fixed random w so every output element matters differently. */
