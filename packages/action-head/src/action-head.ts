@@ -8,6 +8,7 @@ import {
   GraphError,
   initialValues,
   loadCheckpoint,
+  mulberry32,
   ops,
   type Session,
   type SessionOptions,
@@ -38,17 +39,8 @@ export interface HeadSample {
 /** What `predict` needs: one observation's features, state and embodiment. */
 export type Observation = Pick<HeadSample, 'features' | 'featureMask' | 'state' | 'embodiment'>;
 
-/** A seeded uniform generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator in [0, 1), for noise and batch sampling. */
+export const seededRandom = mulberry32;
 
 function headInputs(g: Graph, cfg: ActionHeadConfig, batch: number): HeadInputs {
   return {

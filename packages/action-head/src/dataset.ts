@@ -1,6 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { decodeSafetensors, encodeSafetensors, GraphError, type StoredTensor } from '@roboalign/onnx-train';
+import { readFile } from 'node:fs/promises';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  GraphError,
+  type StoredTensor,
+  writeFileAtomic,
+} from '@roboalign/onnx-train';
 import type { HeadSample } from './action-head.js';
 import type { ActionHeadConfig } from './config.js';
 
@@ -47,14 +52,7 @@ export async function saveDataset(
     shape: [n],
     data: BigInt64Array.from(samples, (s) => BigInt(s.embodiment)),
   });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, encodeSafetensors(tensors, { format: 'roboalign-action-head-dataset/1' }));
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, encodeSafetensors(tensors, { format: 'roboalign-action-head-dataset/1' }));
 }
 
 /** Loads a dataset written by {@link saveDataset}, checking its shapes against the head's config. */

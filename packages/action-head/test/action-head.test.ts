@@ -6,24 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { ActionHead, type HeadSample, seededRandom } from '../src/action-head.js';
 import type { ActionHeadConfig } from '../src/config.js';
 import { eulerBuckets, flowMatchingBatch, sampleFlowTime, timestepBucket } from '../src/flow-matching.js';
+import { TINY } from './helpers/tiny-config.js';
 
-const tiny: ActionHeadConfig = {
-  backboneDim: 8,
-  backboneTokens: 3,
-  stateDim: 2,
-  actionDim: 2,
-  horizon: 4,
-  embodiments: 2,
-  hiddenSize: 32,
-  heads: 2,
-  ditLayers: 2,
-  vlLayers: 1,
-  vlHeads: 2,
-  futureTokens: 2,
-  timestepBuckets: 1000,
-  inferenceSteps: 4,
-  maskBackbonePadding: true,
-};
+const tiny: ActionHeadConfig = TINY;
 
 const features = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
 const observation = {

@@ -6,24 +6,9 @@ import { ActionHead, type HeadSample, seededRandom } from '../src/action-head.js
 import type { ActionHeadConfig } from '../src/config.js';
 import { loadDataset, memoryDataset, saveDataset } from '../src/dataset.js';
 import { trainHead } from '../src/train.js';
+import { TINY } from './helpers/tiny-config.js';
 
-const cfg: ActionHeadConfig = {
-  backboneDim: 8,
-  backboneTokens: 3,
-  stateDim: 2,
-  actionDim: 2,
-  horizon: 4,
-  embodiments: 2,
-  hiddenSize: 16,
-  heads: 2,
-  ditLayers: 2,
-  vlLayers: 1,
-  vlHeads: 2,
-  futureTokens: 2,
-  timestepBuckets: 1000,
-  inferenceSteps: 4,
-  maskBackbonePadding: true,
-};
+const cfg: ActionHeadConfig = { ...TINY, hiddenSize: 16 };
 
 const random = seededRandom(9);
 const samples: HeadSample[] = Array.from({ length: 12 }, (_, i) => ({

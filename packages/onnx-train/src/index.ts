@@ -1,5 +1,6 @@
 import * as ops from './ops.js';
 
+export { writeFileAtomic } from './atomic-write.js';
 export { gradients } from './autodiff.js';
 export { type CheckpointData, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export { type DType, isFloat, ONNX_ELEM_TYPE, type TensorData } from './dtype.js';
@@ -13,7 +14,7 @@ export {
   type Parameter,
   Value,
 } from './graph.js';
-export { normalInit, xavierUniform } from './init.js';
+export { mulberry32, normalInit, xavierUniform } from './init.js';
 export {
   type AttentionOptions,
   adaLayerNorm,
