@@ -13,7 +13,7 @@ const history = await runGrpoDemo({
   onStep: (m) => {
     if (m.step % 10 === 0 || m.step === 1) {
       console.log(
-        `step ${String(m.step).padStart(3)}  reward ${m.reward.toFixed(3)}  clip-high ${m.clip_fraction_high.toFixed(3)}`,
+        `step ${String(m.step).padStart(3)}  reward ${m.reward.toFixed(3)}  zero-std groups ${m.zero_std_fraction.toFixed(2)}  clip-high ${m.clip_fraction_high.toFixed(3)}`,
       );
     }
   },
