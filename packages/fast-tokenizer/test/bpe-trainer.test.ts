@@ -123,6 +123,17 @@ function fastStrings(seed: number, count: number): string[] {
   return quantized.map((q) => String.fromCodePoint(...q.map((v) => v - min)));
 }
 
+/** FAST strings of 10 × 7 smooth chunks only. */
+function fastStrings10x7(seed: number, count: number): string[] {
+  const rand = mulberry32(seed);
+  const quantized = Array.from({ length: count }, () =>
+    Array.from(dct(smoothChunk(rand, 10, 7), 10, 7), (c) => roundHalfEven(c * 10)),
+  );
+  let min = Number.POSITIVE_INFINITY;
+  for (const q of quantized) for (const v of q) min = Math.min(min, v);
+  return quantized.map((q) => String.fromCodePoint(...q.map((v) => v - min)));
+}
+
 function englishLike(seed: number, count: number): string[] {
   const rand = mulberry32(seed);
   const vocab = [
@@ -177,6 +188,9 @@ describe('trainBpe against the Rust BpeTrainer', () => {
 
   it.each([
     ['FAST strings', () => fastStrings(1, 1500)],
+    // Many chunks of one distribution: long merge chains where tokens are reached by several merge paths
+    // and the same pair is queued more than once (the Rust queue's per-entry word sets matter here).
+    ['4,000 FAST strings of 10 × 7 chunks', () => fastStrings10x7(11, 4000)],
     ['English-like text', () => englishLike(2, 1500)],
     ['strings full of ties', () => manyTies(3, 2000)],
   ])(
