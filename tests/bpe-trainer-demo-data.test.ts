@@ -1,12 +1,12 @@
 // fit() against the Rust BpeTrainer on the main job's own data (minimum-jerk reaches with gripper
 // switches, 10 × 7 chunks): long merge chains on realistic FAST strings, beyond the package's own tests.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeNormStats, dct, fitFastTokenizer, normalize, roundHalfEven } from '@roboalign/fast-tokenizer';
-import { Tokenizer } from 'tokenizers';
 import { describe, expect, it } from 'vitest';
 import { chunkEpisodes, generateEpisode, mulberry32 } from '../examples/fast-demo/src/trajectories.js';
+import { rustTrain } from '../packages/fast-tokenizer/test/helpers/oracle.js';
 
 describe('fitFastTokenizer on the demo trajectories', () => {
   it('learns the merges the Rust trainer learns, in order', async () => {
@@ -42,35 +42,7 @@ describe('fitFastTokenizer on the demo trajectories', () => {
     const lines = chunks.map((c) => lineOf(c, minToken));
     const dir = await mkdtemp(join(tmpdir(), 'demo-bpe-'));
     try {
-      await writeFile(join(dir, 'train.txt'), `${lines.join('\n')}\n`);
-      const rust = Tokenizer.fromString(
-        JSON.stringify({
-          version: '1.0',
-          added_tokens: [],
-          normalizer: null,
-          pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-          post_processor: null,
-          decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-          model: {
-            type: 'BPE',
-            dropout: null,
-            unk_token: null,
-            continuing_subword_prefix: null,
-            end_of_word_suffix: null,
-            fuse_unk: false,
-            byte_fallback: false,
-            ignore_merges: false,
-            vocab: {},
-            merges: [],
-          },
-        }),
-      );
-      rust.train([join(dir, 'train.txt')]);
-      rust.save(join(dir, 'rust.json'));
-      const rustMerges = JSON.parse(await readFile(join(dir, 'rust.json'), 'utf8')).model.merges as [
-        string,
-        string,
-      ][];
+      const { merges: rustMerges } = await rustTrain(dir, 'demo', lines);
       const ours = fitted.bpe.merges;
       expect(ours.length).toBeGreaterThan(500);
       // fit() stops at min_frequency 2 and the vocabulary size; Rust's default run goes on: a prefix.
