@@ -20,8 +20,8 @@ const OPT_M = 'optimizer.m.';
 const OPT_V = 'optimizer.v.';
 
 /**
- * Writes a checkpoint in the safetensors format (weights under their own names, so Hugging Face's reader
- * loads them; optimizer moments under `optimizer.m.` / `optimizer.v.`), atomically: a temporary file,
+ * Writes a checkpoint in the safetensors layout (weights under their own names; optimizer moments under
+ * `optimizer.m.` / `optimizer.v.`), atomically: a temporary file,
  * then a rename, so a crash mid-write leaves the previous checkpoint intact.
  */
 export async function saveCheckpoint(path: string, checkpoint: CheckpointData): Promise<void> {

@@ -21,7 +21,7 @@ export function dtypeOf(data: StoredTensor['data']): SafetensorsDtype {
 }
 
 /**
- * Encodes tensors in the safetensors layout (what Hugging Face's `safetensors` reads): an 8-byte
+ * Encodes tensors in the safetensors layout (per the format's specification): an 8-byte
  * little-endian header length, a JSON header padded with spaces to 8 bytes, then the raw little-endian data.
  */
 export function encodeSafetensors(
