@@ -131,8 +131,9 @@ export async function loadFastTokenizer(dir: string): Promise<FastTokenizer> {
 }
 
 /**
- * Saves a tokenizer in the Hugging Face layout that `AutoProcessor` (Python) and the Rust `tokenizers`
- * library load. Each file is written atomically.
+ * Saves a tokenizer in the Hugging Face layout of the FAST release: `tokenizer.json` loads in the Rust
+ * `tokenizers` library with identical ids (tested); `processor_config.json` carries the fields the reference
+ * processor reads (scale, min_token, vocab_size, time_horizon, action_dim). Each file is written atomically.
  */
 export async function saveFastTokenizer(tokenizer: FastTokenizer, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
