@@ -89,7 +89,19 @@ export class RayCastCamera {
       world[i + 2] = r[6] * x + r[7] * y + r[8] * z;
     }
     // The binding takes typed arrays for the ray directions; its .d.ts says number[].
-    mj.mj_multiRay(model, data, origin, world as unknown as number[], this.geomGroups, 1, -1, this.geomIds, this.distances, n, 20);
+    mj.mj_multiRay(
+      model,
+      data,
+      origin,
+      world as unknown as number[],
+      this.geomGroups,
+      1,
+      -1,
+      this.geomIds,
+      this.distances,
+      n,
+      20,
+    );
     const ids = this.geomIds.GetView() as Int32Array;
     const dist = this.distances.GetView() as Float64Array;
     const geomType = model.geom_type as Int32Array;

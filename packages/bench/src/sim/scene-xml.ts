@@ -93,8 +93,9 @@ function cabinetXml(): string {
   const t = 0.008;
   const wood = 'rgba="0.62 0.45 0.3 1"';
   const drawerWood = 'rgba="0.7 0.55 0.38 1"';
-  const innerX = halfX - t;
-  const drawerHalfHeight = (height - 2 * t) / 2 - 0.004;
+  // Clearances keep the drawer from touching the carcass, so it slides freely.
+  const innerX = halfX - 2 * t;
+  const drawerHalfHeight = (height - 4 * t) / 2 - 0.002;
   // The drawer slides out along −y (towards the robot) by up to drawerTravel.
   return `<body name="cabinet" pos="${f([x, y, 0])}">
 <geom name="cabinet_top" type="box" size="${f([halfX, halfY, t])}" pos="${f([0, 0, height - t])}" ${wood}/>
@@ -105,13 +106,13 @@ function cabinetXml(): string {
 <body name="drawer" pos="${f([0, 0, 2 * t + drawerHalfHeight + 0.002])}">
 <joint name="drawer_slide" type="slide" axis="0 -1 0" range="0 ${GEOMETRY.drawerTravel}" damping="8" limited="true"/>
 <geom name="drawer_bottom" type="box" size="${f([innerX - 0.004, halfY - 2 * t, 0.004])}" pos="${f([0, 0, -drawerHalfHeight + 0.004])}" ${drawerWood} mass="0.3"/>
-<geom name="drawer_front" type="box" size="${f([innerX - 0.002, t, drawerHalfHeight])}" pos="${f([0, -halfY + t, 0])}" ${drawerWood} mass="0.1"/>
+<geom name="drawer_front" type="box" size="${f([innerX - 0.003, t, drawerHalfHeight])}" pos="${f([0, -halfY + t, 0])}" ${drawerWood} mass="0.1"/>
 <geom name="drawer_back" type="box" size="${f([innerX - 0.004, t / 2, drawerHalfHeight * 0.8])}" pos="${f([0, halfY - 3 * t, -drawerHalfHeight * 0.2])}" ${drawerWood} mass="0.05"/>
 <geom name="drawer_side_l" type="box" size="${f([t / 2, halfY - 2 * t, drawerHalfHeight * 0.8])}" pos="${f([-innerX + 0.006, 0, -drawerHalfHeight * 0.2])}" ${drawerWood} mass="0.05"/>
 <geom name="drawer_side_r" type="box" size="${f([t / 2, halfY - 2 * t, drawerHalfHeight * 0.8])}" pos="${f([innerX - 0.006, 0, -drawerHalfHeight * 0.2])}" ${drawerWood} mass="0.05"/>
-<geom name="drawer_handle_post_l" type="box" size="0.005 0.012 0.005" pos="${f([-0.02, -halfY - 0.004, 0])}" rgba="0.2 0.2 0.2 1" mass="0.01"/>
-<geom name="drawer_handle_post_r" type="box" size="0.005 0.012 0.005" pos="${f([0.02, -halfY - 0.004, 0])}" rgba="0.2 0.2 0.2 1" mass="0.01"/>
-<geom name="drawer_handle" type="box" size="0.028 0.006 0.008" pos="${f([0, -halfY - 0.022, 0])}" rgba="0.2 0.2 0.2 1" mass="0.01"/>
+<geom name="drawer_handle_post_l" type="box" size="0.005 0.014 0.005" pos="${f([-0.02, -halfY - 0.014, 0])}" rgba="0.2 0.2 0.2 1" mass="0.01"/>
+<geom name="drawer_handle_post_r" type="box" size="0.005 0.014 0.005" pos="${f([0.02, -halfY - 0.014, 0])}" rgba="0.2 0.2 0.2 1" mass="0.01"/>
+<geom name="drawer_handle" type="box" size="0.028 0.006 0.008" pos="${f([0, -halfY - 0.034, 0])}" rgba="0.2 0.2 0.2 1" mass="0.01"/>
 </body></body>`;
 }
 

@@ -1,0 +1,205 @@
+import { wrapAngle } from '../sim/rotation.js';
+import { GEOMETRY } from '../sim/scene-xml.js';
+import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
+
+/** One step of a scripted skill: the action to take, or `null` when the skill is finished. */
+export type Skill = (env: TabletopEnv) => Float64Array | null;
+
+const CRUISE_Z = 0.15;
+const clip = (v: number) => Math.max(-1, Math.min(1, v));
+
+/** Height of the grasp point that centres the fingers on an object resting with its centre at `z`. */
+function graspHeight(objectZ: number): number {
+  return Math.max(GEOMETRY.workspace.z[0] + 0.005, objectZ - 0.005);
+}
+
+/**
+ * Moves the grasp point to `target` (re-read every step, so it can track a moving handle) at `yaw`,
+ * holding the gripper open or closed; done within `tolerance` metres or after `maxSteps`.
+ */
+export function moveTo(
+  target: (env: TabletopEnv) => Vec3,
+  options: { grip: boolean; yaw?: (env: TabletopEnv) => number; tolerance?: number; maxSteps?: number },
+): Skill {
+  let steps = 0;
+  const tolerance = options.tolerance ?? 0.004;
+  const maxSteps = options.maxSteps ?? 60;
+  return (env) => {
+    const goal = target(env);
+    const p = env.gripperPosition();
+    const e = [goal[0] - p[0], goal[1] - p[1], goal[2] - p[2]];
+    const yawError = options.yaw ? wrapAngle(options.yaw(env) - env.gripperYaw()) : 0;
+    if ((Math.hypot(e[0], e[1], e[2]) < tolerance && Math.abs(yawError) < 0.03) || steps >= maxSteps)
+      return null;
+    steps++;
+    const scale = env.options.positionScale;
+    return new Float64Array([
+      clip(e[0] / scale),
+      clip(e[1] / scale),
+      clip(e[2] / scale),
+      0,
+      0,
+      clip(yawError / env.options.rotationScale),
+      options.grip ? 1 : -1,
+    ]);
+  };
+}
+
+/** Opens or closes the gripper in place for `steps` control steps. */
+export function setGripper(close: boolean, steps = 6): Skill {
+  let done = 0;
+  return () => (done++ < steps ? new Float64Array([0, 0, 0, 0, 0, 0, close ? 1 : -1]) : null);
+}
+
+/** Runs skills one after another. */
+export function sequence(...skills: Skill[]): Skill {
+  let i = 0;
+  return (env) => {
+    while (i < skills.length) {
+      const a = skills[i](env);
+      if (a) return a;
+      i++;
+    }
+    return null;
+  };
+}
+
+/** Builds the skill lazily when it starts, so it plans from the state at that moment. */
+export function deferred(build: (env: TabletopEnv) => Skill): Skill {
+  let skill: Skill | undefined;
+  return (env) => {
+    skill ??= build(env);
+    return skill(env);
+  };
+}
+
+/** The yaw, among the four grasp-equivalent ones of a cube, nearest to the gripper's current yaw. */
+function cubeGraspYaw(env: TabletopEnv, name: string): number {
+  const current = env.gripperYaw();
+  const objectYaw = env.bodyYaw(name);
+  return current + wrapAngle(4 * (objectYaw - current)) / 4;
+}
+
+/** Picks `name` up to cruise height. */
+export function pick(name: string): Skill {
+  return deferred((env) => {
+    const isCube = env.spec.objects.find((o) => o.name === name)?.shape === 'cube';
+    const yaw = isCube ? cubeGraspYaw(env, name) : env.gripperYaw();
+    const above = (e: TabletopEnv): Vec3 => {
+      const [x, y] = e.bodyPosition(name);
+      return [x, y, CRUISE_Z - 0.03];
+    };
+    return sequence(
+      setGripper(false, 2),
+      moveTo(above, { grip: false, yaw: () => yaw, tolerance: 0.006 }),
+      moveTo(
+        (e) => {
+          const [x, y, z] = e.bodyPosition(name);
+          return [x, y, graspHeight(z)];
+        },
+        { grip: false, yaw: () => yaw, tolerance: 0.003, maxSteps: 40 },
+      ),
+      setGripper(true, 6),
+      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
+        grip: true,
+        tolerance: 0.01,
+      }),
+    );
+  });
+}
+
+/** Carries the held object above `where` and releases it with its centre at `releaseZ`. */
+export function placeAt(where: (env: TabletopEnv) => [number, number], releaseZ: number): Skill {
+  return sequence(
+    moveTo(
+      (e) => {
+        const [x, y] = where(e);
+        return [x, y, CRUISE_Z];
+      },
+      { grip: true, tolerance: 0.006 },
+    ),
+    moveTo(
+      (e) => {
+        const [x, y] = where(e);
+        return [x, y, releaseZ];
+      },
+      { grip: true, tolerance: 0.004, maxSteps: 40 },
+    ),
+    setGripper(false, 5),
+    moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
+      grip: false,
+      tolerance: 0.01,
+    }),
+  );
+}
+
+/** Pushes `name` by `distance` along the unit direction `(dx, dy)` with the closed fingers. */
+export function push(name: string, dx: number, dy: number, distance: number): Skill {
+  return deferred((env) => {
+    const [x, y, z] = env.bodyPosition(name);
+    const standoff = GEOMETRY.cubeHalf + 0.035;
+    const low = Math.max(0.02, z - 0.005);
+    const start: Vec3 = [x - dx * standoff, y - dy * standoff, low];
+    const end: Vec3 = [x + dx * (distance - standoff + 0.03), y + dy * (distance - standoff + 0.03), low];
+    return sequence(
+      moveTo(() => [start[0], start[1], CRUISE_Z - 0.05], { grip: true, yaw: () => 0, tolerance: 0.006 }),
+      moveTo(() => start, { grip: true, tolerance: 0.004 }),
+      moveTo(() => end, { grip: true, tolerance: 0.004 }),
+      moveTo(() => [end[0], end[1], CRUISE_Z - 0.05], { grip: false, tolerance: 0.01 }),
+    );
+  });
+}
+
+/** Grasps the drawer handle lengthwise and pulls it open. */
+export function openDrawer(): Skill {
+  return deferred((env) => {
+    const [hx, hy, hz] = env.drawerHandlePosition();
+    const pullTo = hy - (GEOMETRY.drawerTravel - env.drawerOpening()) + 0.01;
+    return sequence(
+      setGripper(false, 2),
+      moveTo(() => [hx, hy, hz + 0.08], { grip: false, yaw: () => 0, tolerance: 0.006 }),
+      moveTo(() => [hx, hy, hz], { grip: false, yaw: () => 0, tolerance: 0.003, maxSteps: 40 }),
+      setGripper(true, 6),
+      moveTo(() => [hx, pullTo, hz], { grip: true, tolerance: 0.005, maxSteps: 60 }),
+      setGripper(false, 5),
+      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
+        grip: false,
+        tolerance: 0.01,
+      }),
+    );
+  });
+}
+
+/** Pushes the drawer shut with the closed fingers against the handle. */
+export function closeDrawer(): Skill {
+  return deferred((env) => {
+    const [hx, hy, hz] = env.drawerHandlePosition();
+    const front = hy - 0.03;
+    const closedHandleY = hy + env.drawerOpening();
+    return sequence(
+      moveTo(() => [hx, front, hz + 0.08], { grip: true, yaw: () => 0, tolerance: 0.006 }),
+      moveTo(() => [hx, front, hz], { grip: true, tolerance: 0.004, maxSteps: 40 }),
+      moveTo(() => [hx, closedHandleY - 0.012, hz], { grip: true, tolerance: 0.004, maxSteps: 60 }),
+      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1] - 0.04, CRUISE_Z], {
+        grip: true,
+        tolerance: 0.01,
+      }),
+    );
+  });
+}
+
+/** Presses the button once with the closed fingers (toggles the lamp). */
+export function pressButton(): Skill {
+  return deferred((env) => {
+    const [bx, by] = env.bodyPosition('button_base');
+    const lit = env.lightOn();
+    return sequence(
+      moveTo(() => [bx, by, 0.12], { grip: true, yaw: () => 0, tolerance: 0.006 }),
+      (e) =>
+        e.lightOn() !== lit
+          ? null
+          : moveTo(() => [bx, by, 0.025], { grip: true, tolerance: 0.002, maxSteps: 1 })(e),
+      moveTo(() => [bx, by, 0.12], { grip: true, tolerance: 0.01 }),
+    );
+  });
+}

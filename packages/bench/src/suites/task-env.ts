@@ -1,0 +1,117 @@
+import type { SceneSpec } from '../sim/scene-xml.js';
+import { type Layout, TabletopEnv, type TabletopOptions } from '../sim/tabletop-env.js';
+import type { Observation } from '../types.js';
+import { type Predicate, recordStart, type StartPositions } from './predicates.js';
+import type { Skill } from './skills.js';
+
+/** What the environment needs to run one instruction. */
+export interface Goal {
+  readonly instruction: string;
+  readonly success: Predicate;
+  readonly maxSteps: number;
+  expert(): Skill;
+}
+
+/** Extra facts about a step, as Gymnasium's `info`. */
+export interface StepInfo {
+  readonly success: boolean;
+  readonly step: number;
+}
+
+/** The result of `step`, shaped like Gymnasium's. */
+export interface StepResult {
+  readonly observation: Observation;
+  /** 1 on the step the goal is first reached, else 0 (sparse, as LIBERO). */
+  readonly reward: number;
+  /** The goal was reached. */
+  readonly terminated: boolean;
+  /** The step budget ran out. */
+  readonly truncated: boolean;
+  readonly info: StepInfo;
+}
+
+/**
+ * A Gymnasium-style wrapper of the tabletop scene for one goal at a time. For chains, `beginGoal` swaps
+ * the goal without resetting the physics.
+ */
+export class TaskEnv {
+  readonly env: TabletopEnv;
+  private goal?: Goal;
+  private start: StartPositions = {};
+  private steps = 0;
+  private expertSkill?: Skill;
+  private lastObservation?: Observation;
+
+  private constructor(env: TabletopEnv) {
+    this.env = env;
+  }
+
+  /** Compiles `scene` for this environment. */
+  static async create(scene: SceneSpec, options: TabletopOptions = {}): Promise<TaskEnv> {
+    return new TaskEnv(await TabletopEnv.create(scene, options));
+  }
+
+  /** Resets the physics to `layout` and starts `goal`. */
+  reset(goal: Goal, layout: Layout): { observation: Observation; info: StepInfo } {
+    this.env.reset(layout);
+    return this.beginGoal(goal);
+  }
+
+  /** Starts `goal` from the current physics state (the next instruction of a chain). */
+  beginGoal(goal: Goal): { observation: Observation; info: StepInfo } {
+    this.goal = goal;
+    this.start = recordStart(this.env);
+    this.steps = 0;
+    this.expertSkill = undefined;
+    this.lastObservation = this.env.observe(goal.instruction);
+    return { observation: this.lastObservation, info: { success: this.succeeded(), step: 0 } };
+  }
+
+  /** Applies one 7-D action. */
+  step(action: ArrayLike<number>): StepResult {
+    const goal = this.requireGoal();
+    if (this.steps >= goal.maxSteps)
+      throw new Error(`step called after the episode was truncated at ${goal.maxSteps} steps; call reset`);
+    this.env.step(action);
+    this.steps++;
+    const success = this.succeeded();
+    this.lastObservation = this.env.observe(goal.instruction);
+    return {
+      observation: this.lastObservation,
+      reward: success ? 1 : 0,
+      terminated: success,
+      truncated: !success && this.steps >= goal.maxSteps,
+      info: { success, step: this.steps },
+    };
+  }
+
+  /** Whether the current goal holds now. */
+  succeeded(): boolean {
+    return this.requireGoal().success(this.env, this.start);
+  }
+
+  /** The scripted expert's next action for the current goal (holds still once its script is done). */
+  expertAction(): Float64Array {
+    const goal = this.requireGoal();
+    this.expertSkill ??= goal.expert();
+    return (
+      this.expertSkill(this.env) ?? new Float64Array([0, 0, 0, 0, 0, 0, this.env.gripperClosed() ? 1 : -1])
+    );
+  }
+
+  /** The latest observation. */
+  observation(): Observation {
+    if (!this.lastObservation) throw new Error('no observation yet: call reset first');
+    return this.lastObservation;
+  }
+
+  private requireGoal(): Goal {
+    if (!this.goal) throw new Error('no goal: call reset first');
+    return this.goal;
+  }
+
+  /** Frees the simulation. */
+  dispose(): void {
+    this.env.dispose();
+  }
+}
