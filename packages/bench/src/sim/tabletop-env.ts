@@ -357,11 +357,39 @@ export class TabletopEnv {
 
   /** True when both finger pads touch the object. */
   isGrasped(name: string): boolean {
+    const { left, right } = this.fingerContacts(name);
+    return left && right;
+  }
+
+  /** True when either finger touches the object: placed objects must be let go of entirely. */
+  isTouched(name: string): boolean {
+    const { left, right } = this.fingerContacts(name);
+    return left || right;
+  }
+
+  /** True when a finger touches anything other than the other finger (an object, a handle, the table). */
+  fingersInContact(): boolean {
+    const fingers = [this.ids.geoms.finger_left_geom, this.ids.geoms.finger_right_geom];
+    const contacts = this.data.contact;
+    for (let i = 0; i < this.data.ncon; i++) {
+      const c = contacts.get(i);
+      if (!c) continue;
+      const a = fingers.includes(c.geom1);
+      const b = fingers.includes(c.geom2);
+      c.delete();
+      if (a !== b) return true;
+    }
+    return false;
+  }
+
+  private fingerContacts(name: string): { left: boolean; right: boolean } {
     const target = this.ids.geoms[`${name}_geom`];
-    const left = this.ids.geoms.finger_left_geom;
-    const right = this.ids.geoms.finger_right_geom;
-    let touchLeft = false;
-    let touchRight = false;
+    if (target === undefined || target < 0)
+      throw new Error(`"${name}" is not a movable object of this scene`);
+    const leftFinger = this.ids.geoms.finger_left_geom;
+    const rightFinger = this.ids.geoms.finger_right_geom;
+    let left = false;
+    let right = false;
     const contacts = this.data.contact;
     const n = this.data.ncon;
     for (let i = 0; i < n; i++) {
@@ -372,10 +400,10 @@ export class TabletopEnv {
       c.delete();
       if (g1 !== target && g2 !== target) continue;
       const other = g1 === target ? g2 : g1;
-      if (other === left) touchLeft = true;
-      if (other === right) touchRight = true;
+      if (other === leftFinger) left = true;
+      if (other === rightFinger) right = true;
     }
-    return touchLeft && touchRight;
+    return { left, right };
   }
 
   /** Frees the WebAssembly model, data and camera buffers. */

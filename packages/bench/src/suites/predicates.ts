@@ -13,7 +13,7 @@ function halfHeight(env: TabletopEnv, name: string): number {
   return shape === 'cube' ? GEOMETRY.cubeHalf : GEOMETRY.cylinderHalfHeight;
 }
 
-/** Resting on the plate: centre over the plate, at resting height, released. */
+/** Resting on the plate: centre over the plate, at resting height, untouched by the fingers. */
 export function onPlate(name: string): Predicate {
   return (env) => {
     const [x, y, z] = env.bodyPosition(name);
@@ -22,7 +22,7 @@ export function onPlate(name: string): Predicate {
     return (
       Math.hypot(x - px, y - py) < GEOMETRY.plateRadius - 0.01 &&
       Math.abs(z - rest) < 0.015 &&
-      !env.isGrasped(name)
+      !env.isTouched(name)
     );
   };
 }
@@ -37,7 +37,7 @@ export function inTray(name: string): Predicate {
       Math.abs(x - tx) < inner &&
       Math.abs(y - ty) < inner &&
       z < 0.008 + 2 * halfHeight(env, name) + 0.01 &&
-      !env.isGrasped(name)
+      !env.isTouched(name)
     );
   };
 }
@@ -48,7 +48,7 @@ export function stackedOn(top: string, bottom: string): Predicate {
     const [x, y, z] = env.bodyPosition(top);
     const [bx, by, bz] = env.bodyPosition(bottom);
     const gap = halfHeight(env, top) + halfHeight(env, bottom);
-    return Math.hypot(x - bx, y - by) < 0.03 && Math.abs(z - bz - gap) < 0.012 && !env.isGrasped(top);
+    return Math.hypot(x - bx, y - by) < 0.03 && Math.abs(z - bz - gap) < 0.012 && !env.isTouched(top);
   };
 }
 
@@ -62,7 +62,7 @@ export function pushed(name: string, dx: number, dy: number): Predicate {
   return (env, start) => {
     const [x, y] = env.bodyPosition(name);
     const [sx, sy] = startOf(start, name);
-    return (x - sx) * dx + (y - sy) * dy > 0.06 && !env.isGrasped(name);
+    return (x - sx) * dx + (y - sy) * dy > 0.06 && !env.isTouched(name);
   };
 }
 

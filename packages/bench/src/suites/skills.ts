@@ -5,6 +5,7 @@ import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
 /** One step of a scripted skill: the action to take, or `null` when the skill is finished. */
 export type Skill = (env: TabletopEnv) => Float64Array | null;
 
+/** Travel height of the grasp point: the fingertips then clear the 11 cm cabinet. */
 const CRUISE_Z = 0.15;
 const clip = (v: number) => Math.max(-1, Math.min(1, v));
 
@@ -87,7 +88,7 @@ export function pick(name: string): Skill {
     const yaw = isCube ? cubeGraspYaw(env, name) : env.gripperYaw();
     const above = (e: TabletopEnv): Vec3 => {
       const [x, y] = e.bodyPosition(name);
-      return [x, y, CRUISE_Z - 0.03];
+      return [x, y, CRUISE_Z];
     };
     return sequence(
       setGripper(false, 2),
@@ -133,19 +134,57 @@ export function placeAt(where: (env: TabletopEnv) => [number, number], releaseZ:
   );
 }
 
-/** Pushes `name` by `distance` along the unit direction `(dx, dy)` with the closed fingers. */
+/**
+ * Pushes `name` by `distance` along the unit direction `(dx, dy)` with the closed fingers, closing the loop on
+ * the object: the fingers stay on the line through its centre, face-aligned for cubes, so it does not spin off.
+ */
 export function push(name: string, dx: number, dy: number, distance: number): Skill {
   return deferred((env) => {
-    const [x, y, z] = env.bodyPosition(name);
-    const standoff = GEOMETRY.cubeHalf + 0.035;
+    const [x0, y0, z] = env.bodyPosition(name);
+    const isCube = env.spec.objects.find((o) => o.name === name)?.shape === 'cube';
+    const yaw = isCube ? cubeGraspYaw(env, name) : 0;
+    // Centre-to-centre distance at contact: half the object plus half the closed finger pair, plus margin.
+    const contact = GEOMETRY.cubeHalf + 0.02;
     const low = Math.max(0.02, z - 0.005);
-    const start: Vec3 = [x - dx * standoff, y - dy * standoff, low];
-    const end: Vec3 = [x + dx * (distance - standoff + 0.03), y + dy * (distance - standoff + 0.03), low];
+    const behind = (e: TabletopEnv, extra: number): Vec3 => {
+      const [x, y] = e.bodyPosition(name);
+      return [x - dx * (contact + extra), y - dy * (contact + extra), low];
+    };
+    const progress = (e: TabletopEnv) => {
+      const [x, y] = e.bodyPosition(name);
+      return (x - x0) * dx + (y - y0) * dy;
+    };
+    let pushing = 0;
+    const drive: Skill = (e) => {
+      if (progress(e) >= distance || pushing++ >= 60) return null;
+      const [x, y] = e.bodyPosition(name);
+      const p = e.gripperPosition();
+      // Aim a little into the object along the push, and at its centre across the push.
+      const target = [x - dx * (contact - 0.03), y - dy * (contact - 0.03), low];
+      // Half speed, so the object moves with the fingers instead of sliding on ahead of them.
+      const scale = 2 * e.options.positionScale;
+      return new Float64Array([
+        clip((target[0] - p[0]) / scale) / 2,
+        clip((target[1] - p[1]) / scale) / 2,
+        clip((target[2] - p[2]) / scale) / 2,
+        0,
+        0,
+        clip(wrapAngle(yaw - e.gripperYaw()) / e.options.rotationScale),
+        1,
+      ]);
+    };
     return sequence(
-      moveTo(() => [start[0], start[1], CRUISE_Z - 0.05], { grip: true, yaw: () => 0, tolerance: 0.006 }),
-      moveTo(() => start, { grip: true, tolerance: 0.004 }),
-      moveTo(() => end, { grip: true, tolerance: 0.004 }),
-      moveTo(() => [end[0], end[1], CRUISE_Z - 0.05], { grip: false, tolerance: 0.01 }),
+      moveTo((e) => [...behind(e, 0.03).slice(0, 2), CRUISE_Z] as Vec3, {
+        grip: true,
+        yaw: () => yaw,
+        tolerance: 0.006,
+      }),
+      moveTo((e) => behind(e, 0.03), { grip: true, yaw: () => yaw, tolerance: 0.004 }),
+      drive,
+      moveTo((e) => [e.gripperPosition()[0] - dx * 0.02, e.gripperPosition()[1] - dy * 0.02, CRUISE_Z], {
+        grip: true,
+        tolerance: 0.01,
+      }),
     );
   });
 }
@@ -201,5 +240,22 @@ export function pressButton(): Skill {
           : moveTo(() => [bx, by, 0.025], { grip: true, tolerance: 0.002, maxSteps: 1 })(e),
       moveTo(() => [bx, by, 0.12], { grip: true, tolerance: 0.01 }),
     );
+  });
+}
+
+/**
+ * Leaves the scene clear before a new instruction: when low, rises and opens. Fingers touching something
+ * open first (letting go of an object or a handle); free closed fingers rise first, since opening beside an
+ * object would shove it.
+ */
+export function retreat(): Skill {
+  return deferred((env) => {
+    if (env.gripperPosition()[2] > CRUISE_Z - 0.04) return () => null;
+    const rise = (grip: boolean) =>
+      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], { grip, tolerance: 0.01 });
+    const holding = env.fingersInContact();
+    return holding || !env.gripperClosed()
+      ? sequence(setGripper(false, 4), rise(false))
+      : sequence(rise(true), setGripper(false, 4));
   });
 }

@@ -2,7 +2,7 @@ import type { SceneSpec } from '../sim/scene-xml.js';
 import { type Layout, TabletopEnv, type TabletopOptions } from '../sim/tabletop-env.js';
 import type { Observation } from '../types.js';
 import { type Predicate, recordStart, type StartPositions } from './predicates.js';
-import type { Skill } from './skills.js';
+import { retreat, type Skill, sequence } from './skills.js';
 
 /** What the environment needs to run one instruction. */
 export interface Goal {
@@ -93,7 +93,7 @@ export class TaskEnv {
   /** The scripted expert's next action for the current goal (holds still once its script is done). */
   expertAction(): Float64Array {
     const goal = this.requireGoal();
-    this.expertSkill ??= goal.expert();
+    this.expertSkill ??= sequence(retreat(), goal.expert());
     return (
       this.expertSkill(this.env) ?? new Float64Array([0, 0, 0, 0, 0, 0, this.env.gripperClosed() ? 1 : -1])
     );
