@@ -1,0 +1,80 @@
+import type { RgbImage } from '../types.js';
+
+/**
+ * One recorded robot episode, whatever its source (RLDS TFRecords, LeRobot parquet, a simulator rollout).
+ * Arrays are row-major over time: row `t` of `actions` is `actions.subarray(t * actionDim, (t + 1) * actionDim)`.
+ */
+export interface RobotEpisode {
+  /** Position of the episode in its source: record order for RLDS, `episode_index` for LeRobot. */
+  readonly index: number;
+  /** The language instruction (LeRobot: the episode's first task). May be empty when the source has none. */
+  readonly instruction: string;
+  /** Control frequency in Hz. */
+  readonly fps: number;
+  /** Number of time steps `T`. */
+  readonly length: number;
+  /** Actions, row-major `[T, actionDim]`. */
+  readonly actions: Float32Array;
+  /** The width of one action. */
+  readonly actionDim: number;
+  /** Proprioceptive states, row-major `[T, stateDim]`, when the source has them. */
+  readonly states?: Float32Array;
+  /** The width of one state; present exactly when `states` is. */
+  readonly stateDim?: number;
+  /** Seconds since the episode start, one per step, when the source stores them (LeRobot `timestamp`). */
+  readonly timestamps?: Float32Array;
+  /** Camera name → one image per step. All images of one camera share a size. */
+  readonly images?: Readonly<Record<string, readonly RgbImage[]>>;
+}
+
+/**
+ * Throws a clear Error when the arrays of `episode` disagree with its declared shape.
+ * `where` names the episode in the message (a file, a record number).
+ */
+export function assertEpisodeShape(episode: RobotEpisode, where: string): void {
+  const { length, actionDim } = episode;
+  if (!Number.isInteger(length) || length < 0)
+    throw new Error(`${where}: length must be an integer >= 0, got ${length}`);
+  if (!(Number.isFinite(episode.fps) && episode.fps > 0))
+    throw new Error(`${where}: fps must be > 0, got ${episode.fps}`);
+  if (!Number.isInteger(actionDim) || actionDim < 1)
+    throw new Error(`${where}: actionDim must be an integer >= 1, got ${actionDim}`);
+  if (episode.actions.length !== length * actionDim) {
+    throw new Error(
+      `${where}: actions: expected float32 [${length}, ${actionDim}], got ${episode.actions.length} values`,
+    );
+  }
+  if ((episode.states === undefined) !== (episode.stateDim === undefined)) {
+    throw new Error(`${where}: states and stateDim must be given together`);
+  }
+  if (episode.states !== undefined && episode.stateDim !== undefined) {
+    if (!Number.isInteger(episode.stateDim) || episode.stateDim < 1) {
+      throw new Error(`${where}: stateDim must be an integer >= 1, got ${episode.stateDim}`);
+    }
+    if (episode.states.length !== length * episode.stateDim) {
+      throw new Error(
+        `${where}: states: expected float32 [${length}, ${episode.stateDim}], got ${episode.states.length} values`,
+      );
+    }
+  }
+  if (episode.timestamps !== undefined && episode.timestamps.length !== length) {
+    throw new Error(`${where}: timestamps: expected ${length} values, got ${episode.timestamps.length}`);
+  }
+  for (const [camera, frames] of Object.entries(episode.images ?? {})) {
+    if (frames.length !== length)
+      throw new Error(`${where}: images/${camera}: expected ${length} frames, got ${frames.length}`);
+    const first = frames[0];
+    frames.forEach((image, t) => {
+      if (image.width !== first.width || image.height !== first.height) {
+        throw new Error(
+          `${where}: images/${camera} frame ${t}: expected ${first.width}x${first.height}, got ${image.width}x${image.height}`,
+        );
+      }
+      if (image.data.length !== image.width * image.height * 3) {
+        throw new Error(
+          `${where}: images/${camera} frame ${t}: expected uint8 [${image.height}, ${image.width}, 3], got ${image.data.length} bytes`,
+        );
+      }
+    });
+  }
+}

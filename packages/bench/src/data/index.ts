@@ -1,0 +1,59 @@
+export { crc32c, maskCrc32c, maskedCrc32c } from './crc32c.js';
+export { assertEpisodeShape, type RobotEpisode } from './episode.js';
+export { decodeImageRgb, decodeJpegRgb, decodePngRgb, encodePngRgb, isJpeg, isPng } from './image-codec.js';
+export {
+  episodeDataPath,
+  formatLeRobotPath,
+  LEROBOT_ACTION_KEY,
+  LEROBOT_CHUNKS_SIZE,
+  LEROBOT_CODEBASE_VERSION,
+  LEROBOT_DATA_PATH,
+  LEROBOT_IMAGE_PREFIX,
+  LEROBOT_STATE_KEY,
+  type LeRobotEpisodeMeta,
+  type LeRobotFeature,
+  type LeRobotInfo,
+  type LeRobotTask,
+} from './lerobot-format.js';
+export { type EpisodeParquetPlacement, encodeLeRobotEpisodeParquet } from './lerobot-parquet.js';
+export {
+  type LeRobotDataset,
+  type LeRobotDatasetReadOptions,
+  type LeRobotEpisodeFileOptions,
+  type LeRobotEpisodeTable,
+  type LeRobotTableOptions,
+  readLeRobotDataset,
+  readLeRobotEpisodeFile,
+  readLeRobotEpisodeTable,
+  readLeRobotInfo,
+} from './lerobot-reader.js';
+export {
+  addToChannelHistograms,
+  type ChannelHistograms,
+  columnStats,
+  emptyChannelHistograms,
+  type FeatureStats,
+  featureStatsToJson,
+  imageChannelStats,
+  quantileOfSorted,
+  type StatJson,
+} from './lerobot-stats.js';
+export {
+  type LeRobotWriteOptions,
+  type LeRobotWriteResult,
+  writeLeRobotDataset,
+} from './lerobot-writer.js';
+export {
+  BRIDGE_FPS,
+  type BridgeReadOptions,
+  bridgeEpisodeFromExample,
+  readBridgeEpisodes,
+} from './rlds-bridge.js';
+export { decodeTfExample, requireFeature, type TfExample, type TfFeature } from './tf-example.js';
+export {
+  iterateTfRecords,
+  parseTfRecords,
+  readTfRecordFile,
+  type TfRecord,
+  type TfRecordReadOptions,
+} from './tfrecord.js';
