@@ -1,3 +1,11 @@
+export * from './data/index.js';
+export { type EvaluateOptions, evaluate } from './harness/evaluate.js';
+export { EXPERT, loadPolicy, randomPolicy } from './harness/policies.js';
+export { ACTION_NAMES, type RecordOptions, recordExpertDataset, STATE_NAMES } from './harness/record.js';
+export { chainSeed, type DriveOptions, initialStateSeed, runChain, runEpisode } from './harness/run.js';
+export { getSuite, SUITES } from './harness/suites.js';
+export * from './protocol/index.js';
+export * from './report/index.js';
 export { compileMjcf, mujoco, type Physics } from './sim/mujoco.js';
 export { RayCastCamera } from './sim/ray-cast-camera.js';
 export {
@@ -9,4 +17,11 @@ export {
   sceneXml,
 } from './sim/scene-xml.js';
 export { HOME, type Layout, TabletopEnv, type TabletopOptions, type Vec3 } from './sim/tabletop-env.js';
+export { CALVIN_STYLE_SUITE, type CalvinState, sampleChain } from './suites/calvin-style.js';
+export { LIBERO_STYLE_SUITES } from './suites/libero-style.js';
+export * as predicates from './suites/predicates.js';
+export { mulberry32, type Rng, seedFrom } from './suites/random.js';
+export * as skills from './suites/skills.js';
+export type { ChainSuite, ChainTask, EpisodeSuite, Suite, TaskDefinition } from './suites/task.js';
+export { type Goal, type StepInfo, type StepResult, TaskEnv } from './suites/task-env.js';
 export * from './types.js';

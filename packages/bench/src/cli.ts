@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encode } from 'fast-png';
+import { evaluate } from './harness/evaluate.js';
+import { EXPERT, loadPolicy } from './harness/policies.js';
+import { recordExpertDataset } from './harness/record.js';
+import { initialStateSeed } from './harness/run.js';
+import { getSuite, SUITES } from './harness/suites.js';
+import { adaptPolicy } from './protocol/adapt-policy.js';
+import { servePolicy } from './protocol/server.js';
+import { writeFileAtomic } from './report/atomic-write.js';
+import { chainsMarkdown, episodesMarkdown } from './report/markdown.js';
+import { plotChainCurve, plotSuiteSuccess } from './report/plot.js';
+import { toJson } from './report/results.js';
+import { mulberry32 } from './suites/random.js';
+import { TaskEnv } from './suites/task-env.js';
+
+const USAGE = `roboalign-bench <command> [options]
+
+Commands:
+  list [--json]                          the suites and their tasks
+  evaluate --suite S --policy P          run a policy; print the table; write report.json, table.md, plot.png
+      [--trials N] [--chains N] [--tasks 0,3] [--seed S] [--workers N]
+      [--image-size 64] [--replan 5] [--out DIR] [--json]
+  record --suite S --out DIR             record scripted-expert demonstrations as a LeRobot v2.1 dataset
+      [--episodes N] [--image-size 64] [--overwrite]
+  serve --policy P [--port 8000] [--host 127.0.0.1] [--image-size 224]
+                                         serve a policy over the openpi WebSocket protocol
+  render --suite S [--task K] [--trial N] [--image-size 224] --out FILE.png
+                                         save the agent view and wrist view of a task's start
+
+Suites: ${SUITES.map((s) => s.name).join(', ')}
+Policies: random | expert | ws://host:port | path/to/policy-module.js`;
+
+function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer, got "${value}"`);
+  return n;
+}
+
+function need(name: string, value: string | undefined): string {
+  if (!value) throw new Error(`--${name} is required`);
+  return value;
+}
+
+async function list(json: boolean): Promise<void> {
+  const rows = SUITES.map((s) =>
+    s.kind === 'episodes'
+      ? {
+          name: s.name,
+          kind: s.kind,
+          description: s.description,
+          trialsPerTask: s.trialsPerTask,
+          tasks: s.tasks.map((t) => ({ name: t.name, instruction: t.instruction, maxSteps: t.maxSteps })),
+        }
+      : {
+          name: s.name,
+          kind: s.kind,
+          description: s.description,
+          chainLength: s.chainLength,
+          defaultChains: s.defaultChains,
+          tasks: s.pool.map((t) => ({ name: t.name, instruction: t.instruction, category: t.category })),
+        },
+  );
+  if (json) {
+    console.log(JSON.stringify(rows));
+    return;
+  }
+  for (const r of rows) {
+    console.log(`${r.name} (${r.kind}): ${r.description}`);
+    r.tasks.forEach((t, i) => {
+      console.log(`  ${String(i).padStart(2)}  ${t.instruction}`);
+    });
+  }
+}
+
+async function runEvaluate(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const suite = getSuite(need('suite', values.suite as string));
+  const policy = need('policy', values.policy as string);
+  const json = Boolean(values.json);
+  const tasks = values.tasks
+    ? String(values.tasks)
+        .split(',')
+        .map((t) => integer('tasks', t.trim()) as number)
+    : undefined;
+  const report = await evaluate(policy, suite, {
+    trials: integer('trials', values.trials as string),
+    chains: integer('chains', values.chains as string),
+    tasks,
+    seed: integer('seed', values.seed as string),
+    workers: integer('workers', values.workers as string),
+    imageSize: integer('image-size', values['image-size'] as string),
+    replanSteps: integer('replan', values.replan as string),
+  });
+  const table = report.kind === 'chains' ? chainsMarkdown(report.chains) : episodesMarkdown(report.suites);
+  const png = report.kind === 'chains' ? plotChainCurve(report.chains) : plotSuiteSuccess(report.suites);
+  const out = resolve(
+    (values.out as string | undefined) ??
+      join('bench-results', `${suite.name}-${report.meta.startedAt.replaceAll(':', '-')}`),
+  );
+  await mkdir(out, { recursive: true });
+  await writeFileAtomic(join(out, 'report.json'), toJson(report));
+  await writeFileAtomic(join(out, 'table.md'), table);
+  await writeFileAtomic(join(out, 'plot.png'), png);
+  if (json) {
+    const summary =
+      report.kind === 'chains'
+        ? { ...report, successRate: report.successRate, avgLen: report.avgLen }
+        : report;
+    console.error(`wrote ${out}/report.json, table.md, plot.png`);
+    console.log(JSON.stringify(summary));
+  } else {
+    console.log(table);
+    console.log(
+      report.kind === 'chains'
+        ? `average length ${report.avgLen.toFixed(2)}`
+        : `success rate ${(100 * report.successRate).toFixed(1)}%`,
+    );
+    console.log(`wrote ${out}/report.json, table.md, plot.png`);
+  }
+}
+
+async function runRecord(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const out = need('out', values.out as string);
+  const result = await recordExpertDataset(need('suite', values.suite as string), out, {
+    episodes: integer('episodes', values.episodes as string),
+    imageSize: integer('image-size', values['image-size'] as string),
+    overwrite: Boolean(values.overwrite),
+  });
+  console.log(
+    `wrote ${result.info.total_episodes} episodes (${result.info.total_frames} frames, ${result.tasks.length} tasks; ${result.attempted} attempted) to ${result.root}`,
+  );
+}
+
+async function runServe(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const spec = need('policy', values.policy as string);
+  const policy = await loadPolicy(spec, { seed: integer('seed', values.seed as string, 0) });
+  if (policy === EXPERT)
+    throw new Error(
+      'the expert reads the simulator state and cannot be served; serve random, a ws:// policy or a module',
+    );
+  const size = integer('image-size', values['image-size'] as string);
+  const server = await servePolicy(
+    adaptPolicy(policy, {
+      metadata: { policy: spec },
+      ...(size ? { imageSize: { height: size, width: size } } : {}),
+    }),
+    {
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      port: integer('port', values.port as string, 8000),
+    },
+  );
+  console.log(`serving ${spec} at ${server.url} (GET /healthz for health); Ctrl-C stops`);
+  const stop = async () => {
+    await server.close();
+    await policy.close?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function runRender(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const suite = getSuite(need('suite', values.suite as string));
+  const out = need('out', values.out as string);
+  const size = integer('image-size', values['image-size'] as string, 224) as number;
+  const taskIndex = integer('task', values.task as string, 0) as number;
+  const trial = integer('trial', values.trial as string, 0) as number;
+  if (suite.kind === 'chains') throw new Error('render shows episode-suite tasks; choose a libero-* suite');
+  const task = suite.tasks[taskIndex];
+  if (!task) throw new Error(`--task ${taskIndex} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
+  const env = await TaskEnv.create(task.scene, { imageSize: size });
+  const { observation } = env.reset(
+    task,
+    task.sampleLayout(mulberry32(initialStateSeed(suite.name, taskIndex, trial))),
+  );
+  env.dispose();
+  // Agent view and wrist view side by side.
+  const data = new Uint8Array(size * size * 2 * 3);
+  for (let row = 0; row < size; row++) {
+    data.set(observation.image.data.subarray(row * size * 3, (row + 1) * size * 3), row * size * 6);
+    data.set(
+      observation.wristImage.data.subarray(row * size * 3, (row + 1) * size * 3),
+      row * size * 6 + size * 3,
+    );
+  }
+  await writeFileAtomic(resolve(out), encode({ width: 2 * size, height: size, data, channels: 3, depth: 8 }));
+  console.log(`${task.instruction}: wrote ${resolve(out)}`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      suite: { type: 'string' },
+      policy: { type: 'string' },
+      trials: { type: 'string' },
+      chains: { type: 'string' },
+      tasks: { type: 'string' },
+      task: { type: 'string' },
+      trial: { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
+      'image-size': { type: 'string' },
+      replan: { type: 'string' },
+      out: { type: 'string' },
+      episodes: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      json: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!command || values.help || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  switch (command) {
+    case 'list':
+      return list(Boolean(values.json));
+    case 'evaluate':
+      return runEvaluate(values);
+    case 'record':
+      return runRecord(values);
+    case 'serve':
+      return runServe(values);
+    case 'render':
+      return runRender(values);
+    default:
+      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`roboalign-bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import cliProgress from 'cli-progress';
+import { describeMachine } from '../report/machine.js';
+import {
+  type BenchmarkReport,
+  type ChainResult,
+  chainsReport,
+  type EpisodeResult,
+  episodesReport,
+} from '../report/results.js';
+import type { Suite } from '../suites/task.js';
+import type { Policy } from '../types.js';
+import { type Job, type JobBatch, type JobResult, runJobs } from './jobs.js';
+import { getSuite } from './suites.js';
+
+/** Options of `evaluate`. */
+export interface EvaluateOptions {
+  /** Trials per task for episode suites (default: the suite's 50). Trial k always starts from fixed state k. */
+  readonly trials?: number;
+  /** Task indices to run (default: all). */
+  readonly tasks?: readonly number[];
+  /** Chains for chain suites (default: the suite's 1000). */
+  readonly chains?: number;
+  /** Seeds the policy (e.g. `random`); initial states and chains are fixed regardless. Default 0. */
+  readonly seed?: number;
+  /** Actions executed from each chunk before re-querying the policy (default 5, as openpi's LIBERO client). */
+  readonly replanSteps?: number;
+  /** Worker threads for policy specs (default: min(4, cores)); 0 runs in this thread. Policy objects always run here. */
+  readonly workers?: number;
+  /** Camera resolution (default 64). */
+  readonly imageSize?: number;
+  /** Show a progress bar on stderr (default: when stderr is a terminal). */
+  readonly progress?: boolean;
+  /** Called after every finished episode or chain. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function planJobs(suite: Suite, options: EvaluateOptions): Job[] {
+  if (suite.kind === 'chains') {
+    const chains = positiveInteger('chains', options.chains ?? suite.defaultChains);
+    return Array.from({ length: chains }, (_, chain) => ({ kind: 'chain', chain }));
+  }
+  const trials = positiveInteger('trials', options.trials ?? suite.trialsPerTask);
+  const tasks = options.tasks ?? suite.tasks.map((_, i) => i);
+  for (const t of tasks) {
+    if (!Number.isInteger(t) || t < 0 || t >= suite.tasks.length)
+      throw new Error(`task index ${t} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
+  }
+  return tasks.flatMap((taskIndex) =>
+    Array.from({ length: trials }, (_, trial) => ({ kind: 'episode' as const, taskIndex, trial })),
+  );
+}
+
+/** Starts a worker on dist/worker.js, or, when running from source (tests, tsx), on worker.ts through tsx. */
+function startWorker(batch: JobBatch): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: batch });
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsx = join(tsxRoot, 'dist/esm/api/index.mjs');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: batch });
+}
+
+function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = startWorker(batch);
+    let settled = false;
+    worker.on(
+      'message',
+      (
+        message:
+          | { type: 'result'; result: JobResult }
+          | { type: 'done' }
+          | { type: 'error'; message: string },
+      ) => {
+        if (message.type === 'result') onResult(message.result);
+        else {
+          settled = true;
+          void worker.terminate();
+          if (message.type === 'done') resolvePromise();
+          else reject(new Error(`evaluation worker failed: ${message.message}`));
+        }
+      },
+    );
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`evaluation worker exited with code ${code} before finishing`));
+    });
+  });
+}
+
+/**
+ * Evaluates a policy on a suite: LIBERO-style episodes (per task and per suite success) or CALVIN-style chains
+ * (success at each chain step and average length). `policy` is a spec (`random`, `expert`, `ws://host:port`,
+ * a module path), run across worker threads, or a `Policy` object, run in this thread.
+ *
+ * @example
+ * const report = await evaluate('random', 'libero-goal', { trials: 2 });
+ * console.log(report.successRate);
+ */
+export async function evaluate(
+  policy: string | Policy,
+  suite: string | Suite,
+  options: EvaluateOptions = {},
+): Promise<BenchmarkReport> {
+  const resolved = typeof suite === 'string' ? getSuite(suite) : suite;
+  const jobs = planJobs(resolved, options);
+  const seed = options.seed ?? 0;
+  const replanSteps = positiveInteger('replanSteps', options.replanSteps ?? 5);
+  const imageSize = positiveInteger('imageSize', options.imageSize ?? 64);
+  const startedAt = new Date();
+  const results: JobResult[] = [];
+  const showBar = options.progress ?? Boolean(process.stderr.isTTY);
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        {
+          format: `${resolved.name} [{bar}] {value}/{total} {unit} | {eta_formatted} left`,
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(jobs.length, 0, { unit: resolved.kind === 'chains' ? 'chains' : 'episodes' });
+  const onResult = (result: JobResult) => {
+    results.push(result);
+    bar?.increment();
+    options.onProgress?.(results.length, jobs.length);
+  };
+  const policyName = typeof policy === 'string' ? policy : 'in-process policy';
+  const base = { suite: resolved.name, policy: policyName, seed, imageSize, replanSteps };
+  try {
+    const workers =
+      typeof policy === 'string'
+        ? Math.min(options.workers ?? Math.min(4, availableParallelism()), jobs.length)
+        : 0;
+    if (workers <= 0) {
+      await runJobs({ ...base, jobs }, onResult, typeof policy === 'string' ? undefined : policy);
+    } else {
+      // Round-robin, so each worker gets a mix of tasks of similar total length.
+      const batches = Array.from({ length: workers }, (_, w) => jobs.filter((_, i) => i % workers === w));
+      await Promise.all(batches.map((batch) => runInWorker({ ...base, jobs: batch }, onResult)));
+    }
+  } finally {
+    bar?.stop();
+  }
+  const meta = {
+    policy: policyName,
+    seed,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    machine: describeMachine(),
+  };
+  if (resolved.kind === 'chains') {
+    const chains = (results as ChainResult[]).sort((a, b) => a.chain - b.chain);
+    return chainsReport(resolved.name, chains, meta);
+  }
+  const episodes = (results as EpisodeResult[]).sort(
+    (a, b) => a.taskIndex - b.taskIndex || a.trial - b.trial,
+  );
+  return episodesReport(episodes, meta);
+}

@@ -1,0 +1,78 @@
+import type { ChainResult, EpisodeResult } from '../report/results.js';
+import type { SceneSpec } from '../sim/scene-xml.js';
+import { seedFrom } from '../suites/random.js';
+import { TaskEnv } from '../suites/task-env.js';
+import type { Policy } from '../types.js';
+import { EXPERT, loadPolicy, randomPolicy } from './policies.js';
+import { runChain, runEpisode } from './run.js';
+import { getSuite } from './suites.js';
+
+/** One unit of evaluation work. */
+export type Job =
+  | { readonly kind: 'episode'; readonly taskIndex: number; readonly trial: number }
+  | { readonly kind: 'chain'; readonly chain: number };
+
+/** Everything a runner (the main thread or a worker) needs, as plain data. */
+export interface JobBatch {
+  readonly suite: string;
+  readonly policy: string;
+  readonly seed: number;
+  readonly imageSize: number;
+  readonly replanSteps: number;
+  readonly jobs: readonly Job[];
+}
+
+/** A result of either kind. */
+export type JobResult = EpisodeResult | ChainResult;
+
+/**
+ * Runs a batch in this thread, calling `onResult` after each job. Environments are compiled once per scene;
+ * `random` gets its own stream per job, so results do not depend on how jobs are split across workers.
+ */
+export async function runJobs(
+  batch: JobBatch,
+  onResult: (result: JobResult) => void,
+  policyOverride?: Policy,
+): Promise<void> {
+  const suite = getSuite(batch.suite);
+  const envs = new Map<string, TaskEnv>();
+  const shared =
+    policyOverride ??
+    (batch.policy === 'random' ? undefined : await loadPolicy(batch.policy, { seed: batch.seed }));
+  const render = shared !== EXPERT;
+  const envFor = async (scene: SceneSpec) => {
+    const key = JSON.stringify(scene);
+    let env = envs.get(key);
+    if (!env) {
+      env = await TaskEnv.create(scene, { imageSize: batch.imageSize, render });
+      envs.set(key, env);
+    }
+    return env;
+  };
+  const options = { replanSteps: batch.replanSteps };
+  try {
+    for (const job of batch.jobs) {
+      const jobKey = job.kind === 'episode' ? `${job.taskIndex}/${job.trial}` : `chain/${job.chain}`;
+      const policy = shared ?? randomPolicy(seedFrom(batch.seed, batch.suite, jobKey));
+      if (job.kind === 'episode') {
+        if (suite.kind !== 'episodes') throw new Error(`${suite.name} is a chain suite; it has no episodes`);
+        onResult(
+          await runEpisode(
+            await envFor(suite.tasks[job.taskIndex].scene),
+            suite,
+            job.taskIndex,
+            job.trial,
+            policy,
+            options,
+          ),
+        );
+      } else {
+        if (suite.kind !== 'chains') throw new Error(`${suite.name} is an episode suite; it has no chains`);
+        onResult(await runChain(await envFor(suite.scene), suite, job.chain, policy, options));
+      }
+    }
+  } finally {
+    for (const env of envs.values()) env.dispose();
+    if (!policyOverride && shared && shared !== EXPERT) await shared.close?.();
+  }
+}

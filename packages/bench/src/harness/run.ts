@@ -1,0 +1,110 @@
+import type { ChainResult, EpisodeResult } from '../report/results.js';
+import { sampleChain } from '../suites/calvin-style.js';
+import { mulberry32, seedFrom } from '../suites/random.js';
+import type { ChainSuite, EpisodeSuite } from '../suites/task.js';
+import type { Goal, TaskEnv } from '../suites/task-env.js';
+import { ACTION_DIM, type Policy } from '../types.js';
+import { EXPERT } from './policies.js';
+
+/** How a policy is driven. */
+export interface DriveOptions {
+  /** Actions executed from each chunk before asking again (openpi's LIBERO client: 5). */
+  readonly replanSteps: number;
+}
+
+/** The seed of a task's fixed initial state number `trial` (independent of the run's seed, as LIBERO's 50 states). */
+export function initialStateSeed(suite: string, taskIndex: number, trial: number): number {
+  return seedFrom(suite, taskIndex, trial);
+}
+
+/** The seed of chain number `chain` (independent of the run's seed, as CALVIN's fixed evaluation sequences). */
+export function chainSeed(suite: string, chain: number): number {
+  return seedFrom(suite, 'chain', chain);
+}
+
+/** Runs the current goal of `env` to success or truncation; returns whether it succeeded and the steps taken. */
+async function driveGoal(
+  env: TaskEnv,
+  goal: Goal,
+  policy: Policy | typeof EXPERT,
+  options: DriveOptions,
+): Promise<{ success: boolean; steps: number }> {
+  if (policy !== EXPERT) await policy.reset?.(goal.instruction);
+  let observation = env.observation();
+  for (let steps = 0; steps < goal.maxSteps; ) {
+    let actions: ArrayLike<number>;
+    let count: number;
+    if (policy === EXPERT) {
+      actions = env.expertAction();
+      count = 1;
+    } else {
+      const chunk = await policy.act(observation);
+      if (chunk.actions.length !== chunk.horizon * ACTION_DIM || chunk.horizon < 1) {
+        throw new Error(
+          `policy returned ${chunk.actions.length} values for horizon ${chunk.horizon}; expected [horizon ≥ 1, ${ACTION_DIM}]`,
+        );
+      }
+      actions = chunk.actions;
+      count = Math.min(options.replanSteps, chunk.horizon);
+    }
+    for (let i = 0; i < count && steps < goal.maxSteps; i++) {
+      const result = env.step(Array.prototype.slice.call(actions, i * ACTION_DIM, (i + 1) * ACTION_DIM));
+      steps++;
+      observation = result.observation;
+      if (result.terminated) return { success: true, steps };
+    }
+  }
+  return { success: false, steps: goal.maxSteps };
+}
+
+/** Runs one LIBERO-style episode. */
+export async function runEpisode(
+  env: TaskEnv,
+  suite: EpisodeSuite,
+  taskIndex: number,
+  trial: number,
+  policy: Policy | typeof EXPERT,
+  options: DriveOptions,
+): Promise<EpisodeResult> {
+  const task = suite.tasks[taskIndex];
+  const seed = initialStateSeed(suite.name, taskIndex, trial);
+  env.reset(task, task.sampleLayout(mulberry32(seed)));
+  const { success, steps } = await driveGoal(env, task, policy, options);
+  return {
+    suite: suite.name,
+    taskIndex,
+    taskName: task.name,
+    instruction: task.instruction,
+    trial,
+    seed,
+    success,
+    steps,
+  };
+}
+
+/** Runs one CALVIN-style chain; it stops at the first failed instruction. */
+export async function runChain<S>(
+  env: TaskEnv,
+  suite: ChainSuite<S>,
+  chain: number,
+  policy: Policy | typeof EXPERT,
+  options: DriveOptions,
+): Promise<ChainResult> {
+  const seed = chainSeed(suite.name, chain);
+  const { layout, tasks } = sampleChain(suite, mulberry32(seed));
+  let completed = 0;
+  for (const [i, task] of tasks.entries()) {
+    const goal: Goal = {
+      instruction: task.instruction,
+      success: task.success,
+      maxSteps: suite.subtaskSteps,
+      expert: task.expert,
+    };
+    if (i === 0) env.reset(goal, layout);
+    else env.beginGoal(goal);
+    const { success } = await driveGoal(env, goal, policy, options);
+    if (!success) break;
+    completed++;
+  }
+  return { chain, seed, tasks: tasks.map((t) => t.name), completed };
+}

@@ -1,0 +1,14 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type JobBatch, runJobs } from './jobs.js';
+
+/** Worker entry: runs the batch in `workerData` and posts each result, then `done` (or `error`). */
+if (!parentPort) throw new Error('this module runs as a worker thread of evaluate()');
+const port = parentPort;
+runJobs(workerData as JobBatch, (result) => port.postMessage({ type: 'result', result })).then(
+  () => port.postMessage({ type: 'done' }),
+  (error: unknown) =>
+    port.postMessage({
+      type: 'error',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    }),
+);
