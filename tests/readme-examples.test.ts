@@ -79,3 +79,30 @@ describe('@roboalign/onnx-train README', () => {
     expect(prediction.length).toBe(32);
   });
 });
+
+describe('@roboalign/bench README', () => {
+  it('runs the episode and the evaluations as stated', async () => {
+    const { evaluate, getSuite, initialStateSeed, mulberry32, TaskEnv } = await import('@roboalign/bench');
+    const suite = getSuite('libero-goal');
+    if (suite.kind !== 'episodes') throw new Error('libero-goal is an episode suite');
+    const task = suite.tasks[2];
+    expect(task.instruction).toBe('open the drawer');
+    const env = await TaskEnv.create(task.scene, { imageSize: 64 });
+    env.reset(task, task.sampleLayout(mulberry32(initialStateSeed(suite.name, 2, 0))));
+    let steps = 0;
+    for (let t = 0; t < task.maxSteps; t++) {
+      const { terminated, info } = env.step(env.expertAction());
+      if (terminated) {
+        steps = info.step;
+        break;
+      }
+    }
+    env.dispose();
+    expect(steps).toBe(33);
+    const expert = await evaluate('expert', 'libero-goal', { trials: 2, progress: false });
+    expect(expert.successRate).toBe(1);
+    const still = { act: () => ({ horizon: 10, actions: new Float32Array(70) }) };
+    const report = await evaluate(still, 'libero-object', { trials: 1, tasks: [0], progress: false });
+    expect(report.successRate).toBe(0);
+  }, 120_000);
+});

@@ -320,16 +320,6 @@ export class TabletopEnv {
     return Math.atan2(m[b * 9 + 3], m[b * 9]);
   }
 
-  /** Whether the body's z axis still points up (within 25°): blocks that toppled do not count as placed. */
-  bodyUpright(name: string): boolean {
-    const b = this.ids.bodies[name] ?? this.bodyId(name);
-    const m = this.data.xmat as Float64Array;
-    return (
-      Math.abs(m[b * 9 + 8]) > Math.cos((25 * Math.PI) / 180) ||
-      this.spec.objects.find((o) => o.name === name)?.shape === 'cube'
-    );
-  }
-
   private bodyId(name: string): number {
     const { mj } = this.physics;
     return mj.mj_name2id(this.model, mj.mjtObj.mjOBJ_BODY.value, name);

@@ -65,15 +65,15 @@ const SPATIAL_RELATIONS: [string, XY, XY, boolean?][] = [
   ['on the right', [0.1, 0], [-0.12, 0]],
   ['closest to the robot', [0.02, -0.06], [0.02, 0.1]],
   ['farthest from the robot', [0.02, 0.1], [0.02, -0.06]],
-  ['next to the cabinet', [-0.06, 0.2], [0.12, -0.02]],
+  ['next to the cabinet', [-0.03, 0.2], [0.12, -0.02]],
   ['in the tray', TRAY, [-0.05, 0], true],
   ['next to the tray', [0.05, 0.1], [-0.1, -0.02]],
   ['between the plate and the tray', [0.09, -0.04], [-0.1, 0.06]],
-  ['in front of the cabinet', [-0.22, 0.03], [0.08, 0.05]],
+  ['in front of the cabinet', [-0.22, 0], [0.08, 0.05]],
   ['at the center of the table', [0, 0.02], [0.2, -0.1]],
 ];
 
-const spatialTasks = SPATIAL_RELATIONS.map(([relation, target, distractor, inTrayStart], i) =>
+const spatialTasks = SPATIAL_RELATIONS.map(([relation, target, distractor, inTrayStart]) =>
   task(
     `pick_blue_block_${relation.replaceAll(' ', '_')}_place_on_plate`,
     `pick up the blue block ${relation} and place it on the plate`,
