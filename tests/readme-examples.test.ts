@@ -82,22 +82,18 @@ describe('@roboalign/onnx-train README', () => {
 
 describe('@roboalign/bench README', () => {
   it('runs the episode and the evaluations as stated', async () => {
-    const { evaluate, getSuite, initialStateSeed, mulberry32, TaskEnv } = await import('@roboalign/bench');
-    const suite = getSuite('libero-goal');
-    if (suite.kind !== 'episodes') throw new Error('libero-goal is an episode suite');
-    const task = suite.tasks[2];
-    expect(task.instruction).toBe('open the drawer');
-    const env = await TaskEnv.create(task.scene, { imageSize: 64 });
-    env.reset(task, task.sampleLayout(mulberry32(initialStateSeed(suite.name, 2, 0))));
+    const { evaluate, makeEnv } = await import('@roboalign/bench');
+    const env = await makeEnv('libero-goal', 2, { imageSize: 64 });
+    expect(env.task.instruction).toBe('open the drawer');
+    const { observation } = env.reset({ trial: 0 });
+    expect([observation.image.width, observation.state.length]).toEqual([64, 8]);
     let steps = 0;
-    for (let t = 0; t < task.maxSteps; t++) {
-      const { terminated, info } = env.step(env.expertAction());
-      if (terminated) {
-        steps = info.step;
-        break;
-      }
+    for (let t = 0; t < env.task.maxSteps; t++) {
+      const { terminated, truncated, info } = env.step(env.expertAction());
+      if (terminated) steps = info.step;
+      if (terminated || truncated) break;
     }
-    env.dispose();
+    env.close();
     expect(steps).toBe(33);
     const expert = await evaluate('expert', 'libero-goal', { trials: 2, progress: false });
     expect(expert.successRate).toBe(1);
