@@ -1,5 +1,6 @@
 export * from './data/index.js';
 export { type EvaluateOptions, evaluate } from './harness/evaluate.js';
+export { makeEnv, type TaskGym } from './harness/make-env.js';
 export { EXPERT, loadPolicy, randomPolicy } from './harness/policies.js';
 export { ACTION_NAMES, type RecordOptions, recordExpertDataset, STATE_NAMES } from './harness/record.js';
 export { chainSeed, type DriveOptions, initialStateSeed, runChain, runEpisode } from './harness/run.js';
