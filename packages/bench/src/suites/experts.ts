@@ -1,6 +1,16 @@
 import { GEOMETRY } from '../sim/scene-xml.js';
 import type { TabletopEnv } from '../sim/tabletop-env.js';
-import { closeDrawer, openDrawer, pick, placeAt, pressButton, push, type Skill, sequence } from './skills.js';
+import {
+  closeDrawer,
+  deferred,
+  openDrawer,
+  pick,
+  placeAt,
+  pressButton,
+  push,
+  type Skill,
+  sequence,
+} from './skills.js';
 
 function half(env: TabletopEnv, name: string): number {
   return env.spec.objects.find((o) => o.name === name)?.shape === 'cylinder'
@@ -32,19 +42,18 @@ export function stack(top: string, bottom: string): Skill {
   );
 }
 
+/** Places the held object over `target` (plus `offset`), releasing at a height known only once it is held. */
 function deferredPlace(
   target: string,
   releaseZ: (env: TabletopEnv) => number,
   offset: [number, number] = [0, 0],
 ): Skill {
-  let skill: Skill | undefined;
-  return (env) => {
-    skill ??= placeAt((e) => {
+  return deferred((env) =>
+    placeAt((e) => {
       const [x, y] = e.bodyPosition(target);
       return [x + offset[0], y + offset[1]];
-    }, releaseZ(env));
-    return skill(env);
-  };
+    }, releaseZ(env)),
+  );
 }
 
 /** Expert: lift `name` to cruise height and hold it. */
