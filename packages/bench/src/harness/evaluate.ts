@@ -15,7 +15,7 @@ import {
 import type { Suite } from '../suites/task.js';
 import type { Policy } from '../types.js';
 import { type Job, type JobBatch, type JobResult, runJobs } from './jobs.js';
-import { getSuite } from './suites.js';
+import { getSuite, SUITES } from './suites.js';
 
 /** Options of `evaluate`. */
 export interface EvaluateOptions {
@@ -29,7 +29,10 @@ export interface EvaluateOptions {
   readonly seed?: number;
   /** Actions executed from each chunk before re-querying the policy (default 5, as openpi's LIBERO client). */
   readonly replanSteps?: number;
-  /** Worker threads for policy specs (default: min(4, cores)); 0 runs in this thread. Policy objects always run here. */
+  /**
+   * Worker threads for policy specs on registered suites (default: min(4, cores)); 0 runs in this thread.
+   * Policy objects, and suite objects that are not registered, always run in this thread.
+   */
   readonly workers?: number;
   /** Camera resolution (default 64). */
   readonly imageSize?: number;
@@ -52,6 +55,8 @@ function planJobs(suite: Suite, options: EvaluateOptions): Job[] {
   }
   const trials = positiveInteger('trials', options.trials ?? suite.trialsPerTask);
   const tasks = options.tasks ?? suite.tasks.map((_, i) => i);
+  if (new Set(tasks).size !== tasks.length)
+    throw new Error(`tasks lists a task twice: [${tasks.join(', ')}]`);
   for (const t of tasks) {
     if (!Number.isInteger(t) || t < 0 || t >= suite.tasks.length)
       throw new Error(`task index ${t} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
@@ -122,6 +127,10 @@ export async function evaluate(
   const seed = options.seed ?? 0;
   const replanSteps = positiveInteger('replanSteps', options.replanSteps ?? 5);
   const imageSize = positiveInteger('imageSize', options.imageSize ?? 64);
+  const requestedWorkers = options.workers ?? Math.min(4, availableParallelism());
+  if (!Number.isInteger(requestedWorkers) || requestedWorkers < 0) {
+    throw new Error(`workers must be an integer ≥ 0, got ${requestedWorkers}`);
+  }
   const startedAt = new Date();
   const results: JobResult[] = [];
   const showBar = options.progress ?? Boolean(process.stderr.isTTY);
@@ -144,12 +153,11 @@ export async function evaluate(
   const policyName = typeof policy === 'string' ? policy : 'in-process policy';
   const base = { suite: resolved.name, policy: policyName, seed, imageSize, replanSteps };
   try {
-    const workers =
-      typeof policy === 'string'
-        ? Math.min(options.workers ?? Math.min(4, availableParallelism()), jobs.length)
-        : 0;
-    if (workers <= 0) {
-      await runJobs({ ...base, jobs }, onResult, typeof policy === 'string' ? undefined : policy);
+    // Workers rebuild policy and suite from their names, so Policy objects and unregistered suites run here.
+    const registered = SUITES.includes(resolved);
+    const workers = typeof policy === 'string' && registered ? Math.min(requestedWorkers, jobs.length) : 0;
+    if (workers === 0) {
+      await runJobs({ ...base, jobs }, onResult, typeof policy === 'string' ? undefined : policy, resolved);
     } else {
       // Round-robin, so each worker gets a mix of tasks of similar total length.
       const batches = Array.from({ length: workers }, (_, w) => jobs.filter((_, i) => i % workers === w));

@@ -1,6 +1,7 @@
 import type { ChainResult, EpisodeResult } from '../report/results.js';
 import type { SceneSpec } from '../sim/scene-xml.js';
 import { seedFrom } from '../suites/random.js';
+import type { Suite } from '../suites/task.js';
 import { TaskEnv } from '../suites/task-env.js';
 import type { Policy } from '../types.js';
 import { EXPERT, loadPolicy, randomPolicy } from './policies.js';
@@ -26,15 +27,17 @@ export interface JobBatch {
 export type JobResult = EpisodeResult | ChainResult;
 
 /**
- * Runs a batch in this thread, calling `onResult` after each job. Environments are compiled once per scene;
+ * Runs a batch in this thread, calling `onResult` after each job (on `suiteOverride` when given, else the
+ * registered suite named in the batch). Environments are compiled once per scene;
  * `random` gets its own stream per job, so results do not depend on how jobs are split across workers.
  */
 export async function runJobs(
   batch: JobBatch,
   onResult: (result: JobResult) => void,
   policyOverride?: Policy,
+  suiteOverride?: Suite,
 ): Promise<void> {
-  const suite = getSuite(batch.suite);
+  const suite = suiteOverride ?? getSuite(batch.suite);
   const envs = new Map<string, TaskEnv>();
   const shared =
     policyOverride ??
