@@ -1,0 +1,71 @@
+import {
+  type ActionHead,
+  type ActionHeadConfig,
+  type HeadSample,
+  type NormStats,
+  normalize,
+} from '@roboalign/action-head';
+import { ACTION_DIM, type ActionChunk, type Observation, type Policy } from '@roboalign/bench';
+import type { Demonstration } from './demonstrations.js';
+import { instructionFeatures } from './instruction-features.js';
+
+/**
+ * Training samples: at every step of every demonstration, the features of its instruction, the normalized
+ * state, and the next `horizon` expert actions (the last one repeated past the end, i.e. holding still).
+ * Actions are already in [−1, 1], so they are not normalized.
+ */
+export function headSamples(
+  demos: readonly Demonstration[],
+  config: ActionHeadConfig,
+  stateStats: NormStats,
+): HeadSample[] {
+  const samples: HeadSample[] = [];
+  const H = config.horizon;
+  const actionMask = new Float32Array(H * config.actionDim);
+  for (let h = 0; h < H; h++) actionMask.fill(1, h * config.actionDim, h * config.actionDim + ACTION_DIM);
+  for (const demo of demos) {
+    const { features, featureMask } = instructionFeatures(
+      demo.instruction,
+      config.backboneTokens,
+      config.backboneDim,
+    );
+    const states = normalize(demo.states, stateStats, 'mean-std');
+    for (let t = 0; t < demo.length; t++) {
+      const state = new Float32Array(config.stateDim);
+      state.set(states.subarray(t * 8, t * 8 + 8));
+      const actions = new Float32Array(H * config.actionDim);
+      for (let h = 0; h < H; h++) {
+        const source = Math.min(t + h, demo.length - 1);
+        actions.set(
+          demo.actions.subarray(source * ACTION_DIM, (source + 1) * ACTION_DIM),
+          h * config.actionDim,
+        );
+      }
+      samples.push({ features, featureMask, state, embodiment: 0, actions, actionMask });
+    }
+  }
+  return samples;
+}
+
+/** The trained head as a bench `Policy`: one sampled chunk per call, seeded per call so runs repeat. */
+export function flowPolicy(head: ActionHead, stateStats: NormStats, seed = 0): Policy {
+  const config = head.config;
+  let features = instructionFeatures('', config.backboneTokens, config.backboneDim);
+  let calls = 0;
+  return {
+    reset(instruction: string) {
+      features = instructionFeatures(instruction, config.backboneTokens, config.backboneDim);
+    },
+    async act(observation: Observation): Promise<ActionChunk> {
+      const state = new Float32Array(config.stateDim);
+      state.set(normalize(observation.state, stateStats, 'mean-std'));
+      const chunk = await head.predict({ ...features, state, embodiment: 0 }, seed * 1_000_003 + calls++);
+      const actions = new Float32Array(config.horizon * ACTION_DIM);
+      for (let h = 0; h < config.horizon; h++) {
+        for (let d = 0; d < ACTION_DIM; d++)
+          actions[h * ACTION_DIM + d] = Math.max(-1, Math.min(1, chunk[h * config.actionDim + d]));
+      }
+      return { horizon: config.horizon, actions };
+    },
+  };
+}
