@@ -30,7 +30,6 @@ async function driveGoal(
   options: DriveOptions,
 ): Promise<{ success: boolean; steps: number }> {
   if (policy !== EXPERT) await policy.reset?.(goal.instruction);
-  let observation = env.observation();
   for (let steps = 0; steps < goal.maxSteps; ) {
     let actions: ArrayLike<number>;
     let count: number;
@@ -38,7 +37,8 @@ async function driveGoal(
       actions = env.expertAction();
       count = 1;
     } else {
-      const chunk = await policy.act(observation);
+      // Rendered only here, when the policy looks: the steps in between never draw their cameras.
+      const chunk = await policy.act(env.observation());
       if (chunk.actions.length !== chunk.horizon * ACTION_DIM || chunk.horizon < 1) {
         throw new Error(
           `policy returned ${chunk.actions.length} values for horizon ${chunk.horizon}; expected [horizon ≥ 1, ${ACTION_DIM}]`,
@@ -48,9 +48,8 @@ async function driveGoal(
       count = Math.min(options.replanSteps, chunk.horizon);
     }
     for (let i = 0; i < count && steps < goal.maxSteps; i++) {
-      const result = env.step(Array.prototype.slice.call(actions, i * ACTION_DIM, (i + 1) * ACTION_DIM));
+      const result = env.advance(Array.prototype.slice.call(actions, i * ACTION_DIM, (i + 1) * ACTION_DIM));
       steps++;
-      observation = result.observation;
       if (result.terminated) return { success: true, steps };
     }
   }

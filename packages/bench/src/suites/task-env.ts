@@ -63,21 +63,29 @@ export class TaskEnv {
     this.start = recordStart(this.env);
     this.steps = 0;
     this.expertSkill = undefined;
-    this.lastObservation = this.env.observe(goal.instruction);
-    return { observation: this.lastObservation, info: { success: this.succeeded(), step: 0 } };
+    this.lastObservation = undefined;
+    return { observation: this.observation(), info: { success: this.succeeded(), step: 0 } };
   }
 
   /** Applies one 7-D action. */
   step(action: ArrayLike<number>): StepResult {
+    const result = this.advance(action);
+    return { ...result, observation: this.observation() };
+  }
+
+  /**
+   * `step` without the observation: the cameras are not rendered until `observation()` is asked for. A policy
+   * that executes several actions of a chunk between queries saves the renders in between.
+   */
+  advance(action: ArrayLike<number>): Omit<StepResult, 'observation'> {
     const goal = this.requireGoal();
     if (this.steps >= goal.maxSteps)
       throw new Error(`step called after the episode was truncated at ${goal.maxSteps} steps; call reset`);
     this.env.step(action);
     this.steps++;
+    this.lastObservation = undefined;
     const success = this.succeeded();
-    this.lastObservation = this.env.observe(goal.instruction);
     return {
-      observation: this.lastObservation,
       reward: success ? 1 : 0,
       terminated: success,
       truncated: !success && this.steps >= goal.maxSteps,
@@ -99,9 +107,10 @@ export class TaskEnv {
     );
   }
 
-  /** The latest observation. */
+  /** The observation of the current state (rendered on first request after each step). */
   observation(): Observation {
-    if (!this.lastObservation) throw new Error('no observation yet: call reset first');
+    const goal = this.requireGoal();
+    this.lastObservation ??= this.env.observe(goal.instruction);
     return this.lastObservation;
   }
 
