@@ -77,9 +77,10 @@ function startWorker(batch: JobBatch): Worker {
   return new Worker(bootstrap, { eval: true, workerData: batch });
 }
 
-function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void): Promise<void> {
+function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void, started: Worker[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const worker = startWorker(batch);
+    started.push(worker);
     let settled = false;
     worker.on(
       'message',
@@ -161,7 +162,14 @@ export async function evaluate(
     } else {
       // Round-robin, so each worker gets a mix of tasks of similar total length.
       const batches = Array.from({ length: workers }, (_, w) => jobs.filter((_, i) => i % workers === w));
-      await Promise.all(batches.map((batch) => runInWorker({ ...base, jobs: batch }, onResult)));
+      const started: Worker[] = [];
+      try {
+        await Promise.all(batches.map((batch) => runInWorker({ ...base, jobs: batch }, onResult, started)));
+      } catch (error) {
+        // One worker failed: stop the others instead of letting them run to the end.
+        await Promise.all(started.map((w) => w.terminate()));
+        throw error;
+      }
     }
   } finally {
     bar?.stop();

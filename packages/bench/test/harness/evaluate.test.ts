@@ -246,6 +246,16 @@ describe('evaluate: suite objects and worker counts', () => {
   });
 });
 
+describe('evaluate: failing workers', () => {
+  it('rejects, naming the cause, when workers cannot reach a remote policy', async () => {
+    const started = Date.now();
+    await expect(
+      evaluate('ws://127.0.0.1:9', 'libero-goal', { trials: 1, tasks: [0, 1], workers: 2, progress: false }),
+    ).rejects.toThrow(/evaluation worker failed/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
+});
+
 describe('evaluate: module policies', () => {
   it('loads createPolicy from an .mjs file, passes the seed, and closes the policy afterwards', async () => {
     const file = join(tmp, 'zero-policy.mjs');
