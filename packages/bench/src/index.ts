@@ -6,7 +6,30 @@ export { ACTION_NAMES, type RecordOptions, recordExpertDataset, STATE_NAMES } fr
 export { chainSeed, type DriveOptions, initialStateSeed, runChain, runEpisode } from './harness/run.js';
 export { getSuite, SUITES } from './harness/suites.js';
 export * from './protocol/index.js';
-export * from './report/index.js';
+export {
+  type BenchmarkReport,
+  CHAIN_LENGTH,
+  type ChainResult,
+  type ChainSummary,
+  type ChainsReport,
+  chainsMarkdown,
+  chainsReport,
+  describeMachine,
+  type EpisodeResult,
+  type EpisodesReport,
+  episodesMarkdown,
+  episodesReport,
+  type MachineInfo,
+  plotChainCurve,
+  plotSuiteSuccess,
+  type ReportMeta,
+  type SuiteSummary,
+  summarizeChains,
+  summarizeEpisodes,
+  type TaskSummary,
+  toJson,
+  writePlot,
+} from './report/index.js';
 export { compileMjcf, mujoco, type Physics } from './sim/mujoco.js';
 export { RayCastCamera } from './sim/ray-cast-camera.js';
 export {
