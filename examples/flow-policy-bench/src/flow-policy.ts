@@ -10,6 +10,20 @@ import type { Demonstration } from './demonstrations.js';
 import { instructionFeatures } from './instruction-features.js';
 
 /**
+ * The action dimensions the demonstrations use. The scripted expert never rolls or pitches the gripper, so those
+ * two stay 0; like padded dimensions they are left out of the loss and the policy emits 0 for them. Learned,
+ * the flow head's residual noise in them would tilt the gripper (tasks that need a grasp went from 0% to 60%).
+ */
+export function activeActionDims(demos: readonly Demonstration[]): boolean[] {
+  const active = new Array<boolean>(ACTION_DIM).fill(false);
+  for (const demo of demos)
+    demo.actions.forEach((v, i) => {
+      if (v !== 0) active[i % ACTION_DIM] = true;
+    });
+  return active;
+}
+
+/**
  * Training samples: at every step of every demonstration, the features of its instruction, the normalized
  * state, and the next `horizon` expert actions (the last one repeated past the end, i.e. holding still).
  * Actions are already in [−1, 1], so they are not normalized.
@@ -18,11 +32,14 @@ export function headSamples(
   demos: readonly Demonstration[],
   config: ActionHeadConfig,
   stateStats: NormStats,
+  active: readonly boolean[] = activeActionDims(demos),
 ): HeadSample[] {
   const samples: HeadSample[] = [];
   const H = config.horizon;
   const actionMask = new Float32Array(H * config.actionDim);
-  for (let h = 0; h < H; h++) actionMask.fill(1, h * config.actionDim, h * config.actionDim + ACTION_DIM);
+  for (let h = 0; h < H; h++) {
+    for (let d = 0; d < ACTION_DIM; d++) actionMask[h * config.actionDim + d] = active[d] ? 1 : 0;
+  }
   for (const demo of demos) {
     const { features, featureMask } = instructionFeatures(
       demo.instruction,
@@ -47,8 +64,16 @@ export function headSamples(
   return samples;
 }
 
-/** The trained head as a bench `Policy`: one sampled chunk per call, seeded per call so runs repeat. */
-export function flowPolicy(head: ActionHead, stateStats: NormStats, seed = 0): Policy {
+/**
+ * The trained head as a bench `Policy`: one sampled chunk per call, seeded per call so runs repeat; inactive
+ * action dimensions are 0.
+ */
+export function flowPolicy(
+  head: ActionHead,
+  stateStats: NormStats,
+  active: readonly boolean[],
+  seed = 0,
+): Policy {
   const config = head.config;
   let features = instructionFeatures('', config.backboneTokens, config.backboneDim);
   let calls = 0;
@@ -62,8 +87,10 @@ export function flowPolicy(head: ActionHead, stateStats: NormStats, seed = 0): P
       const chunk = await head.predict({ ...features, state, embodiment: 0 }, seed * 1_000_003 + calls++);
       const actions = new Float32Array(config.horizon * ACTION_DIM);
       for (let h = 0; h < config.horizon; h++) {
-        for (let d = 0; d < ACTION_DIM; d++)
-          actions[h * ACTION_DIM + d] = Math.max(-1, Math.min(1, chunk[h * config.actionDim + d]));
+        for (let d = 0; d < ACTION_DIM; d++) {
+          if (active[d])
+            actions[h * ACTION_DIM + d] = Math.max(-1, Math.min(1, chunk[h * config.actionDim + d]));
+        }
       }
       return { horizon: config.horizon, actions };
     },

@@ -1,7 +1,7 @@
 import { ActionHead, computeNormStats, memoryDataset, PRESETS, trainHead } from '@roboalign/action-head';
 import { type EpisodesReport, evaluate } from '@roboalign/bench';
 import { recordDemonstrations } from './demonstrations.js';
-import { flowPolicy, headSamples } from './flow-policy.js';
+import { activeActionDims, flowPolicy, headSamples } from './flow-policy.js';
 
 /** Settings of the whole run. */
 export interface PipelineOptions {
@@ -53,7 +53,8 @@ export async function runPipeline(
   log(`recorded ${demos.length} expert demonstrations (${demos.reduce((n, d) => n + d.length, 0)} steps)`);
   const config = { ...PRESETS.small, backboneTokens: 16, backboneDim: 32 };
   const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states))), 8);
-  const samples = headSamples(demos, config, stateStats);
+  const active = activeActionDims(demos);
+  const samples = headSamples(demos, config, stateStats, active);
   const head = await ActionHead.create(config, { batchSize: options.batchSize, lr: options.lr });
   const losses = await trainHead(head, memoryDataset(samples), {
     steps: options.steps,
@@ -64,7 +65,7 @@ export async function runPipeline(
   log(
     `trained the head for ${options.steps} steps on ${samples.length} samples: flow-matching loss ${mean(losses.slice(0, 20)).toFixed(3)} → ${mean(losses.slice(-50)).toFixed(3)}`,
   );
-  const report = (await evaluate(flowPolicy(head, stateStats, options.seed), options.suite, {
+  const report = (await evaluate(flowPolicy(head, stateStats, active, options.seed), options.suite, {
     trials: options.trials,
     tasks: options.tasks,
     replanSteps: options.replanSteps,

@@ -1,4 +1,6 @@
+import { computeNormStats, PRESETS } from '@roboalign/action-head';
 import { describe, expect, it } from 'vitest';
+import { activeActionDims, headSamples } from '../src/flow-policy.js';
 import { instructionFeatures } from '../src/instruction-features.js';
 import { DEFAULTS, runPipeline } from '../src/run.js';
 
@@ -11,6 +13,28 @@ describe('instruction features', () => {
     expect(Array.from(a.features.subarray(0, 3))).not.toEqual(Array.from(b.features.subarray(0, 3)));
     expect(Array.from(a.features.subarray(9))).toEqual([0, 0, 0]);
     expect(() => instructionFeatures('one two three four five', 4, 3)).toThrow(/at most 4/);
+  });
+});
+
+describe('action dimensions the demonstrations never use', () => {
+  it('are found, masked out of the loss, and the chunks repeat the last action past the end', () => {
+    const actions = Float32Array.from([1, 0, -1, 0, 0, 0.5, -1, 0.2, 0.1, 0, 0, 0, 0, 1]);
+    const demo = {
+      taskIndex: 0,
+      instruction: 'lift the block',
+      states: new Float32Array(16).fill(0.5),
+      actions,
+      length: 2,
+    };
+    const active = activeActionDims([demo]);
+    expect(active).toEqual([true, true, true, false, false, true, true]);
+    const config = { ...PRESETS.small, backboneTokens: 4, backboneDim: 8 };
+    const stats = computeNormStats(Float64Array.from([0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0]), 8);
+    const [first, second] = headSamples([demo], config, stats, active);
+    expect(Array.from(first.actionMask.subarray(0, 7))).toEqual([1, 1, 1, 0, 0, 1, 1]);
+    expect(Array.from(first.actions.subarray(0, 14))).toEqual(Array.from(actions));
+    // Past the end the last action repeats (holding still).
+    expect(Array.from(second.actions.subarray(7, 14))).toEqual(Array.from(actions.subarray(7, 14)));
   });
 });
 
