@@ -7,7 +7,7 @@ import { EXPERT } from '../src/harness/policies.js';
 import { runChain, runEpisode } from '../src/harness/run.js';
 import { CALVIN_STYLE_SUITE } from '../src/suites/calvin-style.js';
 import { LIBERO_STYLE_SUITES } from '../src/suites/libero-style.js';
-import { TaskEnv } from '../src/suites/task-env.js';
+import { TaskEnvPool } from '../src/suites/task-env.js';
 
 const { values } = parseArgs({
   options: { trials: { type: 'string', default: '50' }, chains: { type: 'string', default: '100' } },
@@ -15,20 +15,14 @@ const { values } = parseArgs({
 const trials = Number(values.trials);
 const chains = Number(values.chains);
 const drive = { replanSteps: 1 };
-const envs = new Map<string, TaskEnv>();
-const envFor = async (scene: object) => {
-  const key = JSON.stringify(scene);
-  if (!envs.has(key))
-    envs.set(key, await TaskEnv.create(scene as Parameters<typeof TaskEnv.create>[0], { render: false }));
-  return envs.get(key) as TaskEnv;
-};
+const envs = new TaskEnvPool({ render: false });
 
 console.log(`| suite | task | expert success (of ${trials}) |`);
 console.log('|---|---|---:|');
 let worst = 1;
 for (const suite of LIBERO_STYLE_SUITES) {
   for (const [i, task] of suite.tasks.entries()) {
-    const env = await envFor(task.scene);
+    const env = await envs.get(task.scene);
     let successes = 0;
     for (let trial = 0; trial < trials; trial++)
       if ((await runEpisode(env, suite, i, trial, EXPERT, drive)).success) successes++;
@@ -38,7 +32,7 @@ for (const suite of LIBERO_STYLE_SUITES) {
 }
 console.log(`\nlowest per-task expert success: ${(100 * worst).toFixed(1)}%`);
 
-const env = await envFor(CALVIN_STYLE_SUITE.scene);
+const env = await envs.get(CALVIN_STYLE_SUITE.scene);
 const completed = [0, 0, 0, 0, 0, 0];
 for (let c = 0; c < chains; c++)
   completed[(await runChain(env, CALVIN_STYLE_SUITE, c, EXPERT, drive)).completed]++;
@@ -46,4 +40,4 @@ const atLeast = [1, 2, 3, 4, 5].map((k) => completed.slice(k).reduce((a, b) => a
 console.log(
   `\ncalvin, ${chains} chains: completed 0..5 = ${completed.join(' ')}; step rates ${atLeast.map((r) => `${(100 * r).toFixed(0)}%`).join(' ')}; avg len ${atLeast.reduce((a, b) => a + b, 0).toFixed(2)}`,
 );
-for (const e of envs.values()) e.dispose();
+await envs.dispose();

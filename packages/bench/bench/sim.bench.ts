@@ -6,15 +6,14 @@
  */
 import { cpus } from 'node:os';
 import { evaluate } from '../src/harness/evaluate.js';
-import { initialStateSeed } from '../src/harness/run.js';
+import { initialLayout } from '../src/harness/run.js';
 import { RayCastCamera } from '../src/sim/ray-cast-camera.js';
 import { LIBERO_STYLE_SUITES } from '../src/suites/libero-style.js';
-import { mulberry32 } from '../src/suites/random.js';
 import { TaskEnv } from '../src/suites/task-env.js';
 
 const goal = LIBERO_STYLE_SUITES[2];
 const task = goal.tasks[0];
-const layout = task.sampleLayout(mulberry32(initialStateSeed(goal.name, 0, 0)));
+const layout = initialLayout(goal, 0, 0);
 
 function time(fn: () => void, repeats: number): number {
   fn();
@@ -71,7 +70,7 @@ for (const imageSize of [0, 64, 224]) {
   const start = performance.now();
   for (const [i, t] of goal.tasks.entries()) {
     for (let trial = 0; trial < 5; trial++) {
-      envR.reset(t, t.sampleLayout(mulberry32(initialStateSeed(goal.name, i, trial))));
+      envR.reset(t, initialLayout(goal, i, trial));
       let r: ReturnType<TaskEnv['step']>;
       do r = envR.step(envR.expertAction());
       while (!r.terminated && !r.truncated);

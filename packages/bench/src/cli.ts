@@ -6,7 +6,7 @@ import { encode } from 'fast-png';
 import { evaluate } from './harness/evaluate.js';
 import { EXPERT, loadPolicy } from './harness/policies.js';
 import { recordExpertDataset } from './harness/record.js';
-import { initialStateSeed } from './harness/run.js';
+import { initialLayout } from './harness/run.js';
 import { getSuite, SUITES } from './harness/suites.js';
 import { adaptPolicy } from './protocol/adapt-policy.js';
 import { servePolicy } from './protocol/server.js';
@@ -14,7 +14,6 @@ import { writeFileAtomic } from './report/atomic-write.js';
 import { chainsMarkdown, episodesMarkdown } from './report/markdown.js';
 import { plotChainCurve, plotSuiteSuccess } from './report/plot.js';
 import { toJson } from './report/results.js';
-import { mulberry32 } from './suites/random.js';
 import { TaskEnv } from './suites/task-env.js';
 
 const USAGE = `roboalign-bench <command> [options]
@@ -173,10 +172,7 @@ async function runRender(values: Record<string, string | boolean | undefined>): 
   const task = suite.tasks[taskIndex];
   if (!task) throw new Error(`--task ${taskIndex} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
   const env = await TaskEnv.create(task.scene, { imageSize: size });
-  const { observation } = env.reset(
-    task,
-    task.sampleLayout(mulberry32(initialStateSeed(suite.name, taskIndex, trial))),
-  );
+  const { observation } = env.reset(task, initialLayout(suite, taskIndex, trial));
   env.dispose();
   // Agent view and wrist view side by side.
   const data = new Uint8Array(size * size * 2 * 3);

@@ -2,8 +2,24 @@ export * from './data/index.js';
 export { type EvaluateOptions, evaluate } from './harness/evaluate.js';
 export { makeEnv, type TaskGym } from './harness/make-env.js';
 export { EXPERT, loadPolicy, randomPolicy } from './harness/policies.js';
-export { ACTION_NAMES, type RecordOptions, recordExpertDataset, STATE_NAMES } from './harness/record.js';
-export { chainSeed, type DriveOptions, initialStateSeed, runChain, runEpisode } from './harness/run.js';
+export {
+  ACTION_NAMES,
+  type RecordOptions,
+  recordExpertDataset,
+  recordExpertEpisodes,
+  STATE_NAMES,
+} from './harness/record.js';
+export {
+  type ChainPlan,
+  chainPlan,
+  chainSeed,
+  type DriveOptions,
+  initialLayout,
+  initialStateSeed,
+  runChain,
+  runEpisode,
+  startChainGoal,
+} from './harness/run.js';
 export { getSuite, SUITES } from './harness/suites.js';
 export * from './protocol/index.js';
 export {
@@ -47,5 +63,5 @@ export * as predicates from './suites/predicates.js';
 export { mulberry32, type Rng, seedFrom } from './suites/random.js';
 export * as skills from './suites/skills.js';
 export type { ChainSuite, ChainTask, EpisodeSuite, Suite, TaskDefinition } from './suites/task.js';
-export { type Goal, type StepInfo, type StepResult, TaskEnv } from './suites/task-env.js';
+export { type Goal, type StepInfo, type StepResult, TaskEnv, TaskEnvPool } from './suites/task-env.js';
 export * from './types.js';

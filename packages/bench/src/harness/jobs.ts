@@ -1,8 +1,7 @@
 import type { ChainResult, EpisodeResult } from '../report/results.js';
-import type { SceneSpec } from '../sim/scene-xml.js';
 import { seedFrom } from '../suites/random.js';
 import type { Suite } from '../suites/task.js';
-import { TaskEnv } from '../suites/task-env.js';
+import { TaskEnvPool } from '../suites/task-env.js';
 import type { Policy } from '../types.js';
 import { EXPERT, loadPolicy, randomPolicy } from './policies.js';
 import { runChain, runEpisode } from './run.js';
@@ -38,20 +37,10 @@ export async function runJobs(
   suiteOverride?: Suite,
 ): Promise<void> {
   const suite = suiteOverride ?? getSuite(batch.suite);
-  const envs = new Map<string, TaskEnv>();
   const shared =
     policyOverride ??
     (batch.policy === 'random' ? undefined : await loadPolicy(batch.policy, { seed: batch.seed }));
-  const render = shared !== EXPERT;
-  const envFor = async (scene: SceneSpec) => {
-    const key = JSON.stringify(scene);
-    let env = envs.get(key);
-    if (!env) {
-      env = await TaskEnv.create(scene, { imageSize: batch.imageSize, render });
-      envs.set(key, env);
-    }
-    return env;
-  };
+  const envs = new TaskEnvPool({ imageSize: batch.imageSize, render: shared !== EXPERT });
   const options = { replanSteps: batch.replanSteps };
   try {
     for (const job of batch.jobs) {
@@ -61,7 +50,7 @@ export async function runJobs(
         if (suite.kind !== 'episodes') throw new Error(`${suite.name} is a chain suite; it has no episodes`);
         onResult(
           await runEpisode(
-            await envFor(suite.tasks[job.taskIndex].scene),
+            await envs.get(suite.tasks[job.taskIndex].scene),
             suite,
             job.taskIndex,
             job.trial,
@@ -71,11 +60,11 @@ export async function runJobs(
         );
       } else {
         if (suite.kind !== 'chains') throw new Error(`${suite.name} is an episode suite; it has no chains`);
-        onResult(await runChain(await envFor(suite.scene), suite, job.chain, policy, options));
+        onResult(await runChain(await envs.get(suite.scene), suite, job.chain, policy, options));
       }
     }
   } finally {
-    for (const env of envs.values()) env.dispose();
+    await envs.dispose();
     if (!policyOverride && shared && shared !== EXPERT) await shared.close?.();
   }
 }

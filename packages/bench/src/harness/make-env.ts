@@ -3,7 +3,7 @@ import { mulberry32 } from '../suites/random.js';
 import type { TaskDefinition } from '../suites/task.js';
 import { type StepInfo, type StepResult, TaskEnv } from '../suites/task-env.js';
 import type { Observation } from '../types.js';
-import { initialStateSeed } from './run.js';
+import { initialLayout } from './run.js';
 import { getSuite } from './suites.js';
 
 /** One task as a Gymnasium-style environment: `reset(seed)`, `step(action)`, `close()`. */
@@ -43,8 +43,11 @@ export async function makeEnv(
   return {
     task,
     reset(seed = 0) {
-      const s = typeof seed === 'number' ? seed : initialStateSeed(suite.name, taskIndex, seed.trial);
-      return env.reset(task, task.sampleLayout(mulberry32(s)));
+      const layout =
+        typeof seed === 'number'
+          ? task.sampleLayout(mulberry32(seed))
+          : initialLayout(suite, taskIndex, seed.trial);
+      return env.reset(task, layout);
     },
     step: (action) => env.step(action),
     expertAction: () => env.expertAction(),

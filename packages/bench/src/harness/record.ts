@@ -1,21 +1,20 @@
 import cliProgress from 'cli-progress';
 import type { RobotEpisode } from '../data/episode.js';
 import { type LeRobotWriteResult, writeLeRobotDataset } from '../data/lerobot-writer.js';
-import type { SceneSpec } from '../sim/scene-xml.js';
-import { sampleChain } from '../suites/calvin-style.js';
-import { mulberry32 } from '../suites/random.js';
 import type { Suite } from '../suites/task.js';
-import { type Goal, TaskEnv } from '../suites/task-env.js';
+import { type Goal, type TaskEnv, TaskEnvPool } from '../suites/task-env.js';
 import type { RgbImage } from '../types.js';
-import { chainSeed, initialStateSeed } from './run.js';
+import { chainPlan, initialLayout, startChainGoal } from './run.js';
 import { getSuite } from './suites.js';
 
-/** Options of `recordExpertDataset`. */
+/** Options of `recordExpertEpisodes` and `recordExpertDataset`. */
 export interface RecordOptions {
   /** Demonstrations per task (episode suites) or chains (the chain suite). Default 10. */
   readonly episodes?: number;
-  /** Camera resolution (default 64). */
+  /** Camera resolution (default 64); 0 records no images. */
   readonly imageSize?: number;
+  /** The first initial state (trial) of each task (default 0, as evaluation; later ones keep demos apart). */
+  readonly firstTrial?: number;
   /** Replace an existing dataset directory. */
   readonly overwrite?: boolean;
   /** Show a progress bar on stderr (default: when stderr is a terminal). */
@@ -28,7 +27,7 @@ export const STATE_NAMES = ['x', 'y', 'z', 'rx', 'ry', 'rz', 'finger_left', 'fin
 const FPS = 20;
 
 /** Runs the expert on one goal while recording; returns the episode, or undefined if the expert failed. */
-function recordGoal(env: TaskEnv, goal: Goal, index: number): RobotEpisode | undefined {
+function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean): RobotEpisode | undefined {
   const actions: number[] = [];
   const states: number[] = [];
   const image: RgbImage[] = [];
@@ -38,8 +37,10 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number): RobotEpisode | und
     const action = env.expertAction();
     actions.push(...action);
     states.push(...observation.state);
-    image.push(observation.image);
-    wristImage.push(observation.wristImage);
+    if (withImages) {
+      image.push(observation.image);
+      wristImage.push(observation.wristImage);
+    }
     const result = env.step(action);
     observation = result.observation;
     if (result.terminated) {
@@ -53,7 +54,7 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number): RobotEpisode | und
         actionDim: 7,
         states: Float32Array.from(states),
         stateDim: 8,
-        images: { image, wrist_image: wristImage },
+        ...(withImages ? { images: { image, wrist_image: wristImage } } : {}),
       };
     }
   }
@@ -61,31 +62,25 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number): RobotEpisode | und
 }
 
 /**
- * Records successful scripted-expert demonstrations of a suite as a LeRobot v2.1 dataset (parquet episodes,
- * PNG frames, `meta/*`). For the chain suite every completed instruction becomes one episode. Trial k of a
- * task starts from the same fixed state as evaluation trial k.
+ * Runs the scripted expert and keeps its successful episodes in memory: per step the 8-D state, the 7-D
+ * action and (unless `imageSize` is 0) both camera frames. For the chain suite every completed instruction is
+ * one episode. Trial k of a task starts from the same fixed state as evaluation trial k.
  */
-export async function recordExpertDataset(
+export async function recordExpertEpisodes(
   suiteName: string | Suite,
-  dir: string,
   options: RecordOptions = {},
-): Promise<LeRobotWriteResult & { attempted: number }> {
+): Promise<{ episodes: RobotEpisode[]; attempted: number }> {
   const suite = typeof suiteName === 'string' ? getSuite(suiteName) : suiteName;
   const count = options.episodes ?? 10;
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`episodes must be a positive integer, got ${count}`);
+  const firstTrial = options.firstTrial ?? 0;
+  if (!Number.isInteger(firstTrial) || firstTrial < 0)
+    throw new Error(`firstTrial must be an integer >= 0, got ${firstTrial}`);
   const imageSize = options.imageSize ?? 64;
+  const withImages = imageSize > 0;
   const episodes: RobotEpisode[] = [];
-  const envs = new Map<string, TaskEnv>();
-  const envFor = async (scene: SceneSpec) => {
-    const key = JSON.stringify(scene);
-    let env = envs.get(key);
-    if (!env) {
-      env = await TaskEnv.create(scene, { imageSize });
-      envs.set(key, env);
-    }
-    return env;
-  };
+  const envs = new TaskEnvPool(withImages ? { imageSize } : { render: false });
   const total = suite.kind === 'chains' ? count : count * suite.tasks.length;
   const bar =
     (options.progress ?? Boolean(process.stderr.isTTY))
@@ -97,19 +92,11 @@ export async function recordExpertDataset(
   bar?.start(total, 0);
   try {
     if (suite.kind === 'chains') {
-      const env = await envFor(suite.scene);
-      for (let chain = 0; chain < count; chain++) {
-        const { layout, tasks } = sampleChain(suite, mulberry32(chainSeed(suite.name, chain)));
-        for (const [i, task] of tasks.entries()) {
-          const goal: Goal = {
-            instruction: task.instruction,
-            success: task.success,
-            maxSteps: suite.subtaskSteps,
-            expert: task.expert,
-          };
-          if (i === 0) env.reset(goal, layout);
-          else env.beginGoal(goal);
-          const episode = recordGoal(env, goal, episodes.length);
+      const env = await envs.get(suite.scene);
+      for (let chain = firstTrial; chain < firstTrial + count; chain++) {
+        const plan = chainPlan(suite, chain);
+        for (let i = 0; i < plan.goals.length; i++) {
+          const episode = recordGoal(env, startChainGoal(env, plan, i), episodes.length, withImages);
           if (!episode) break;
           episodes.push(episode);
         }
@@ -117,10 +104,10 @@ export async function recordExpertDataset(
       }
     } else {
       for (const [taskIndex, task] of suite.tasks.entries()) {
-        const env = await envFor(task.scene);
-        for (let trial = 0; trial < count; trial++) {
-          env.reset(task, task.sampleLayout(mulberry32(initialStateSeed(suite.name, taskIndex, trial))));
-          const episode = recordGoal(env, task, episodes.length);
+        const env = await envs.get(task.scene);
+        for (let trial = firstTrial; trial < firstTrial + count; trial++) {
+          env.reset(task, initialLayout(suite, taskIndex, trial));
+          const episode = recordGoal(env, task, episodes.length, withImages);
           if (episode) episodes.push(episode);
           bar?.increment();
         }
@@ -128,10 +115,25 @@ export async function recordExpertDataset(
     }
   } finally {
     bar?.stop();
-    for (const env of envs.values()) env.dispose();
+    await envs.dispose();
   }
-  if (episodes.length === 0)
-    throw new Error(`${suite.name}: the expert succeeded in no episode; nothing to write`);
+  return { episodes, attempted: total };
+}
+
+/**
+ * Records successful scripted-expert demonstrations of a suite (see `recordExpertEpisodes`) as a LeRobot v2.1
+ * dataset: parquet episodes, PNG frames, `meta/*`.
+ */
+export async function recordExpertDataset(
+  suiteName: string | Suite,
+  dir: string,
+  options: RecordOptions = {},
+): Promise<LeRobotWriteResult & { attempted: number }> {
+  const { episodes, attempted } = await recordExpertEpisodes(suiteName, options);
+  if (episodes.length === 0) {
+    const name = typeof suiteName === 'string' ? suiteName : suiteName.name;
+    throw new Error(`${name}: the expert succeeded in no episode; nothing to write`);
+  }
   const written = await writeLeRobotDataset(dir, episodes, {
     robotType: 'roboalign_tabletop_gantry',
     fps: FPS,
@@ -139,5 +141,5 @@ export async function recordExpertDataset(
     actionNames: ACTION_NAMES,
     stateNames: STATE_NAMES,
   });
-  return { ...written, attempted: total };
+  return { ...written, attempted };
 }

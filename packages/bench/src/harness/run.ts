@@ -1,7 +1,8 @@
 import type { ChainResult, EpisodeResult } from '../report/results.js';
+import type { Layout } from '../sim/tabletop-env.js';
 import { sampleChain } from '../suites/calvin-style.js';
 import { mulberry32, seedFrom } from '../suites/random.js';
-import type { ChainSuite, EpisodeSuite } from '../suites/task.js';
+import type { ChainSuite, ChainTask, EpisodeSuite } from '../suites/task.js';
 import type { Goal, TaskEnv } from '../suites/task-env.js';
 import { ACTION_DIM, type Policy } from '../types.js';
 import { EXPERT } from './policies.js';
@@ -20,6 +21,40 @@ export function initialStateSeed(suite: string, taskIndex: number, trial: number
 /** The seed of chain number `chain` (independent of the run's seed, as CALVIN's fixed evaluation sequences). */
 export function chainSeed(suite: string, chain: number): number {
   return seedFrom(suite, 'chain', chain);
+}
+
+/** The fixed initial state number `trial` of a task: evaluation trial `trial` starts here. */
+export function initialLayout(suite: EpisodeSuite, taskIndex: number, trial: number): Layout {
+  return suite.tasks[taskIndex].sampleLayout(mulberry32(initialStateSeed(suite.name, taskIndex, trial)));
+}
+
+/** Chain number `chain`: its seed, start layout and tasks, each task as a goal with the suite's step budget. */
+export interface ChainPlan<S> {
+  readonly seed: number;
+  readonly layout: Layout;
+  readonly tasks: readonly ChainTask<S>[];
+  readonly goals: readonly Goal[];
+}
+
+/** Plans chain number `chain` of `suite` (the same chain every time). */
+export function chainPlan<S>(suite: ChainSuite<S>, chain: number): ChainPlan<S> {
+  const seed = chainSeed(suite.name, chain);
+  const { layout, tasks } = sampleChain(suite, mulberry32(seed));
+  const goals = tasks.map((task) => ({
+    instruction: task.instruction,
+    success: task.success,
+    maxSteps: suite.subtaskSteps,
+    expert: task.expert,
+  }));
+  return { seed, layout, tasks, goals };
+}
+
+/** Starts goal `i` of a chain: the first resets to the start layout, later ones go on from the current state. */
+export function startChainGoal<S>(env: TaskEnv, plan: ChainPlan<S>, i: number): Goal {
+  const goal = plan.goals[i];
+  if (i === 0) env.reset(goal, plan.layout);
+  else env.beginGoal(goal);
+  return goal;
 }
 
 /** Runs the current goal of `env` to success or truncation; returns whether it succeeded and the steps taken. */
@@ -66,8 +101,7 @@ export async function runEpisode(
   options: DriveOptions,
 ): Promise<EpisodeResult> {
   const task = suite.tasks[taskIndex];
-  const seed = initialStateSeed(suite.name, taskIndex, trial);
-  env.reset(task, task.sampleLayout(mulberry32(seed)));
+  env.reset(task, initialLayout(suite, taskIndex, trial));
   const { success, steps } = await driveGoal(env, task, policy, options);
   return {
     suite: suite.name,
@@ -75,7 +109,7 @@ export async function runEpisode(
     taskName: task.name,
     instruction: task.instruction,
     trial,
-    seed,
+    seed: initialStateSeed(suite.name, taskIndex, trial),
     success,
     steps,
   };
@@ -89,21 +123,12 @@ export async function runChain<S>(
   policy: Policy | typeof EXPERT,
   options: DriveOptions,
 ): Promise<ChainResult> {
-  const seed = chainSeed(suite.name, chain);
-  const { layout, tasks } = sampleChain(suite, mulberry32(seed));
+  const plan = chainPlan(suite, chain);
   let completed = 0;
-  for (const [i, task] of tasks.entries()) {
-    const goal: Goal = {
-      instruction: task.instruction,
-      success: task.success,
-      maxSteps: suite.subtaskSteps,
-      expert: task.expert,
-    };
-    if (i === 0) env.reset(goal, layout);
-    else env.beginGoal(goal);
-    const { success } = await driveGoal(env, goal, policy, options);
+  for (let i = 0; i < plan.goals.length; i++) {
+    const { success } = await driveGoal(env, startChainGoal(env, plan, i), policy, options);
     if (!success) break;
     completed++;
   }
-  return { chain, seed, tasks: tasks.map((t) => t.name), completed };
+  return { chain, seed: plan.seed, tasks: plan.tasks.map((t) => t.name), completed };
 }

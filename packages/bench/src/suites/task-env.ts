@@ -124,3 +124,29 @@ export class TaskEnv {
     this.env.dispose();
   }
 }
+
+/** Compiles each distinct scene once and hands out its environment; `dispose` frees them all. */
+export class TaskEnvPool {
+  private readonly envs = new Map<string, Promise<TaskEnv>>();
+
+  constructor(private readonly options: TabletopOptions = {}) {}
+
+  /** The environment of `scene`, compiled on first use. */
+  get(scene: SceneSpec): Promise<TaskEnv> {
+    const key = JSON.stringify(scene);
+    let env = this.envs.get(key);
+    if (!env) {
+      env = TaskEnv.create(scene, this.options);
+      this.envs.set(key, env);
+    }
+    return env;
+  }
+
+  /** Frees every environment compiled so far. */
+  async dispose(): Promise<void> {
+    for (const env of await Promise.allSettled(this.envs.values())) {
+      if (env.status === 'fulfilled') env.value.dispose();
+    }
+    this.envs.clear();
+  }
+}

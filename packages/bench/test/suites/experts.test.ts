@@ -1,28 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXPERT } from '../../src/harness/policies.js';
-import { chainSeed, initialStateSeed, runChain } from '../../src/harness/run.js';
-import { type SceneSpec, sceneXml } from '../../src/sim/scene-xml.js';
+import { chainSeed, initialLayout, initialStateSeed, runChain } from '../../src/harness/run.js';
+import { sceneXml } from '../../src/sim/scene-xml.js';
 import type { Layout } from '../../src/sim/tabletop-env.js';
 import { CALVIN_STYLE_SUITE, type CalvinState, sampleChain } from '../../src/suites/calvin-style.js';
 import { LIBERO_STYLE_SUITES } from '../../src/suites/libero-style.js';
 import { mulberry32, type Rng } from '../../src/suites/random.js';
 import type { ChainSuite } from '../../src/suites/task.js';
-import { TaskEnv } from '../../src/suites/task-env.js';
+import { TaskEnvPool } from '../../src/suites/task-env.js';
 
 // One compiled environment per distinct scene, as the harness does.
-const envs = new Map<string, TaskEnv>();
-async function envFor(scene: SceneSpec): Promise<TaskEnv> {
-  const key = JSON.stringify(scene);
-  let env = envs.get(key);
-  if (!env) {
-    env = await TaskEnv.create(scene, { render: false });
-    envs.set(key, env);
-  }
-  return env;
-}
-afterAll(() => {
-  for (const env of envs.values()) env.dispose();
-});
+const envs = new TaskEnvPool({ render: false });
+afterAll(() => envs.dispose());
 
 describe('LIBERO-style suites', () => {
   it('are the four suites with ten uniquely named tasks each and 50 fixed trials per task', () => {
@@ -43,9 +32,9 @@ describe('LIBERO-style suites', () => {
     it('the scripted expert succeeds on every task for trials 0 and 1', async () => {
       const failures: string[] = [];
       for (const [taskIndex, task] of suite.tasks.entries()) {
-        const env = await envFor(task.scene);
+        const env = await envs.get(task.scene);
         for (const trial of [0, 1]) {
-          const layout = task.sampleLayout(mulberry32(initialStateSeed(suite.name, taskIndex, trial)));
+          const layout = initialLayout(suite, taskIndex, trial);
           const { info } = env.reset(task, layout);
           // No task may already hold at its start.
           expect(info.success, `${task.name} trial ${trial} succeeds before any step`).toBe(false);
@@ -63,8 +52,7 @@ describe('LIBERO-style suites', () => {
 
     it('initial states are deterministic per trial and differ across trials', () => {
       for (const [taskIndex, task] of suite.tasks.entries()) {
-        const sample = (trial: number): Layout =>
-          task.sampleLayout(mulberry32(initialStateSeed(suite.name, taskIndex, trial)));
+        const sample = (trial: number): Layout => initialLayout(suite, taskIndex, trial);
         expect(sample(0)).toEqual(sample(0));
         expect(sample(7)).toEqual(sample(7));
         expect(sample(1)).not.toEqual(sample(0));
@@ -182,7 +170,7 @@ describe('CALVIN-style chains', () => {
   });
 
   it('the scripted expert completes all 5 steps of chains 0..4 (at most one short chain)', async () => {
-    const env = await envFor(CALVIN_STYLE_SUITE.scene);
+    const env = await envs.get(CALVIN_STYLE_SUITE.scene);
     const completed: number[] = [];
     for (let chain = 0; chain < 5; chain++) {
       const result = await runChain(env, CALVIN_STYLE_SUITE, chain, EXPERT, { replanSteps: 1 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialStateSeed } from '../../src/harness/run.js';
+import { initialLayout } from '../../src/harness/run.js';
 import { getSuite } from '../../src/harness/suites.js';
-import { mulberry32 } from '../../src/suites/random.js';
 import type { EpisodeSuite } from '../../src/suites/task.js';
 import { TaskEnv } from '../../src/suites/task-env.js';
 
@@ -9,7 +8,7 @@ describe('TaskEnv.advance', () => {
   it('steps like step() and renders the same observation, only when asked', async () => {
     const suite = getSuite('libero-goal') as EpisodeSuite;
     const task = suite.tasks[0];
-    const layout = task.sampleLayout(mulberry32(initialStateSeed(suite.name, 0, 0)));
+    const layout = initialLayout(suite, 0, 0);
     const a = await TaskEnv.create(task.scene, { imageSize: 16 });
     const b = await TaskEnv.create(task.scene, { imageSize: 16 });
     a.reset(task, layout);
