@@ -5,8 +5,13 @@ import {
   type NormStats,
   normalize,
 } from '@roboalign/action-head';
-import { ACTION_DIM, type ActionChunk, type Observation, type Policy } from '@roboalign/bench';
-import type { Demonstration } from './demonstrations.js';
+import {
+  ACTION_DIM,
+  type ActionChunk,
+  type Observation,
+  type Policy,
+  type RobotEpisode,
+} from '@roboalign/bench';
 import { instructionFeatures } from './instruction-features.js';
 
 /**
@@ -14,7 +19,7 @@ import { instructionFeatures } from './instruction-features.js';
  * two stay 0; like padded dimensions they are left out of the loss and the policy emits 0 for them. Learned,
  * the flow head's residual noise in them would tilt the gripper (tasks that need a grasp went from 0% to 60%).
  */
-export function activeActionDims(demos: readonly Demonstration[]): boolean[] {
+export function activeActionDims(demos: readonly RobotEpisode[]): boolean[] {
   const active = new Array<boolean>(ACTION_DIM).fill(false);
   for (const demo of demos)
     demo.actions.forEach((v, i) => {
@@ -29,7 +34,7 @@ export function activeActionDims(demos: readonly Demonstration[]): boolean[] {
  * Actions are already in [−1, 1], so they are not normalized.
  */
 export function headSamples(
-  demos: readonly Demonstration[],
+  demos: readonly RobotEpisode[],
   config: ActionHeadConfig,
   stateStats: NormStats,
   active: readonly boolean[] = activeActionDims(demos),
@@ -46,6 +51,7 @@ export function headSamples(
       config.backboneTokens,
       config.backboneDim,
     );
+    if (!demo.states) throw new Error(`demonstration ${demo.index} ("${demo.instruction}") has no states`);
     const states = normalize(demo.states, stateStats, 'mean-std');
     for (let t = 0; t < demo.length; t++) {
       const state = new Float32Array(config.stateDim);

@@ -1,6 +1,11 @@
 import { ActionHead, computeNormStats, memoryDataset, PRESETS, trainHead } from '@roboalign/action-head';
-import { type EpisodesReport, evaluate } from '@roboalign/bench';
-import { recordDemonstrations } from './demonstrations.js';
+import {
+  type EpisodeSuite,
+  type EpisodesReport,
+  evaluate,
+  getSuite,
+  recordExpertEpisodes,
+} from '@roboalign/bench';
 import { activeActionDims, flowPolicy, headSamples } from './flow-policy.js';
 
 /** Settings of the whole run. */
@@ -48,11 +53,19 @@ export async function runPipeline(
   options: PipelineOptions,
   log: (line: string) => void = () => {},
 ): Promise<PipelineResult> {
-  const all = await recordDemonstrations(options.suite, options.demosPerTask);
-  const demos = options.tasks ? all.filter((d) => options.tasks?.includes(d.taskIndex)) : all;
+  // Initial states from 1000 on: the evaluation (trials 0, 1, …) never starts from one of them.
+  const { episodes: all } = await recordExpertEpisodes(options.suite, {
+    episodes: options.demosPerTask,
+    firstTrial: 1000,
+    imageSize: 0,
+    progress: options.progress,
+  });
+  const suite = getSuite(options.suite) as EpisodeSuite;
+  const taskOf = (instruction: string) => suite.tasks.findIndex((t) => t.instruction === instruction);
+  const demos = options.tasks ? all.filter((d) => options.tasks?.includes(taskOf(d.instruction))) : all;
   log(`recorded ${demos.length} expert demonstrations (${demos.reduce((n, d) => n + d.length, 0)} steps)`);
   const config = { ...PRESETS.small, backboneTokens: 16, backboneDim: 32 };
-  const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states))), 8);
+  const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
   const active = activeActionDims(demos);
   const samples = headSamples(demos, config, stateStats, active);
   const head = await ActionHead.create(config, { batchSize: options.batchSize, lr: options.lr });

@@ -20,11 +20,14 @@ describe('action dimensions the demonstrations never use', () => {
   it('are found, masked out of the loss, and the chunks repeat the last action past the end', () => {
     const actions = Float32Array.from([1, 0, -1, 0, 0, 0.5, -1, 0.2, 0.1, 0, 0, 0, 0, 1]);
     const demo = {
-      taskIndex: 0,
+      index: 0,
       instruction: 'lift the block',
-      states: new Float32Array(16).fill(0.5),
-      actions,
+      fps: 20,
       length: 2,
+      actions,
+      actionDim: 7,
+      states: new Float32Array(16).fill(0.5),
+      stateDim: 8,
     };
     const active = activeActionDims([demo]);
     expect(active).toEqual([true, true, true, false, false, true, true]);
