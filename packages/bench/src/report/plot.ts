@@ -64,6 +64,18 @@ function drawGrid(canvas: Canvas, top: number, left: number, width: number): voi
   }
 }
 
+/** The x-axis title, centred under the plotting area below the tick labels. */
+function drawXAxisTitle(canvas: Canvas, title: string, left: number, width: number, bottom: number): void {
+  drawText(
+    canvas,
+    title,
+    Math.round(left + (width - textWidth(title, SCALE)) / 2),
+    bottom + 10 + LINE_H + 12,
+    PLOT_COLORS.text,
+    SCALE,
+  );
+}
+
 /** The y axis and the x axis (on the 0% row), drawn over bars and grid. */
 function drawAxes(canvas: Canvas, top: number, left: number, width: number): void {
   fillRect(canvas, left - 1, top, 1, PLOT_H + 1, PLOT_COLORS.axis);
@@ -237,15 +249,7 @@ export function plotSuiteSuccess(suites: readonly SuiteSummary[]): Uint8Array {
     const x = Math.round(centreOf(gi) - textWidth(label, SCALE) / 2);
     drawText(canvas, label, x, bottom + 10, PLOT_COLORS.text, SCALE);
   });
-  const axisTitle = 'Task';
-  drawText(
-    canvas,
-    axisTitle,
-    Math.round(plotLeft + (plotWidth - textWidth(axisTitle, SCALE)) / 2),
-    bottom + 10 + LINE_H + 12,
-    PLOT_COLORS.text,
-    SCALE,
-  );
+  drawXAxisTitle(canvas, 'Task', plotLeft, plotWidth, bottom);
   return toPng(canvas);
 }
 
@@ -322,15 +326,7 @@ export function plotChainCurve(summary: ChainSummary): Uint8Array {
       SCALE,
     );
   });
-  const axisTitle = 'Subtasks completed in a row';
-  drawText(
-    canvas,
-    axisTitle,
-    Math.round(plotLeft + (plotWidth - textWidth(axisTitle, SCALE)) / 2),
-    bottom + 10 + LINE_H + 12,
-    PLOT_COLORS.text,
-    SCALE,
-  );
+  drawXAxisTitle(canvas, 'Subtasks completed in a row', plotLeft, plotWidth, bottom);
   return toPng(canvas);
 }
 
