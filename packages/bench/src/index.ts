@@ -51,6 +51,7 @@ export { RayCastCamera } from './sim/ray-cast-camera.js';
 export {
   type FixtureSet,
   GEOMETRY,
+  halfHeight,
   type MovableSpec,
   type Rgb,
   type SceneSpec,

@@ -47,6 +47,11 @@ export const GEOMETRY = {
   workspace: { x: [-0.32, 0.32], y: [-0.3, 0.3], z: [0.005, 0.4] },
 } as const;
 
+/** Half the height of a movable object: its centre's height when it rests on the table. */
+export function halfHeight(spec: MovableSpec): number {
+  return spec.shape === 'cube' ? GEOMETRY.cubeHalf : GEOMETRY.cylinderHalfHeight;
+}
+
 const f = (values: readonly number[]): string => values.map((v) => Number(v.toFixed(5))).join(' ');
 
 function movableXml(spec: MovableSpec): string {

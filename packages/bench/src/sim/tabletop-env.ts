@@ -10,7 +10,7 @@ import {
   wrapAngle,
   yawPitchRollToMat,
 } from './rotation.js';
-import { GEOMETRY, type SceneSpec, sceneXml } from './scene-xml.js';
+import { GEOMETRY, halfHeight, type MovableSpec, type SceneSpec, sceneXml } from './scene-xml.js';
 
 /** Where things start: objects by name (z defaults to resting on the table), fixtures, drawer and lamp. */
 export interface Layout {
@@ -165,10 +165,12 @@ export class TabletopEnv {
     for (const o of this.spec.objects) {
       const place = layout.objects[o.name];
       if (!place) throw new Error(`layout has no position for scene object "${o.name}"`);
-      const half = o.shape === 'cube' ? GEOMETRY.cubeHalf : GEOMETRY.cylinderHalfHeight;
       const a = adr[j[o.name]];
       const yaw = place.yaw ?? 0;
-      qpos.set([place.x, place.y, place.z ?? half + 0.0005, Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)], a);
+      qpos.set(
+        [place.x, place.y, place.z ?? halfHeight(o) + 0.0005, Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)],
+        a,
+      );
     }
     const mocapIds = model.body_mocapid as Int32Array;
     const mocap = data.mocap_pos as Float64Array;
@@ -303,6 +305,13 @@ export class TabletopEnv {
   /** True while the gripper is commanded closed. */
   gripperClosed(): boolean {
     return this.target.grip === 1;
+  }
+
+  /** The movable object called `name`. */
+  object(name: string): MovableSpec {
+    const spec = this.spec.objects.find((o) => o.name === name);
+    if (!spec) throw new Error(`"${name}" is not a movable object in the scene`);
+    return spec;
   }
 
   /** World position of a body (an object or a fixture). */

@@ -1,4 +1,4 @@
-import { GEOMETRY } from '../sim/scene-xml.js';
+import { GEOMETRY, halfHeight } from '../sim/scene-xml.js';
 import type { TabletopEnv } from '../sim/tabletop-env.js';
 import {
   closeDrawer,
@@ -13,9 +13,7 @@ import {
 } from './skills.js';
 
 function half(env: TabletopEnv, name: string): number {
-  return env.spec.objects.find((o) => o.name === name)?.shape === 'cylinder'
-    ? GEOMETRY.cylinderHalfHeight
-    : GEOMETRY.cubeHalf;
+  return halfHeight(env.object(name));
 }
 
 /** Expert: pick `name` and put it on the plate. */

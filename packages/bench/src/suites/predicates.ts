@@ -1,4 +1,4 @@
-import { GEOMETRY } from '../sim/scene-xml.js';
+import { GEOMETRY, halfHeight } from '../sim/scene-xml.js';
 import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
 
 /** Object positions when the task (or chain subtask) started, for predicates about change. */
@@ -7,10 +7,9 @@ export type StartPositions = Readonly<Record<string, Vec3>>;
 /** A success predicate over the physics state. */
 export type Predicate = (env: TabletopEnv, start: StartPositions) => boolean;
 
-function halfHeight(env: TabletopEnv, name: string): number {
-  const shape = env.spec.objects.find((o) => o.name === name)?.shape;
-  if (!shape) throw new Error(`predicate refers to "${name}", which is not in the scene`);
-  return shape === 'cube' ? GEOMETRY.cubeHalf : GEOMETRY.cylinderHalfHeight;
+/** Resting height of a scene object's centre above what it stands on. */
+function halfOf(env: TabletopEnv, name: string): number {
+  return halfHeight(env.object(name));
 }
 
 /** Resting on the plate: centre over the plate, at resting height, untouched by the fingers. */
@@ -18,7 +17,7 @@ export function onPlate(name: string): Predicate {
   return (env) => {
     const [x, y, z] = env.bodyPosition(name);
     const [px, py] = env.bodyPosition('plate');
-    const rest = 2 * GEOMETRY.plateHalfHeight + halfHeight(env, name);
+    const rest = 2 * GEOMETRY.plateHalfHeight + halfOf(env, name);
     return (
       Math.hypot(x - px, y - py) < GEOMETRY.plateRadius - 0.01 &&
       Math.abs(z - rest) < 0.015 &&
@@ -36,7 +35,7 @@ export function inTray(name: string): Predicate {
     return (
       Math.abs(x - tx) < inner &&
       Math.abs(y - ty) < inner &&
-      z < 0.008 + 2 * halfHeight(env, name) + 0.01 &&
+      z < 0.008 + 2 * halfOf(env, name) + 0.01 &&
       !env.isTouched(name)
     );
   };
@@ -47,7 +46,7 @@ export function stackedOn(top: string, bottom: string): Predicate {
   return (env) => {
     const [x, y, z] = env.bodyPosition(top);
     const [bx, by, bz] = env.bodyPosition(bottom);
-    const gap = halfHeight(env, top) + halfHeight(env, bottom);
+    const gap = halfOf(env, top) + halfOf(env, bottom);
     return Math.hypot(x - bx, y - by) < 0.03 && Math.abs(z - bz - gap) < 0.012 && !env.isTouched(top);
   };
 }

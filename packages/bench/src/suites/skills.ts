@@ -84,7 +84,7 @@ function cubeGraspYaw(env: TabletopEnv, name: string): number {
 /** Picks `name` up to cruise height. */
 export function pick(name: string): Skill {
   return deferred((env) => {
-    const isCube = env.spec.objects.find((o) => o.name === name)?.shape === 'cube';
+    const isCube = env.object(name).shape === 'cube';
     const yaw = isCube ? cubeGraspYaw(env, name) : env.gripperYaw();
     const above = (e: TabletopEnv): Vec3 => {
       const [x, y] = e.bodyPosition(name);
@@ -141,7 +141,7 @@ export function placeAt(where: (env: TabletopEnv) => [number, number], releaseZ:
 export function push(name: string, dx: number, dy: number, distance: number): Skill {
   return deferred((env) => {
     const [x0, y0, z] = env.bodyPosition(name);
-    const isCube = env.spec.objects.find((o) => o.name === name)?.shape === 'cube';
+    const isCube = env.object(name).shape === 'cube';
     const yaw = isCube ? cubeGraspYaw(env, name) : 0;
     // Centre-to-centre distance at contact: half the object plus half the closed finger pair, plus margin.
     const contact = GEOMETRY.cubeHalf + 0.02;
