@@ -65,6 +65,22 @@ export function buildInferenceGraph(cfg: ActionHeadConfig, batch = 1): { graph: 
   return { graph: g, actions: x };
 }
 
+/** Concatenates one fixed-length row per item; `where(i)` names a row of the wrong length in the error. */
+function stackRows<T>(
+  items: readonly T[],
+  pick: (item: T) => Float32Array,
+  per: number,
+  where: (i: number) => string,
+): Float32Array {
+  const out = new Float32Array(items.length * per);
+  items.forEach((item, i) => {
+    const v = pick(item);
+    if (v.length !== per) throw new GraphError(`${where(i)} has ${v.length} values, expected ${per}`);
+    out.set(v, i * per);
+  });
+  return out;
+}
+
 /**
  * A GR00T-N1.5-style flow-matching action head on a frozen backbone's cached features: trained with
  * AdamW on ONNX Runtime, sampled with K Euler steps from seeded noise, exported as one standalone ONNX model.
@@ -142,31 +158,27 @@ export class ActionHead {
     const cfg = this.config;
     const B = this.batchSize;
     if (samples.length !== B) throw new GraphError(`trainStep: expected ${B} samples, got ${samples.length}`);
-    const cat = (pick: (s: HeadSample) => Float32Array, per: number, what: string) => {
-      const out = new Float32Array(B * per);
-      samples.forEach((s, i) => {
-        const v = pick(s);
-        if (v.length !== per)
-          throw new GraphError(`trainStep: sample ${i} ${what} has ${v.length} values, expected ${per}`);
-        out.set(v, i * per);
-      });
-      return out;
-    };
     const chunk = cfg.horizon * cfg.actionDim;
-    const mask = cat((s) => s.actionMask, chunk, 'actionMask');
+    const mask = stackRows(
+      samples,
+      (s) => s.actionMask,
+      chunk,
+      (i) => `trainStep: sample ${i} actionMask`,
+    );
     // Padded dimensions are zero, as the reference pads them, so their values cannot leak into the inputs.
-    const actions = cat((s) => s.actions, chunk, 'actions').map((v, i) => v * mask[i]);
+    const actions = stackRows(
+      samples,
+      (s) => s.actions,
+      chunk,
+      (i) => `trainStep: sample ${i} actions`,
+    ).map((v, i) => v * mask[i]);
     const flow = flowMatchingBatch(actions, B, cfg.timestepBuckets, random);
     const feeds: Record<string, Feed> = {
       ...this.observationFeeds(samples, B),
       noisy_actions: { data: flow.noisy, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
       timestep: { data: flow.buckets, shape: [B], dtype: 'float32' },
       target_velocity: { data: flow.target, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
-      action_mask: {
-        data: cat((s) => s.actionMask, chunk, 'actionMask'),
-        shape: [B, cfg.horizon, cfg.actionDim],
-        dtype: 'float32',
-      },
+      action_mask: { data: mask, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
     };
     const { loss, grads } = await this.program.step(feeds, this.params);
     this.optimizer.step(this.params, grads);
@@ -176,16 +188,8 @@ export class ActionHead {
 
   private observationFeeds(obs: readonly Observation[], B: number): Record<string, Feed> {
     const cfg = this.config;
-    const pack = (pick: (o: Observation) => Float32Array, per: number, what: string) => {
-      const out = new Float32Array(B * per);
-      obs.forEach((o, i) => {
-        const v = pick(o);
-        if (v.length !== per)
-          throw new GraphError(`observation ${i}: ${what} has ${v.length} values, expected ${per}`);
-        out.set(v, i * per);
-      });
-      return out;
-    };
+    const pack = (pick: (o: Observation) => Float32Array, per: number, what: string) =>
+      stackRows(obs, pick, per, (i) => `observation ${i}: ${what}`);
     obs.forEach((o, i) => {
       if (!Number.isInteger(o.embodiment) || o.embodiment < 0 || o.embodiment >= cfg.embodiments) {
         throw new GraphError(
