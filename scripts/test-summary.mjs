@@ -1,12 +1,20 @@
 // Runs the whole vitest suite once and ends with the plain line CI reads: "N passed, N failed, N skipped".
+// Skipped tests are listed by name above that line, so a skip in CI is never silent.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const out = '.test-results/vitest.json';
 mkdirSync('.test-results', { recursive: true });
+const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+// Budgets with headroom for a shared 2-core machine: a test's speed must never decide whether it passes.
+// Tests that need longer state their own budget.
+const budgets = ['--testTimeout=60000', '--hookTimeout=120000'];
 const res = spawnSync(
-  'pnpm',
-  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+  process.execPath,
+  [vitest, 'run', ...budgets, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
   { stdio: 'inherit' },
 );
 let passed = 0;
@@ -17,6 +25,12 @@ try {
   passed = report.numPassedTests;
   failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
   skipped = report.numPendingTests + report.numTodoTests;
+  const skips = report.testResults.flatMap((file) =>
+    file.assertionResults
+      .filter((t) => t.status === 'pending' || t.status === 'skipped' || t.status === 'todo')
+      .map((t) => `  skipped: ${relative(root, file.name)} > ${t.fullName}`),
+  );
+  if (skips.length > 0) console.log(`\n${skips.length} skipped test(s):\n${skips.join('\n')}`);
 } catch (err) {
   console.error(`could not read ${out}: ${err.message}`);
   failed = Math.max(failed, 1);

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { DType, TensorData } from './dtype.js';
 import { GraphError } from './errors.js';
@@ -61,7 +64,12 @@ export async function createSession(
     base.graphOptimizationLevel = options.graphOptimizationLevel;
   let session: ort.InferenceSession | undefined;
   let provider: ExecutionProvider = 'cpu';
-  if (wanted.includes('cuda')) {
+  if (wanted.includes('cuda') && !cudaLibraryPresent()) {
+    // Without the provider library ONNX Runtime would print a native error before throwing; say it once.
+    log(
+      '[onnx-train] CUDA execution provider unavailable (onnxruntime-node has no CUDA libraries here); using CPU',
+    );
+  } else if (wanted.includes('cuda')) {
     try {
       // Severity 4 (fatal only): the failed CUDA load is reported once, below, instead of as a native error.
       session = await ort.InferenceSession.create(model as string, {
@@ -99,4 +107,21 @@ export async function createSession(
     },
     release: () => s.release(),
   };
+}
+
+/**
+ * Whether onnxruntime-node's CUDA provider library sits beside its native binding (its install script
+ * downloads it on CUDA machines; the npm package ships CPU only).
+ */
+function cudaLibraryPresent(): boolean {
+  try {
+    const require = createRequire(import.meta.url);
+    const root = dirname(dirname(require.resolve('onnxruntime-node')));
+    const dir = join(root, 'bin', 'napi-v6', process.platform, process.arch);
+    const name =
+      process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    return existsSync(join(dir, name));
+  } catch {
+    return true; // cannot tell: let ONNX Runtime try
+  }
 }
