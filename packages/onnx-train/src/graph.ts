@@ -145,6 +145,17 @@ export class Graph {
     return out;
   }
 
+  /**
+   * `v` under a chosen name (an ONNX Identity), so an exported model's inputs and outputs can follow a
+   * naming convention such as Hugging Face's `logits` and `present.0.key`.
+   */
+  named(v: Value, name: string): Value {
+    if (v.graph !== this) throw new GraphError(`named: ${v.name} belongs to another graph`);
+    const out = new Value(this, this.claim(name), [...v.shape], v.dtype);
+    this.nodes.push({ op: 'identity', onnxType: 'Identity', inputs: [v], outputs: [out], attributes: {} });
+    return out;
+  }
+
   /** The parameters through which gradients can flow. */
   trainable(): Value[] {
     return [...this.parameters.values()].map((p) => p.value).filter((v) => isFloat(v.dtype));

@@ -36,6 +36,7 @@ export {
   transformerBlock,
 } from './layers.js';
 export { type ExportOptions, OPSET, toOnnx, toOnnxWithExternalData } from './onnx-export.js';
+export { applyRotary, type RotaryAngles, rotaryAngles } from './rotary.js';
 export {
   add,
   cast,

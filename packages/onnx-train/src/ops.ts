@@ -257,6 +257,10 @@ VJP_RULES.set('logSoftmax', ({ outputs: [y], attributes }, gy) => {
   return [sub(gy, mul(exp(y), reduceSum(gy, [axis], true)))];
 });
 
+// ---- identity (Graph.named) ----
+
+VJP_RULES.set('identity', (_node, gy) => [gy]);
+
 // ---- matrix product ----
 
 /** Batched matrix product `[..., m, k] @ [..., k, n]` with broadcasting of the leading axes. */
