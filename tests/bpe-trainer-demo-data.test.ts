@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeNormStats, dct, fitFastTokenizer, normalize, roundHalfEven } from '@roboalign/fast-tokenizer';
+import { mulberry32 } from '@roboalign/utils';
 import { describe, expect, it } from 'vitest';
-import { chunkEpisodes, generateEpisode, mulberry32 } from '../examples/fast-demo/src/trajectories.js';
+import { chunkEpisodes, generateEpisode } from '../examples/fast-demo/src/trajectories.js';
 import { rustTrain } from '../packages/fast-tokenizer/test/helpers/oracle.js';
 
 describe('fitFastTokenizer on the demo trajectories', () => {

@@ -7,7 +7,8 @@ import {
   normalize,
   unnormalize,
 } from '@roboalign/fast-tokenizer';
-import { chunkEpisodes, generateEpisode, mulberry32 } from './trajectories.js';
+import { mulberry32 } from '@roboalign/utils';
+import { chunkEpisodes, generateEpisode } from './trajectories.js';
 
 /** Options of {@link runFastDemo}. */
 export interface DemoOptions {

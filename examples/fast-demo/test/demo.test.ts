@@ -1,7 +1,8 @@
+import { mulberry32 } from '@roboalign/utils';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_OPTIONS, runFastDemo } from '../src/demo.js';
 import { formatReport } from '../src/format.js';
-import { generateEpisode, mulberry32 } from '../src/trajectories.js';
+import { generateEpisode } from '../src/trajectories.js';
 
 const small = { ...DEFAULT_DEMO_OPTIONS, episodes: 40, stepsPerEpisode: 100, vocabSize: 512 };
 

@@ -8,7 +8,6 @@ import {
   GraphError,
   initialValues,
   loadCheckpoint,
-  mulberry32,
   ops,
   type Session,
   type SessionOptions,
@@ -17,6 +16,7 @@ import {
   toOnnx,
   type Value,
 } from '@roboalign/onnx-train';
+import { mulberry32 } from '@roboalign/utils';
 import type { ActionHeadConfig } from './config.js';
 import { eulerBuckets, flowMatchingBatch, gaussian } from './flow-matching.js';
 import { backboneMemory, type HeadInputs, velocity } from './model.js';

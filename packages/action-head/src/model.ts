@@ -21,6 +21,7 @@ import {
   type Value,
   xavierUniform,
 } from '@roboalign/onnx-train';
+import { seedFromName } from '@roboalign/utils';
 import type { ActionHeadConfig } from './config.js';
 
 /** The graph inputs of one velocity evaluation. */
@@ -48,7 +49,7 @@ export function embodimentLinear(
   const w = g.parameter(
     `${name}.W`,
     [embodiments, inFeatures, out],
-    typedLike(xavierUniform(embodiments * inFeatures * out, inFeatures, out, seedOf(name)), x),
+    typedLike(xavierUniform(embodiments * inFeatures * out, inFeatures, out, seedFromName(name)), x),
   );
   const b = g.parameter(`${name}.b`, [embodiments, out], typedLike(new Float32Array(embodiments * out), x));
   const wSel = gather(w, embodiment); // [batch, in, out]
@@ -59,12 +60,6 @@ export function embodimentLinear(
 /** Initial values in the float type of `like` (float64 graphs are for gradient checks). */
 function typedLike(values: Float32Array, like: Value): Float32Array | Float64Array {
   return like.dtype === 'float64' ? Float64Array.from(values) : values;
-}
-
-function seedOf(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /** The backbone path, computed once per chunk: LayerNorm, then self-attention layers; the cross-attention memory. */

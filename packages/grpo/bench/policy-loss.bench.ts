@@ -5,9 +5,9 @@
  *   pnpm --filter @roboalign/grpo bench
  */
 import { cpus } from 'node:os';
+import { mulberry32 } from '@roboalign/utils';
 import { LOSS_TYPES } from '../src/loss-aggregation.js';
 import { policyLoss } from '../src/policy-loss.js';
-import { mulberry32 } from '../test/helpers/random.js';
 import { verlLoss } from '../test/helpers/reference-losses.js';
 
 const B = 512;

@@ -1,9 +1,9 @@
+import { mulberry32 } from '@roboalign/utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { k3 } from '../src/kl.js';
 import { LOSS_TYPES, type LossType } from '../src/loss-aggregation.js';
 import { type PolicyLossBatch, type PolicyLossOptions, policyLoss } from '../src/policy-loss.js';
-import { mulberry32 } from './helpers/random.js';
 import { trlLoss, verlLoss } from './helpers/reference-losses.js';
 
 const ln = Math.log;

@@ -1,3 +1,5 @@
+// A 32-bit seed from a parameter name (FNV-1a) with the model seed mixed in.
+import { seedFromName as seedOf } from '@roboalign/utils';
 import { GraphError } from './errors.js';
 import type { Graph, Value } from './graph.js';
 import { normalInit, xavierUniform } from './init.js';
@@ -29,13 +31,6 @@ import {
  * (`blocks.3.attn.q.weight`) and initialized from a seed derived from that name, so a model's
  * initialization does not depend on the order layers are built in.
  */
-
-/** A 31-bit seed from a parameter name (FNV-1a) plus the model seed. */
-function seedOf(name: string, seed: number): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 function typed(values: Float32Array, like: Value): Float32Array | Float64Array {
   return like.dtype === 'float64' ? Float64Array.from(values) : values;

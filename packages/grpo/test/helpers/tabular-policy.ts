@@ -1,5 +1,5 @@
+import { mulberry32 } from '@roboalign/utils';
 import type { Completion, Policy } from '../../src/policy.js';
-import { mulberry32 } from './random.js';
 
 /**
  * An exact little policy for tests: token t of every completion is drawn from softmax(logits[t]), whatever
