@@ -2,15 +2,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { serveUntilStopped } from '@roboalign/serve';
+import { writeFileAtomic } from '@roboalign/utils';
 import { encode } from 'fast-png';
+import { BenchError } from './errors.js';
 import { evaluate } from './harness/evaluate.js';
 import { EXPERT, loadPolicy } from './harness/policies.js';
 import { recordExpertDataset } from './harness/record.js';
 import { initialLayout } from './harness/run.js';
 import { getSuite, SUITES } from './harness/suites.js';
-import { adaptPolicy } from './protocol/adapt-policy.js';
-import { servePolicy } from './protocol/server.js';
-import { writeFileAtomic } from './report/atomic-write.js';
 import { chainsMarkdown, episodesMarkdown } from './report/markdown.js';
 import { plotChainCurve, plotSuiteSuccess } from './report/plot.js';
 import { toJson } from './report/results.js';
@@ -36,12 +36,12 @@ Policies: random | expert | ws://host:port | path/to/policy-module.js`;
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer, got "${value}"`);
+  if (!Number.isInteger(n)) throw new BenchError(`--${name} must be an integer, got "${value}"`);
   return n;
 }
 
 function need(name: string, value: string | undefined): string {
-  if (!value) throw new Error(`--${name} is required`);
+  if (!value) throw new BenchError(`--${name} is required`);
   return value;
 }
 
@@ -138,28 +138,15 @@ async function runServe(values: Record<string, string | boolean | undefined>): P
   const spec = need('policy', values.policy as string);
   const policy = await loadPolicy(spec, { seed: integer('seed', values.seed as string, 0) });
   if (policy === EXPERT)
-    throw new Error(
-      'the expert reads the simulator state and cannot be served; serve random, a ws:// policy or a module',
+    throw new BenchError(
+      'serve --policy expert: the expert reads the simulator state and cannot be served; serve random, a ws:// policy or a module',
     );
-  const size = integer('image-size', values['image-size'] as string);
-  const server = await servePolicy(
-    adaptPolicy(policy, {
-      metadata: { policy: spec },
-      ...(size ? { imageSize: { height: size, width: size } } : {}),
-    }),
-    {
-      host: (values.host as string | undefined) ?? '127.0.0.1',
-      port: integer('port', values.port as string, 8000),
-    },
-  );
-  console.log(`serving ${spec} at ${server.url} (GET /healthz for health); Ctrl-C stops`);
-  const stop = async () => {
-    await server.close();
-    await policy.close?.();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  await serveUntilStopped(policy, {
+    spec,
+    host: values.host as string | undefined,
+    port: integer('port', values.port as string, 8000),
+    imageSize: integer('image-size', values['image-size'] as string),
+  });
 }
 
 async function runRender(values: Record<string, string | boolean | undefined>): Promise<void> {
@@ -168,9 +155,11 @@ async function runRender(values: Record<string, string | boolean | undefined>): 
   const size = integer('image-size', values['image-size'] as string, 224) as number;
   const taskIndex = integer('task', values.task as string, 0) as number;
   const trial = integer('trial', values.trial as string, 0) as number;
-  if (suite.kind === 'chains') throw new Error('render shows episode-suite tasks; choose a libero-* suite');
+  if (suite.kind === 'chains')
+    throw new BenchError('render shows episode-suite tasks; choose a libero-* suite');
   const task = suite.tasks[taskIndex];
-  if (!task) throw new Error(`--task ${taskIndex} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
+  if (!task)
+    throw new BenchError(`--task ${taskIndex} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
   const env = await TaskEnv.create(task.scene, { imageSize: size });
   const { observation } = env.reset(task, initialLayout(suite, taskIndex, trial));
   env.dispose();
@@ -228,7 +217,7 @@ async function main(argv: string[]): Promise<void> {
     case 'render':
       return runRender(values);
     default:
-      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+      throw new BenchError(`unknown command "${command}"\n\n${USAGE}`);
   }
 }
 

@@ -1,7 +1,8 @@
-export * from './data/index.js';
+export * from './deprecated.js';
+export { BenchError } from './errors.js';
 export { type EvaluateOptions, evaluate } from './harness/evaluate.js';
 export { makeEnv, type TaskGym } from './harness/make-env.js';
-export { EXPERT, loadPolicy, randomPolicy } from './harness/policies.js';
+export { EXPERT, loadPolicy } from './harness/policies.js';
 export {
   ACTION_NAMES,
   type RecordOptions,
@@ -21,7 +22,6 @@ export {
   startChainGoal,
 } from './harness/run.js';
 export { getSuite, SUITES } from './harness/suites.js';
-export * from './protocol/index.js';
 export {
   type BenchmarkReport,
   CHAIN_LENGTH,
@@ -61,7 +61,6 @@ export { HOME, type Layout, TabletopEnv, type TabletopOptions, type Vec3 } from 
 export { CALVIN_STYLE_SUITE, type CalvinState, sampleChain } from './suites/calvin-style.js';
 export { LIBERO_STYLE_SUITES } from './suites/libero-style.js';
 export * as predicates from './suites/predicates.js';
-export { mulberry32, type Rng, seedFrom } from './suites/random.js';
 export * as skills from './suites/skills.js';
 export type { ChainSuite, ChainTask, EpisodeSuite, Suite, TaskDefinition } from './suites/task.js';
 export { type Goal, type StepInfo, type StepResult, TaskEnv, TaskEnvPool } from './suites/task-env.js';

@@ -1,4 +1,5 @@
-import type { RgbImage } from '../types.js';
+import { DatasetError } from './errors.js';
+import type { RgbImage } from './rgb-image.js';
 
 /**
  * One recorded robot episode, whatever its source (RLDS TFRecords, LeRobot parquet, a simulator rollout).
@@ -34,44 +35,46 @@ export interface RobotEpisode {
 export function assertEpisodeShape(episode: RobotEpisode, where: string): void {
   const { length, actionDim } = episode;
   if (!Number.isInteger(length) || length < 0)
-    throw new Error(`${where}: length must be an integer >= 0, got ${length}`);
+    throw new DatasetError(`${where}: length must be an integer >= 0, got ${length}`);
   if (!(Number.isFinite(episode.fps) && episode.fps > 0))
-    throw new Error(`${where}: fps must be > 0, got ${episode.fps}`);
+    throw new DatasetError(`${where}: fps must be > 0, got ${episode.fps}`);
   if (!Number.isInteger(actionDim) || actionDim < 1)
-    throw new Error(`${where}: actionDim must be an integer >= 1, got ${actionDim}`);
+    throw new DatasetError(`${where}: actionDim must be an integer >= 1, got ${actionDim}`);
   if (episode.actions.length !== length * actionDim) {
-    throw new Error(
+    throw new DatasetError(
       `${where}: actions: expected float32 [${length}, ${actionDim}], got ${episode.actions.length} values`,
     );
   }
   if ((episode.states === undefined) !== (episode.stateDim === undefined)) {
-    throw new Error(`${where}: states and stateDim must be given together`);
+    throw new DatasetError(`${where}: states and stateDim must be given together`);
   }
   if (episode.states !== undefined && episode.stateDim !== undefined) {
     if (!Number.isInteger(episode.stateDim) || episode.stateDim < 1) {
-      throw new Error(`${where}: stateDim must be an integer >= 1, got ${episode.stateDim}`);
+      throw new DatasetError(`${where}: stateDim must be an integer >= 1, got ${episode.stateDim}`);
     }
     if (episode.states.length !== length * episode.stateDim) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: states: expected float32 [${length}, ${episode.stateDim}], got ${episode.states.length} values`,
       );
     }
   }
   if (episode.timestamps !== undefined && episode.timestamps.length !== length) {
-    throw new Error(`${where}: timestamps: expected ${length} values, got ${episode.timestamps.length}`);
+    throw new DatasetError(
+      `${where}: timestamps: expected ${length} values, got ${episode.timestamps.length}`,
+    );
   }
   for (const [camera, frames] of Object.entries(episode.images ?? {})) {
     if (frames.length !== length)
-      throw new Error(`${where}: images/${camera}: expected ${length} frames, got ${frames.length}`);
+      throw new DatasetError(`${where}: images/${camera}: expected ${length} frames, got ${frames.length}`);
     const first = frames[0];
     frames.forEach((image, t) => {
       if (image.width !== first.width || image.height !== first.height) {
-        throw new Error(
+        throw new DatasetError(
           `${where}: images/${camera} frame ${t}: expected ${first.width}x${first.height}, got ${image.width}x${image.height}`,
         );
       }
       if (image.data.length !== image.width * image.height * 3) {
-        throw new Error(
+        throw new DatasetError(
           `${where}: images/${camera} frame ${t}: expected uint8 [${image.height}, ${image.width}, 3], got ${image.data.length} bytes`,
         );
       }

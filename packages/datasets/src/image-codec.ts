@@ -1,6 +1,7 @@
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
-import type { RgbImage } from '../types.js';
+import { DatasetError } from './errors.js';
+import type { RgbImage } from './rgb-image.js';
 
 /** True when `bytes` starts with the JPEG SOI marker. */
 export function isJpeg(bytes: Uint8Array): boolean {
@@ -19,11 +20,11 @@ export function decodeJpegRgb(bytes: Uint8Array, where: string): RgbImage {
   try {
     decoded = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: false });
   } catch (error) {
-    throw new Error(`${where}: JPEG decode failed: ${(error as Error).message}`);
+    throw new DatasetError(`${where}: JPEG decode failed: ${(error as Error).message}`);
   }
   const { width, height, data } = decoded;
   if (data.length !== width * height * 3) {
-    throw new Error(`${where}: JPEG decoded to ${data.length} bytes, expected ${width}x${height}x3`);
+    throw new DatasetError(`${where}: JPEG decoded to ${data.length} bytes, expected ${width}x${height}x3`);
   }
   return { width, height, data };
 }
@@ -34,11 +35,11 @@ export function decodePngRgb(bytes: Uint8Array, where: string): RgbImage {
   try {
     png = decodePng(bytes);
   } catch (error) {
-    throw new Error(`${where}: PNG decode failed: ${(error as Error).message}`);
+    throw new DatasetError(`${where}: PNG decode failed: ${(error as Error).message}`);
   }
   const { width, height, channels, depth } = png;
   if (depth !== 8 || png.palette !== undefined || channels < 1 || channels > 4) {
-    throw new Error(
+    throw new DatasetError(
       `${where}: PNG must be 8-bit grey/RGB(A) without palette, got depth ${depth}, ${channels} channels`,
     );
   }
@@ -57,7 +58,7 @@ export function decodeImageRgb(bytes: Uint8Array, where: string): RgbImage {
   if (isJpeg(bytes)) return decodeJpegRgb(bytes, where);
   if (isPng(bytes)) return decodePngRgb(bytes, where);
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  throw new Error(`${where}: neither JPEG nor PNG (first bytes: ${head || 'none'})`);
+  throw new DatasetError(`${where}: neither JPEG nor PNG (first bytes: ${head || 'none'})`);
 }
 
 /** Encodes an RGB image as an 8-bit RGB PNG (lossless). */

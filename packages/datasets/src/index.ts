@@ -1,5 +1,13 @@
+export {
+  type ActionArray,
+  type ChunkOptions,
+  type ChunkPadding,
+  chunkEpisode,
+  chunkEpisodes,
+} from './chunk-episode.js';
 export { crc32c, maskCrc32c, maskedCrc32c } from './crc32c.js';
 export { assertEpisodeShape, type RobotEpisode } from './episode.js';
+export { DatasetError } from './errors.js';
 export { decodeImageRgb, decodeJpegRgb, decodePngRgb, encodePngRgb, isJpeg, isPng } from './image-codec.js';
 export {
   episodeDataPath,
@@ -35,7 +43,6 @@ export {
   type FeatureStats,
   featureStatsToJson,
   imageChannelStats,
-  quantileOfSorted,
   type StatJson,
 } from './lerobot-stats.js';
 export {
@@ -43,6 +50,7 @@ export {
   type LeRobotWriteResult,
   writeLeRobotDataset,
 } from './lerobot-writer.js';
+export type { RgbImage } from './rgb-image.js';
 export {
   BRIDGE_FPS,
   type BridgeReadOptions,

@@ -1,3 +1,5 @@
+import { DatasetError } from './errors.js';
+
 /** The LeRobot dataset layout version this package writes. */
 export const LEROBOT_CODEBASE_VERSION = 'v2.1';
 /** LeRobot v2.x default: episodes per `data/chunk-XXX` folder. */
@@ -61,7 +63,7 @@ export function formatLeRobotPath(
     /\{(\w+)(?::(0?)(\d*)d)?\}/g,
     (_match, name: string, zero: string, width: string) => {
       const value = values[name];
-      if (value === undefined) throw new Error(`path template ${template}: no value for {${name}}`);
+      if (value === undefined) throw new DatasetError(`path template ${template}: no value for {${name}}`);
       const text = String(value);
       return width ? text.padStart(Number(width), zero ? '0' : ' ') : text;
     },

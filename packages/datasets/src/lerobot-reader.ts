@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { RgbImage } from '../types.js';
 import { assertEpisodeShape, type RobotEpisode } from './episode.js';
+import { DatasetError } from './errors.js';
 import { decodeImageRgb } from './image-codec.js';
 import {
   episodeDataPath,
@@ -14,6 +14,7 @@ import {
   type LeRobotInfo,
   type LeRobotTask,
 } from './lerobot-format.js';
+import type { RgbImage } from './rgb-image.js';
 
 /** The columns of one LeRobot episode parquet file, decoded. */
 export interface LeRobotEpisodeTable {
@@ -62,12 +63,12 @@ export async function readLeRobotEpisodeTable(
   try {
     rows = await parquetReadObjects({ file: arrayBuffer, compressors, utf8: false });
   } catch (error) {
-    throw new Error(`${file}: cannot read parquet: ${(error as Error).message}`);
+    throw new DatasetError(`${file}: cannot read parquet: ${(error as Error).message}`);
   }
-  if (rows.length === 0) throw new Error(`${file}: no rows`);
+  if (rows.length === 0) throw new DatasetError(`${file}: no rows`);
   const columns = Object.keys(rows[0]);
   if (!columns.includes(actionKey))
-    throw new Error(`${file}: no ${actionKey} column (have: ${columns.join(', ')})`);
+    throw new DatasetError(`${file}: no ${actionKey} column (have: ${columns.join(', ')})`);
   const action = listColumn(rows, actionKey, file);
   const state = columns.includes(stateKey) ? listColumn(rows, stateKey, file) : undefined;
 
@@ -78,7 +79,7 @@ export async function readLeRobotEpisodeTable(
       images[name] = rows.map((row, r) => {
         const cell = row[name];
         if (!isImageStruct(cell))
-          throw new Error(`${file}: row ${r}: ${name}: expected {bytes, path} image struct`);
+          throw new DatasetError(`${file}: row ${r}: ${name}: expected {bytes, path} image struct`);
         return decodeImageRgb(cell.bytes, `${file}: row ${r}: ${name}`);
       });
     }
@@ -160,11 +161,14 @@ export async function readLeRobotDataset(
   const episodes: RobotEpisode[] = [];
   for (const episodeIndex of wanted) {
     const meta = metaByIndex.get(episodeIndex);
-    if (meta === undefined) throw new Error(`${root}: episode ${episodeIndex} is not in meta/episodes.jsonl`);
+    if (meta === undefined)
+      throw new DatasetError(`${root}: episode ${episodeIndex} is not in meta/episodes.jsonl`);
     const file = join(root, episodeDataPath(info, episodeIndex));
     const table = await readLeRobotEpisodeTable(file, { decodeImages: options.decodeImages ?? true });
     if (table.rows !== meta.length) {
-      throw new Error(`${file}: ${table.rows} rows, but meta/episodes.jsonl says length ${meta.length}`);
+      throw new DatasetError(
+        `${file}: ${table.rows} rows, but meta/episodes.jsonl says length ${meta.length}`,
+      );
     }
     const instruction = meta.tasks[0] ?? taskByIndex.get(table.taskIndex?.[0] ?? -1) ?? '';
     episodes.push(episodeFromTable(table, info.fps, instruction, episodeIndex));
@@ -180,15 +184,15 @@ export async function readLeRobotInfo(root: string): Promise<LeRobotInfo> {
   const path = join(root, 'meta', 'info.json');
   const info = JSON.parse(await readFile(path, 'utf8')) as LeRobotInfo;
   if (typeof info.codebase_version !== 'string' || !info.codebase_version.startsWith('v2.')) {
-    throw new Error(
+    throw new DatasetError(
       `${path}: codebase_version ${String(info.codebase_version)} not supported (v2.0/v2.1 only)`,
     );
   }
   for (const key of ['fps', 'chunks_size', 'total_episodes'] as const) {
     if (typeof info[key] !== 'number')
-      throw new Error(`${path}: ${key} must be a number, got ${String(info[key])}`);
+      throw new DatasetError(`${path}: ${key} must be a number, got ${String(info[key])}`);
   }
-  if (typeof info.data_path !== 'string') throw new Error(`${path}: data_path missing`);
+  if (typeof info.data_path !== 'string') throw new DatasetError(`${path}: data_path missing`);
   return info;
 }
 
@@ -202,7 +206,7 @@ async function readJsonLines<T>(path: string): Promise<T[]> {
       try {
         return JSON.parse(line) as T;
       } catch (error) {
-        throw new Error(`${path}: line ${i + 1}: ${(error as Error).message}`);
+        throw new DatasetError(`${path}: line ${i + 1}: ${(error as Error).message}`);
       }
     });
 }
@@ -215,7 +219,7 @@ function episodeFromTable(
 ): RobotEpisode {
   if (table.frameIndex !== undefined) {
     table.frameIndex.forEach((frame, t) => {
-      if (frame !== t) throw new Error(`${table.file}: row ${t}: frame_index ${frame}, expected ${t}`);
+      if (frame !== t) throw new DatasetError(`${table.file}: row ${t}: frame_index ${frame}, expected ${t}`);
     });
   }
   const images: Record<string, readonly RgbImage[]> = {};
@@ -244,7 +248,7 @@ function episodeFromTable(
 function inferFps(table: LeRobotEpisodeTable): number {
   const ts = table.timestamps;
   if (ts === undefined || ts.length < 2 || ts[ts.length - 1] <= ts[0]) {
-    throw new Error(
+    throw new DatasetError(
       `${table.file}: cannot infer fps without an increasing timestamp column; pass options.fps`,
     );
   }
@@ -260,12 +264,14 @@ function listColumn(
 ): { values: Float32Array; dim: number } {
   const first = rows[0]?.[name];
   const dim = isNumberList(first) ? first.length : 0;
-  if (dim === 0) throw new Error(`${file}: row 0: ${name}: expected a non-empty list of numbers`);
+  if (dim === 0) throw new DatasetError(`${file}: row 0: ${name}: expected a non-empty list of numbers`);
   const values = new Float32Array(rows.length * dim);
   rows.forEach((row, r) => {
     const cell = row[name];
     if (!isNumberList(cell) || cell.length !== dim) {
-      throw new Error(`${file}: row ${r}: ${name}: expected ${dim} numbers, got ${describeCell(cell)}`);
+      throw new DatasetError(
+        `${file}: row ${r}: ${name}: expected ${dim} numbers, got ${describeCell(cell)}`,
+      );
     }
     for (let d = 0; d < dim; d++) values[r * dim + d] = Number(cell[d]);
   });
@@ -276,7 +282,7 @@ function floatColumn(rows: readonly Record<string, unknown>[], name: string, fil
   return Float32Array.from(rows, (row, r) => {
     const cell = row[name];
     if (typeof cell !== 'number')
-      throw new Error(`${file}: row ${r}: ${name}: expected a number, got ${describeCell(cell)}`);
+      throw new DatasetError(`${file}: row ${r}: ${name}: expected a number, got ${describeCell(cell)}`);
     return cell;
   });
 }
@@ -286,7 +292,7 @@ function intColumn(rows: readonly Record<string, unknown>[], name: string, file:
     const cell = row[name];
     const value = typeof cell === 'bigint' ? Number(cell) : cell;
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-      throw new Error(`${file}: row ${r}: ${name}: expected an integer, got ${describeCell(cell)}`);
+      throw new DatasetError(`${file}: row ${r}: ${name}: expected an integer, got ${describeCell(cell)}`);
     }
     return value;
   });

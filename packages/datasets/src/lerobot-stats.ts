@@ -1,66 +1,24 @@
-import type { RgbImage } from '../types.js';
+import { computeNormStats, type NormStats } from '@roboalign/fast-tokenizer';
+import { DatasetError } from './errors.js';
+import type { RgbImage } from './rgb-image.js';
 
 /**
- * Statistics of one feature, one entry per dimension (vectors) or per colour channel (images).
- * Image statistics are on the [0, 1] scale (pixel / 255), as LeRobot stores them.
+ * Statistics of one feature, one entry per dimension (vectors) or per colour channel (images): min, max,
+ * mean, population std (numpy ddof 0), q01/q99 (numpy's `linear` quantile) and the frame count. Image
+ * statistics are on the [0, 1] scale (pixel / 255), as LeRobot stores them. The same record as the
+ * tokenizer's normalization statistics, so a dataset's `stats.json` entry normalizes actions as it is.
  */
-export interface FeatureStats {
-  readonly min: number[];
-  readonly max: number[];
-  readonly mean: number[];
-  /** Population standard deviation (numpy `std`, ddof = 0), as LeRobot computes it. */
-  readonly std: number[];
-  /** 1st percentile, numpy's default `linear` method (see {@link quantileOfSorted}). */
-  readonly q01: number[];
-  /** 99th percentile, same method. */
-  readonly q99: number[];
-  /** Number of frames the statistics cover. */
-  readonly count: number;
-}
+export type FeatureStats = NormStats;
 
 /**
- * The `q`-quantile of ascending `sorted` values by linear interpolation between order statistics
- * (numpy `percentile(..., method='linear')`, Hyndman & Fan type 7): with `h = (n - 1) q`,
- * `x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])`.
- */
-export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new Error('quantile of an empty array');
-  if (!(q >= 0 && q <= 1)) throw new Error(`quantile q must be in [0, 1], got ${q}`);
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/**
- * Per-dimension statistics of row-major `[rows, dim]` values over the rows (LeRobot's per-frame reduction).
- * Sums run in float64; the mean and std use two passes.
+ * Per-dimension statistics of row-major `[rows, dim]` values over the rows (LeRobot's per-frame reduction),
+ * computed by `@roboalign/fast-tokenizer`'s {@link computeNormStats}: sums in float64, two passes for the std.
  */
 export function columnStats(values: ArrayLike<number>, rows: number, dim: number): FeatureStats {
   if (values.length !== rows * dim)
-    throw new Error(`stats: expected [${rows}, ${dim}] values, got ${values.length}`);
-  if (rows === 0) throw new Error('stats: no rows');
-  const out = emptyStats(dim, rows);
-  const column = new Float64Array(rows);
-  for (let d = 0; d < dim; d++) {
-    let sum = 0;
-    for (let r = 0; r < rows; r++) {
-      column[r] = values[r * dim + d];
-      sum += column[r];
-    }
-    const mean = sum / rows;
-    let squares = 0;
-    for (let r = 0; r < rows; r++) squares += (column[r] - mean) ** 2;
-    column.sort();
-    out.min[d] = column[0];
-    out.max[d] = column[rows - 1];
-    out.mean[d] = mean;
-    out.std[d] = Math.sqrt(squares / rows);
-    out.q01[d] = quantileOfSorted(column, 0.01);
-    out.q99[d] = quantileOfSorted(column, 0.99);
-  }
-  return out;
+    throw new DatasetError(`stats: expected [${rows}, ${dim}] values, got ${values.length}`);
+  if (rows === 0) throw new DatasetError('stats: no rows');
+  return computeNormStats(values, dim);
 }
 
 /** Per-channel pixel-value histograms (256 bins each) of RGB frames, the exact basis of image statistics. */
@@ -96,7 +54,7 @@ export function addToChannelHistograms(
  * histograms), where LeRobot estimates them from a subsample of (possibly downsampled) frames.
  */
 export function imageChannelStats(histograms: ChannelHistograms): FeatureStats {
-  if (histograms.frames === 0) throw new Error('image stats: no frames');
+  if (histograms.frames === 0) throw new DatasetError('image stats: no frames');
   const out = emptyStats(3, histograms.frames);
   histograms.counts.forEach((counts, c) => {
     let n = 0;
@@ -118,7 +76,7 @@ export function imageChannelStats(histograms: ChannelHistograms): FeatureStats {
   return out;
 }
 
-/** {@link quantileOfSorted} over the sorted sample a histogram of integer values 0..255 stands for. */
+/** `sortedQuantile` (numpy `linear`) over the sorted sample a histogram of integer values 0..255 stands for. */
 function histogramQuantile(counts: Float64Array, n: number, q: number): number {
   const h = (n - 1) * q;
   const lo = Math.floor(h);

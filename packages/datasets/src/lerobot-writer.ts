@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { assertEpisodeShape, type RobotEpisode } from './episode.js';
+import { DatasetError } from './errors.js';
 import {
   episodeDataPath,
   LEROBOT_ACTION_KEY,
@@ -85,10 +86,10 @@ export async function writeLeRobotDataset(
   const plan = planDataset(episodes, options);
   const chunksSize = options.chunksSize ?? LEROBOT_CHUNKS_SIZE;
   if (!Number.isInteger(chunksSize) || chunksSize < 1)
-    throw new Error(`chunksSize must be an integer >= 1, got ${chunksSize}`);
+    throw new DatasetError(`writeLeRobotDataset: chunksSize must be an integer >= 1, got ${chunksSize}`);
   const existing = await directoryState(root);
   if (existing === 'non-empty' && !options.overwrite) {
-    throw new Error(`${root}: exists and is not empty; pass overwrite: true to replace it`);
+    throw new DatasetError(`${root}: exists and is not empty; pass overwrite: true to replace it`);
   }
 
   const totalFrames = episodes.reduce((sum, episode) => sum + episode.length, 0);
@@ -207,41 +208,43 @@ function statsToJson(stats: LeRobotStats, withQuantiles: boolean): Record<string
 }
 
 function planDataset(episodes: readonly RobotEpisode[], options: LeRobotWriteOptions): DatasetPlan {
-  if (episodes.length === 0) throw new Error('writeLeRobotDataset: no episodes');
+  if (episodes.length === 0) throw new DatasetError('writeLeRobotDataset: no episodes');
   const first = episodes[0];
   const fps = options.fps ?? first.fps;
   const cameras = Object.keys(first.images ?? {})
     .sort()
     .map((name) => {
       const frame = first.images![name][0];
-      if (frame === undefined) throw new Error(`episode 0: images/${name} has no frames`);
+      if (frame === undefined) throw new DatasetError(`episode 0: images/${name} has no frames`);
       return { name, width: frame.width, height: frame.height };
     });
   const tasks: string[] = [];
   episodes.forEach((episode, i) => {
     const where = `episode ${i}`;
-    if (episode.length === 0) throw new Error(`${where}: has no frames`);
+    if (episode.length === 0) throw new DatasetError(`${where}: has no frames`);
     assertEpisodeShape(episode, where);
     if (episode.fps !== fps)
-      throw new Error(`${where}: fps ${episode.fps} differs from the dataset fps ${fps}`);
+      throw new DatasetError(`${where}: fps ${episode.fps} differs from the dataset fps ${fps}`);
     if (episode.actionDim !== first.actionDim) {
-      throw new Error(`${where}: action: expected float32 [${first.actionDim}], got [${episode.actionDim}]`);
+      throw new DatasetError(
+        `${where}: action: expected float32 [${first.actionDim}], got [${episode.actionDim}]`,
+      );
     }
     if (episode.stateDim !== first.stateDim) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: observation.state: expected [${first.stateDim ?? 'none'}], got [${episode.stateDim ?? 'none'}]`,
       );
     }
     const names = Object.keys(episode.images ?? {}).sort();
     if (names.join(',') !== cameras.map((c) => c.name).join(',')) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: cameras [${names.join(', ')}] differ from episode 0's [${cameras.map((c) => c.name).join(', ')}]`,
       );
     }
     for (const camera of cameras) {
       const frame = episode.images![camera.name][0];
       if (frame.width !== camera.width || frame.height !== camera.height) {
-        throw new Error(
+        throw new DatasetError(
           `${where}: images/${camera.name}: expected ${camera.width}x${camera.height}, got ${frame.width}x${frame.height}`,
         );
       }
@@ -255,8 +258,8 @@ function planDataset(episodes: readonly RobotEpisode[], options: LeRobotWriteOpt
 
 function checkNames(what: string, names: readonly string[] | undefined, dim: number | undefined): void {
   if (names === undefined) return;
-  if (dim === undefined) throw new Error(`${what} given but the episodes have no such feature`);
-  if (names.length !== dim) throw new Error(`${what}: expected ${dim} names, got ${names.length}`);
+  if (dim === undefined) throw new DatasetError(`${what} given but the episodes have no such feature`);
+  if (names.length !== dim) throw new DatasetError(`${what}: expected ${dim} names, got ${names.length}`);
 }
 
 function buildInfo(
@@ -331,7 +334,7 @@ async function directoryState(path: string): Promise<DirectoryState> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
     throw error;
   }
-  if (!info.isDirectory()) throw new Error(`${path}: exists and is not a directory`);
+  if (!info.isDirectory()) throw new DatasetError(`${path}: exists and is not a directory`);
   return (await readdir(path)).length === 0 ? 'empty' : 'non-empty';
 }
 

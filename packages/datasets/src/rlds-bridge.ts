@@ -1,8 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RgbImage } from '../types.js';
 import { assertEpisodeShape, type RobotEpisode } from './episode.js';
+import { DatasetError } from './errors.js';
 import { decodeImageRgb } from './image-codec.js';
+import type { RgbImage } from './rgb-image.js';
 import { decodeTfExample, requireFeature, type TfExample } from './tf-example.js';
 import { readTfRecordFile } from './tfrecord.js';
 
@@ -66,7 +67,7 @@ export function bridgeEpisodeFromExample(
   const stateFeature = example.get(`${OBSERVATION_PREFIX}state`);
   if (stateFeature !== undefined && length > 0) {
     if (stateFeature.kind !== 'float' || stateFeature.value.length % length !== 0) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: steps/observation/state: expected float [${length}, d], got ${describe(stateFeature)}`,
       );
     }
@@ -92,14 +93,14 @@ async function tfrecordFilesOf(dir: string): Promise<string[]> {
   const info = await stat(dir);
   if (!info.isDirectory()) return [dir];
   const names = (await readdir(dir)).filter((name) => name.includes('.tfrecord')).sort();
-  if (names.length === 0) throw new Error(`${dir}: no *.tfrecord* files`);
+  if (names.length === 0) throw new DatasetError(`${dir}: no *.tfrecord* files`);
   return names.map((name) => join(dir, name));
 }
 
 /** T from a per-step scalar feature when present, cross-checked against the action count. */
 function stepCount(example: TfExample, actionValues: number, actionDim: number, where: string): number {
   if (actionValues % actionDim !== 0) {
-    throw new Error(
+    throw new DatasetError(
       `${where}: steps/action: ${actionValues} floats is not a multiple of actionDim ${actionDim}`,
     );
   }
@@ -108,7 +109,7 @@ function stepCount(example: TfExample, actionValues: number, actionDim: number, 
     const feature = example.get(key);
     if (feature === undefined) continue;
     if (feature.value.length !== fromActions) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: ${key} has ${feature.value.length} steps but steps/action has ${fromActions} rows of ${actionDim}`,
       );
     }
@@ -124,7 +125,9 @@ function instructionOf(example: TfExample, where: string): string {
   const feature = example.get(`${STEP_PREFIX}language_instruction`);
   if (feature === undefined) return '';
   if (feature.kind !== 'bytes')
-    throw new Error(`${where}: steps/language_instruction: expected bytes_list, got ${feature.kind}_list`);
+    throw new DatasetError(
+      `${where}: steps/language_instruction: expected bytes_list, got ${feature.kind}_list`,
+    );
   for (const bytes of feature.value) {
     const text = utf8.decode(bytes).trim();
     if (text.length > 0) return text;
@@ -150,7 +153,7 @@ function imagesOf(
     const key = `${OBSERVATION_PREFIX}${camera}`;
     const frames = requireFeature(example, key, 'bytes', where).value;
     if (frames.length !== length)
-      throw new Error(`${where}: ${key}: expected ${length} frames, got ${frames.length}`);
+      throw new DatasetError(`${where}: ${key}: expected ${length} frames, got ${frames.length}`);
     images[camera] = frames.map((bytes, t) => decodeImageRgb(bytes, `${where}: ${key} step ${t}`));
   }
   return images;

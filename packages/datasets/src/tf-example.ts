@@ -1,4 +1,5 @@
 import { Field, MapField, OneOf, Root, Type } from 'protobufjs';
+import { DatasetError } from './errors.js';
 
 /** One decoded `tf.train.Feature`: exactly one of its three list kinds. */
 export type TfFeature =
@@ -50,7 +51,7 @@ export function decodeTfExample(bytes: Uint8Array, where: string): TfExample {
   try {
     plain = ExampleType.toObject(ExampleType.decode(bytes), { longs: BigInt }) as PlainExample;
   } catch (error) {
-    throw new Error(`${where}: not a tf.train.Example: ${(error as Error).message}`);
+    throw new DatasetError(`${where}: not a tf.train.Example: ${(error as Error).message}`);
   }
   const out = new Map<string, TfFeature>();
   for (const [key, feature] of Object.entries(plain.features?.feature ?? {})) {
@@ -77,8 +78,10 @@ export function requireFeature<K extends TfFeature['kind']>(
 ): Extract<TfFeature, { kind: K }> {
   const feature = example.get(key);
   if (!feature)
-    throw new Error(`${where}: missing feature ${key} (have: ${[...example.keys()].sort().join(', ')})`);
+    throw new DatasetError(
+      `${where}: missing feature ${key} (have: ${[...example.keys()].sort().join(', ')})`,
+    );
   if (feature.kind !== kind)
-    throw new Error(`${where}: ${key}: expected ${kind}_list, got ${feature.kind}_list`);
+    throw new DatasetError(`${where}: ${key}: expected ${kind}_list, got ${feature.kind}_list`);
   return feature as Extract<TfFeature, { kind: K }>;
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { maskedCrc32c } from './crc32c.js';
+import { DatasetError } from './errors.js';
 
 /** One TFRecord: its payload and the byte offset of its frame in the file. */
 export interface TfRecord {
@@ -32,7 +33,7 @@ export function* iterateTfRecords(
   while (offset < bytes.length) {
     const where = `${source}: record ${recordNumber} at byte offset ${offset}`;
     if (bytes.length - offset < HEADER_BYTES) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: truncated header, ${bytes.length - offset} bytes left, need ${HEADER_BYTES}`,
       );
     }
@@ -41,11 +42,11 @@ export function* iterateTfRecords(
       const stored = view.getUint32(offset + 8, true);
       const computed = maskedCrc32c(bytes.subarray(offset, offset + 8));
       if (stored !== computed)
-        throw new Error(`${where}: length CRC mismatch (${crcPair(stored, computed)})`);
+        throw new DatasetError(`${where}: length CRC mismatch (${crcPair(stored, computed)})`);
     }
     const available = bytes.length - offset - HEADER_BYTES - FOOTER_BYTES;
     if (length64 > BigInt(Math.max(available, 0))) {
-      throw new Error(
+      throw new DatasetError(
         `${where}: truncated record, length field says ${length64} bytes but ${available} remain`,
       );
     }
@@ -56,7 +57,7 @@ export function* iterateTfRecords(
       const stored = view.getUint32(dataStart + length, true);
       const computed = maskedCrc32c(data);
       if (stored !== computed) {
-        throw new Error(
+        throw new DatasetError(
           `${where}: data CRC mismatch over bytes ${dataStart}..${dataStart + length} (${crcPair(stored, computed)})`,
         );
       }

@@ -3,10 +3,10 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RobotEpisode } from '../../src/data/episode.js';
-import { readBridgeEpisodes } from '../../src/data/rlds-bridge.js';
+import type { RobotEpisode } from '../src/episode.js';
+import { readBridgeEpisodes } from '../src/rlds-bridge.js';
 
-const SHARED = resolve(import.meta.dirname, '../../../../../shared');
+const SHARED = resolve(import.meta.dirname, '../../../../shared');
 const BRIDGE = join(SHARED, 'data', 'bridge-debug');
 const SHARD = join(BRIDGE, 'bridge_dataset-train.tfrecord-00000-of-00001');
 if (!existsSync(BRIDGE)) console.warn(`[bench/data] ${BRIDGE} is absent: skipping the BridgeData V2 tests`);

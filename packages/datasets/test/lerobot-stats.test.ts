@@ -1,3 +1,4 @@
+import { sortedQuantile } from '@roboalign/fast-tokenizer';
 import { describe, expect, it } from 'vitest';
 import {
   addToChannelHistograms,
@@ -5,18 +6,17 @@ import {
   emptyChannelHistograms,
   featureStatsToJson,
   imageChannelStats,
-  quantileOfSorted,
-} from '../../src/data/lerobot-stats.js';
+} from '../src/lerobot-stats.js';
 
-describe('quantileOfSorted (numpy linear method)', () => {
+describe('sortedQuantile, the quantile rule of the statistics (numpy linear method)', () => {
   it('interpolates between order statistics at h = (n - 1) q', () => {
-    expect(quantileOfSorted([0, 1, 2, 3], 0.01)).toBeCloseTo(0.03, 12);
-    expect(quantileOfSorted([0, 1, 2, 3], 0.99)).toBeCloseTo(2.97, 12);
-    expect(quantileOfSorted([0, 1, 2, 3], 0.5)).toBe(1.5);
-    expect(quantileOfSorted([10, 20, 40], 0.75)).toBe(30); // h = 1.5
-    expect(quantileOfSorted([7], 0.99)).toBe(7);
-    expect(quantileOfSorted([1, 2], 1)).toBe(2);
-    expect(() => quantileOfSorted([], 0.5)).toThrow('empty');
+    expect(sortedQuantile([0, 1, 2, 3], 0.01)).toBeCloseTo(0.03, 12);
+    expect(sortedQuantile([0, 1, 2, 3], 0.99)).toBeCloseTo(2.97, 12);
+    expect(sortedQuantile([0, 1, 2, 3], 0.5)).toBe(1.5);
+    expect(sortedQuantile([10, 20, 40], 0.75)).toBe(30); // h = 1.5
+    expect(sortedQuantile([7], 0.99)).toBe(7);
+    expect(sortedQuantile([1, 2], 1)).toBe(2);
+    expect(() => sortedQuantile([], 0.5)).toThrow('empty');
   });
 });
 

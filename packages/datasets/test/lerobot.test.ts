@@ -3,17 +3,17 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RobotEpisode } from '../../src/data/episode.js';
-import { formatLeRobotPath } from '../../src/data/lerobot-format.js';
+import type { RobotEpisode } from '../src/episode.js';
+import { formatLeRobotPath } from '../src/lerobot-format.js';
 import {
   readLeRobotDataset,
   readLeRobotEpisodeFile,
   readLeRobotEpisodeTable,
-} from '../../src/data/lerobot-reader.js';
-import { writeLeRobotDataset } from '../../src/data/lerobot-writer.js';
-import type { RgbImage } from '../../src/types.js';
+} from '../src/lerobot-reader.js';
+import { writeLeRobotDataset } from '../src/lerobot-writer.js';
+import type { RgbImage } from '../src/rgb-image.js';
 
-const SHARED = resolve(import.meta.dirname, '../../../../../shared');
+const SHARED = resolve(import.meta.dirname, '../../../../shared');
 const G1 = join(SHARED, 'data', 'g1', 'episode_000000.parquet');
 if (!existsSync(G1)) console.warn(`[bench/data] ${G1} is absent: skipping the G1 LeRobot tests`);
 

@@ -1,8 +1,8 @@
 import { type IMapField, Root, type Type } from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { crc32c, maskCrc32c, maskedCrc32c } from '../../src/data/crc32c.js';
-import { decodeTfExample, requireFeature } from '../../src/data/tf-example.js';
-import { parseTfRecords } from '../../src/data/tfrecord.js';
+import { crc32c, maskCrc32c, maskedCrc32c } from '../src/crc32c.js';
+import { decodeTfExample, requireFeature } from '../src/tf-example.js';
+import { parseTfRecords } from '../src/tfrecord.js';
 
 /** Frames payloads as TFRecords, written here independently of the reader. */
 function frameRecords(payloads: readonly Uint8Array[]): Uint8Array {

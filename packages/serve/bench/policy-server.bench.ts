@@ -3,11 +3,7 @@
  * images + an 8-D float64 state) against a policy that busy-waits 2 ms, first with one client, then 16.
  * Run: pnpm exec tsx bench/policy-server.bench.ts
  */
-import {
-  formatLoadTestTable,
-  type LoadTestResult,
-  measureServerOverhead,
-} from '../src/protocol/load-test.js';
+import { formatLoadTestTable, type LoadTestResult, measureServerOverhead } from '../src/load-test.js';
 
 const results: LoadTestResult[] = [];
 for (const clients of [1, 16]) {

@@ -1,7 +1,8 @@
 /** Serving one of our `Policy`s under openpi's LIBERO keys. */
-import type { Policy } from '../types.js';
+
+import type { InferencePolicy } from './inference-policy.js';
 import { actionChunkToReply, type LiberoExpectations, liberoToObservation } from './libero.js';
-import type { InferencePolicy } from './types.js';
+import type { Policy } from './policy.js';
 
 /** Options of `adaptPolicy`. */
 export interface AdaptPolicyOptions extends LiberoExpectations {

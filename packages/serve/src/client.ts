@@ -4,9 +4,10 @@
  * server's error. No permessage-deflate, as openpi (`compression=None`).
  */
 import { type RawData, WebSocket } from 'ws';
-import type { Policy } from '../types.js';
+import { ServeError } from './errors.js';
 import { observationToLibero, replyToActionChunk } from './libero.js';
 import { packMessage, unpackMessage } from './msgpack-numpy.js';
+import type { Policy } from './policy.js';
 
 /** Options of `WebsocketPolicyClient.connect`. */
 export interface ConnectOptions {
@@ -75,20 +76,23 @@ function openOnce(url: string, options: ConnectOptions): Promise<{ socket: WebSo
     };
     const onMessage = (data: RawData, isBinary: boolean): void => {
       if (!isBinary) {
-        finish(new Error(`Error in inference server:\n${toText(data)}`));
+        finish(new ServeError(`Error in inference server:\n${toText(data)}`));
         return;
       }
       try {
         finish(undefined, unpackMessage(toBytes(data)));
       } catch (error) {
-        finish(new Error(`${url}: bad metadata frame: ${(error as Error).message}`));
+        finish(new ServeError(`${url}: bad metadata frame: ${(error as Error).message}`));
       }
     };
-    const onError = (error: Error): void => finish(new Error(`${url}: cannot connect: ${error.message}`));
+    const onError = (error: Error): void =>
+      finish(new ServeError(`${url}: cannot connect: ${error.message}`));
     const onClose = (code: number, reason: Buffer): void =>
-      finish(new Error(`${url}: closed before sending metadata (${closeText(code, reason.toString())})`));
+      finish(
+        new ServeError(`${url}: closed before sending metadata (${closeText(code, reason.toString())})`),
+      );
     const timer = setTimeout(
-      () => finish(new Error(`${url}: no metadata frame within ${timeoutMs} ms`)),
+      () => finish(new ServeError(`${url}: no metadata frame within ${timeoutMs} ms`)),
       timeoutMs,
     );
     socket.on('message', onMessage);
@@ -128,7 +132,7 @@ export class WebsocketPolicyClient {
     });
     socket.on('close', (code, reason) => {
       this.#closedBecause ??= `closed (${closeText(code, reason.toString())})`;
-      this.#settle(new Error(this.#closedMessage('while waiting for a reply')));
+      this.#settle(new ServeError(this.#closedMessage('while waiting for a reply')));
     });
   }
 
@@ -145,7 +149,7 @@ export class WebsocketPolicyClient {
         const { socket, metadata } = await openOnce(target, options);
         if (!isRecord(metadata)) {
           socket.terminate();
-          throw new Error(`${target}: metadata must be a map, got ${typeof metadata}`);
+          throw new ServeError(`${target}: metadata must be a map, got ${typeof metadata}`);
         }
         return new WebsocketPolicyClient(target, socket, metadata, options);
       } catch (error) {
@@ -187,7 +191,7 @@ export class WebsocketPolicyClient {
     if (this.#socket.readyState !== WebSocket.OPEN) {
       // Wait for the close event so the error can carry the close code and reason.
       await this.#closed;
-      throw new Error(this.#closedMessage('before the request was sent'));
+      throw new ServeError(this.#closedMessage('before the request was sent'));
     }
     const frame = packMessage(observation);
     return new Promise((resolve, reject) => {
@@ -196,7 +200,7 @@ export class WebsocketPolicyClient {
         const limit = this.#requestTimeoutMs;
         timer = setTimeout(() => {
           this.#closedBecause ??= `dropped after a request timed out (${limit} ms)`;
-          this.#settle(new Error(`${this.url}: no reply within ${limit} ms`));
+          this.#settle(new ServeError(`${this.url}: no reply within ${limit} ms`));
           this.#socket.terminate();
         }, limit);
       }
@@ -211,7 +215,7 @@ export class WebsocketPolicyClient {
         },
       };
       this.#socket.send(frame, (error) => {
-        if (error) this.#settle(new Error(`${this.url}: sending the request failed: ${error.message}`));
+        if (error) this.#settle(new ServeError(`${this.url}: sending the request failed: ${error.message}`));
       });
     });
   }
@@ -228,7 +232,7 @@ export class WebsocketPolicyClient {
     if (!isBinary) {
       // openpi: "we're expecting bytes; if the server sends a string, it's an error."
       this.#serverError = toText(data);
-      this.#settle(new Error(`Error in inference server:\n${this.#serverError}`));
+      this.#settle(new ServeError(`Error in inference server:\n${this.#serverError}`));
       return;
     }
     if (!this.#pending) return;
@@ -236,10 +240,11 @@ export class WebsocketPolicyClient {
     try {
       reply = unpackMessage(toBytes(data));
     } catch (error) {
-      this.#settle(new Error(`${this.url}: bad reply: ${(error as Error).message}`));
+      this.#settle(new ServeError(`${this.url}: bad reply: ${(error as Error).message}`));
       return;
     }
-    if (!isRecord(reply)) this.#settle(new Error(`${this.url}: reply must be a map, got ${typeof reply}`));
+    if (!isRecord(reply))
+      this.#settle(new ServeError(`${this.url}: reply must be a map, got ${typeof reply}`));
     else this.#settle(reply);
   }
 }

@@ -6,6 +6,8 @@ export {
   remotePolicy,
   WebsocketPolicyClient,
 } from './client.js';
+export { ServeError } from './errors.js';
+export type { InferencePolicy } from './inference-policy.js';
 export {
   actionChunkToReply,
   LIBERO_KEYS,
@@ -14,6 +16,7 @@ export {
   observationToLibero,
   replyToActionChunk,
 } from './libero.js';
+export { loadPolicy, randomPolicy } from './load-policy.js';
 export {
   formatLoadTestTable,
   type LoadTestOptions,
@@ -38,6 +41,15 @@ export {
   parseNumpyDtype,
 } from './ndarray.js';
 export {
+  ACTION_DIM,
+  type ActionChunk,
+  type Observation,
+  type Policy,
+  type RgbImage,
+  STATE_DIM,
+} from './policy.js';
+export { type ServeUntilStoppedOptions, serveUntilStopped } from './serve-until-stopped.js';
+export {
   CLOSE_INTERNAL_ERROR,
   CLOSE_MESSAGE_TOO_BIG,
   INTERNAL_ERROR_REASON,
@@ -46,4 +58,3 @@ export {
   type ServerStats,
   servePolicy,
 } from './server.js';
-export type { InferencePolicy } from './types.js';

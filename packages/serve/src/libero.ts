@@ -4,8 +4,10 @@
  * `observation/state` (float64 [8]: eef position, axis-angle, two finger positions), `prompt` (str);
  * the reply holds `actions` [horizon, 7].
  */
-import { ACTION_DIM, type ActionChunk, type Observation, type RgbImage, STATE_DIM } from '../types.js';
+
+import { ServeError } from './errors.js';
 import { NdArray } from './ndarray.js';
+import { ACTION_DIM, type ActionChunk, type Observation, type RgbImage, STATE_DIM } from './policy.js';
 
 /** The observation and reply keys of openpi's LIBERO example. */
 export const LIBERO_KEYS = {
@@ -34,7 +36,7 @@ function describeValue(value: unknown): string {
 /** The LIBERO observation dict of `observation` (arrays wrap the observation's buffers, no copy). */
 export function observationToLibero(observation: Observation): Record<string, unknown> {
   if (observation.state.length !== STATE_DIM) {
-    throw new Error(`observation.state: expected ${STATE_DIM} values, got ${observation.state.length}`);
+    throw new ServeError(`observation.state: expected ${STATE_DIM} values, got ${observation.state.length}`);
   }
   return {
     [LIBERO_KEYS.image]: imageToNdArray(observation.image, LIBERO_KEYS.image),
@@ -46,7 +48,7 @@ export function observationToLibero(observation: Observation): Record<string, un
 
 function imageToNdArray(image: RgbImage, key: string): NdArray<'uint8'> {
   if (image.data.length !== image.height * image.width * 3) {
-    throw new Error(
+    throw new ServeError(
       `${key}: image of ${image.height}×${image.width} needs ${image.height * image.width * 3} bytes, has ${image.data.length}`,
     );
   }
@@ -65,7 +67,7 @@ function readImage(message: Record<string, unknown>, key: string, expect: Libero
     value.shape[0] > 0 &&
     value.shape[1] > 0 &&
     (!size || (value.shape[0] === size.height && value.shape[1] === size.width));
-  if (!ok) throw new Error(`${key}: expected ${expected}, got ${describeValue(value)}`);
+  if (!ok) throw new ServeError(`${key}: expected ${expected}, got ${describeValue(value)}`);
   const image = value as NdArray<'uint8'>;
   return { height: image.shape[0], width: image.shape[1], data: image.data };
 }
@@ -78,7 +80,7 @@ function readState(message: Record<string, unknown>): Float64Array {
     value.shape.length === 1 &&
     value.shape[0] === STATE_DIM;
   if (!ok) {
-    throw new Error(
+    throw new ServeError(
       `${LIBERO_KEYS.state}: expected float64 [${STATE_DIM}] (or float32), got ${describeValue(value)}`,
     );
   }
@@ -99,7 +101,7 @@ export function liberoToObservation(
   const state = readState(message);
   const prompt = message[LIBERO_KEYS.prompt];
   if (typeof prompt !== 'string') {
-    throw new Error(`${LIBERO_KEYS.prompt}: expected a str, got ${describeValue(prompt)}`);
+    throw new ServeError(`${LIBERO_KEYS.prompt}: expected a str, got ${describeValue(prompt)}`);
   }
   return { image, wristImage, state, instruction: prompt };
 }
@@ -107,10 +109,10 @@ export function liberoToObservation(
 /** Checks `chunk` (actions of length horizon × 7) and returns the reply dict `{actions: float32 [horizon, 7]}`. */
 export function actionChunkToReply(chunk: ActionChunk): Record<string, unknown> {
   if (!Number.isInteger(chunk.horizon) || chunk.horizon < 1) {
-    throw new Error(`policy.act: horizon must be a positive integer, got ${chunk.horizon}`);
+    throw new ServeError(`policy.act: horizon must be a positive integer, got ${chunk.horizon}`);
   }
   if (!(chunk.actions instanceof Float32Array) || chunk.actions.length !== chunk.horizon * ACTION_DIM) {
-    throw new Error(
+    throw new ServeError(
       `policy.act: expected ${chunk.horizon * ACTION_DIM} float32 actions for horizon ${chunk.horizon}, got ${describeValue(chunk.actions)} of length ${chunk.actions?.length}`,
     );
   }
@@ -127,7 +129,7 @@ export function replyToActionChunk(reply: Record<string, unknown>): ActionChunk 
     value.shape[0] >= 1 &&
     value.shape[1] === ACTION_DIM;
   if (!ok) {
-    throw new Error(
+    throw new ServeError(
       `${LIBERO_KEYS.actions}: expected float32 [horizon, ${ACTION_DIM}] (or float64), got ${describeValue(value)}`,
     );
   }

@@ -5,11 +5,12 @@
  * with several clients, the wait behind the other clients' compute, since a busy-wait holds the one thread).
  */
 import { performance } from 'node:perf_hooks';
-import { ACTION_DIM, type Observation, type Policy, STATE_DIM } from '../types.js';
 import { adaptPolicy } from './adapt-policy.js';
 import { WebsocketPolicyClient } from './client.js';
+import { ServeError } from './errors.js';
 import { observationToLibero } from './libero.js';
 import { packMessage } from './msgpack-numpy.js';
+import { ACTION_DIM, type Observation, type Policy, STATE_DIM } from './policy.js';
 import { servePolicy } from './server.js';
 
 /** Options of `measureServerOverhead`. */
@@ -58,12 +59,12 @@ function busyWait(ms: number): void {
   const end = performance.now() + ms;
   let spins = 0;
   while (performance.now() < end) spins++;
-  if (spins < 0) throw new Error('unreachable');
+  if (spins < 0) throw new ServeError('unreachable');
 }
 
 /** Mean, median, 99th percentile (nearest rank) and maximum of `values`. */
 export function percentiles(values: ArrayLike<number>): Percentiles {
-  if (values.length === 0) throw new Error('percentiles: no values');
+  if (values.length === 0) throw new ServeError('percentiles: no values');
   const sorted = Float64Array.from(values).sort();
   const rank = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   let sum = 0;
@@ -87,7 +88,7 @@ function syntheticObservation(size: number): Observation {
 
 function positive(name: string, value: number, integer: boolean): number {
   if (!(value > 0) || (integer && !Number.isInteger(value))) {
-    throw new Error(
+    throw new ServeError(
       `measureServerOverhead: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`,
     );
   }
@@ -101,7 +102,7 @@ export async function measureServerOverhead(options: LoadTestOptions = {}): Prom
   const warmupRequests = options.warmupRequests ?? 5;
   const computeMs = options.computeMs ?? 2;
   if (!(computeMs >= 0) || !Number.isFinite(computeMs)) {
-    throw new Error(`measureServerOverhead: computeMs must be a non-negative number, got ${computeMs}`);
+    throw new ServeError(`measureServerOverhead: computeMs must be a non-negative number, got ${computeMs}`);
   }
   const imageSize = positive('imageSize', options.imageSize ?? 224, true);
   const horizon = positive('horizon', options.horizon ?? 10, true);

@@ -7,6 +7,7 @@
  * - decoding turns a map into an array only when it has the BINARY key `__ndarray__` / `__npgeneric__`.
  */
 import { Unpackr } from 'msgpackr';
+import { ServeError } from './errors.js';
 import { encodeMsgpack } from './msgpack-writer.js';
 import { type DType, dtypeKind, Float64, NdArray, NpScalar, parseNumpyDtype } from './ndarray.js';
 
@@ -90,7 +91,7 @@ function readDtype(map: Map<unknown, unknown>, where: string): DType {
   const dtype = binaryKey(map, KEY_DTYPE);
   const text = dtype instanceof Uint8Array ? textDecoder.decode(dtype) : dtype;
   if (typeof text !== 'string')
-    throw new Error(`${where}: 'dtype' must be a numpy dtype string, got ${describeWire(dtype)}`);
+    throw new ServeError(`${where}: 'dtype' must be a numpy dtype string, got ${describeWire(dtype)}`);
   return parseNumpyDtype(text, where);
 }
 
@@ -98,15 +99,15 @@ function decodeNdarray(map: Map<unknown, unknown>, where: string): NdArray {
   const dtype = readDtype(map, where);
   const data = binaryKey(map, KEY_DATA);
   if (!(data instanceof Uint8Array))
-    throw new Error(`${where}: 'data' must be bin, got ${describeWire(data)}`);
+    throw new ServeError(`${where}: 'data' must be bin, got ${describeWire(data)}`);
   const rawShape = binaryKey(map, KEY_SHAPE);
   const shapeList = typeof rawShape === 'number' || typeof rawShape === 'bigint' ? [rawShape] : rawShape;
   if (!Array.isArray(shapeList))
-    throw new Error(`${where}: 'shape' must be an array of ints, got ${describeWire(rawShape)}`);
+    throw new ServeError(`${where}: 'shape' must be an array of ints, got ${describeWire(rawShape)}`);
   const shape = shapeList.map((dim) => {
     const n = typeof dim === 'bigint' ? Number(dim) : dim;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      throw new Error(`${where}: 'shape' must hold non-negative ints, got ${String(dim)}`);
+      throw new ServeError(`${where}: 'shape' must hold non-negative ints, got ${String(dim)}`);
     }
     return n;
   });
@@ -124,14 +125,14 @@ function decodeNpGeneric(map: Map<unknown, unknown>, where: string): NpScalar {
   if ((kind === 'i' || kind === 'u') && (typeof item === 'number' || typeof item === 'bigint')) {
     return new NpScalar(dtype, item);
   }
-  throw new Error(`${where}: numpy scalar of dtype ${dtype} cannot hold ${describeWire(item)}`);
+  throw new ServeError(`${where}: numpy scalar of dtype ${dtype} cannot hold ${describeWire(item)}`);
 }
 
 function mapKey(key: unknown, where: string): string {
   if (typeof key === 'string') return key;
   if (key instanceof Uint8Array) return textDecoder.decode(key);
   // Python's unpackb (strict_map_key=True) only accepts str and bytes keys.
-  throw new Error(
+  throw new ServeError(
     `${where}: map key of type ${describeWire(key)} is not supported (only str and bin keys are)`,
   );
 }
@@ -162,7 +163,7 @@ function fromWire(value: unknown, where: string): unknown {
   }
   // msgpackr turns extension types (a timestamp into a Date, …) and the reserved byte 0xc1 into other objects;
   // openpi never sends them.
-  throw new Error(
+  throw new ServeError(
     `${where}: unsupported msgpack value (${value.constructor?.name ?? 'object'}: an extension type or 0xc1)`,
   );
 }
@@ -177,7 +178,7 @@ export function unpackMessage(bytes: Uint8Array): unknown {
   try {
     wire = unpackr.unpack(bytes);
   } catch (error) {
-    throw new Error(`unpackMessage: not a valid msgpack message (${(error as Error).message})`);
+    throw new ServeError(`unpackMessage: not a valid msgpack message (${(error as Error).message})`);
   }
   return fromWire(wire, '<root>');
 }

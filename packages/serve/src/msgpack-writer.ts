@@ -1,3 +1,4 @@
+import { ServeError } from './errors.js';
 /**
  * A msgpack encoder that writes the bytes Python's `msgpack.packb` (msgpack ≥ 1.0, `use_bin_type=True`)
  * writes for the corresponding Python value: smallest int format (unsigned formats for non-negative
@@ -144,7 +145,7 @@ export function encodeMsgpack(value: unknown, options: MsgpackWriterOptions = {}
   const path: unknown[] = [];
 
   const fail = (message: string): never => {
-    throw new Error(`packMessage: ${message} at ${pathText(path)}`);
+    throw new ServeError(`packMessage: ${message} at ${pathText(path)}`);
   };
 
   const writeInt = (v: number | bigint): void => {

@@ -1,3 +1,4 @@
+import { ServeError } from './errors.js';
 /**
  * The numpy values that travel over openpi's wire protocol, as JS objects:
  * `NdArray` (an `np.ndarray`), `NpScalar` (an `np.generic` such as `np.float32(0.5)`)
@@ -174,19 +175,19 @@ export function dtypeKind(dtype: DType): 'b' | 'i' | 'u' | 'f' {
  */
 export function parseNumpyDtype(text: string, where = 'dtype'): DType {
   const match = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(text);
-  if (!match) throw new Error(`${where}: unsupported numpy dtype '${text}'`);
+  if (!match) throw new ServeError(`${where}: unsupported numpy dtype '${text}'`);
   const [, order, kind, size] = match;
   if (order === '>' && size !== '1') {
-    throw new Error(
+    throw new ServeError(
       `${where}: big-endian dtype '${text}' is not supported (send little-endian arrays, e.g. '<${kind}${size}')`,
     );
   }
-  if (kind === 'O') throw new Error(`${where}: object dtype '${text}' cannot travel as raw bytes`);
+  if (kind === 'O') throw new ServeError(`${where}: object dtype '${text}' cannot travel as raw bytes`);
   const canonical = `${kind}${size}`;
   for (const name of DTYPE_NAMES) {
     if (DTYPES[name].numpy.slice(1) === canonical) return name;
   }
-  throw new Error(
+  throw new ServeError(
     `${where}: unsupported numpy dtype '${text}' (supported: ${DTYPE_NAMES.map((d) => DTYPES[d].numpy).join(', ')})`,
   );
 }
@@ -199,7 +200,7 @@ function elementCount(shape: readonly number[], where: string): number {
   let count = 1;
   for (const dim of shape) {
     if (!Number.isSafeInteger(dim) || dim < 0) {
-      throw new Error(`${where}: shape [${shape.join(', ')}] must hold non-negative integers`);
+      throw new ServeError(`${where}: shape [${shape.join(', ')}] must hold non-negative integers`);
     }
     count *= dim;
   }
@@ -218,15 +219,15 @@ export class NdArray<D extends DType = DType> {
   /** Checks that `data` is `dtype`'s typed array and holds exactly `shape`'s element count. */
   constructor(dtype: D, shape: readonly number[], data: DTypeArrays[D]) {
     const info = DTYPES[dtype];
-    if (!info) throw new Error(`NdArray: unknown dtype '${String(dtype)}'`);
+    if (!info) throw new ServeError(`NdArray: unknown dtype '${String(dtype)}'`);
     if (!info.matches(data)) {
-      throw new Error(
+      throw new ServeError(
         `NdArray: dtype ${dtype} needs a ${info.create(0).constructor.name}, got ${describeArray(data)}`,
       );
     }
     const count = elementCount(shape, 'NdArray');
     if (count !== data.length) {
-      throw new Error(
+      throw new ServeError(
         `NdArray: shape [${shape.join(', ')}] holds ${count} elements, data has ${data.length} (dtype ${dtype})`,
       );
     }
@@ -248,7 +249,7 @@ export class NdArray<D extends DType = DType> {
         return new NdArray(name as DTypeOf<T>, shape, data as unknown as DTypeArrays[DTypeOf<T>]);
       }
     }
-    throw new Error(`NdArray.from: unsupported array ${describeArray(data)}`);
+    throw new ServeError(`NdArray.from: unsupported array ${describeArray(data)}`);
   }
 
   /** A boolean array over bytes that are 0 or 1 (no copy). */
@@ -275,7 +276,7 @@ export class NdArray<D extends DType = DType> {
     const info = DTYPES[dtype];
     const count = elementCount(shape, where);
     if (bytes.byteLength !== count * info.itemSize) {
-      throw new Error(
+      throw new ServeError(
         `${where}: ${info.numpy} [${shape.join(', ')}] needs ${count * info.itemSize} bytes, got ${bytes.byteLength}`,
       );
     }
@@ -320,14 +321,14 @@ export class NpScalar<D extends DType = DType> {
   /** Checks that `value` fits `dtype` (a boolean for `bool`, an integer for integer dtypes). */
   constructor(dtype: D, value: number | bigint | boolean) {
     const info = DTYPES[dtype];
-    if (!info) throw new Error(`NpScalar: unknown dtype '${String(dtype)}'`);
+    if (!info) throw new ServeError(`NpScalar: unknown dtype '${String(dtype)}'`);
     const ok =
       info.kind === 'b'
         ? typeof value === 'boolean'
         : info.kind === 'f'
           ? typeof value === 'number'
           : typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
-    if (!ok) throw new Error(`NpScalar: ${typeof value} ${String(value)} does not fit dtype ${dtype}`);
+    if (!ok) throw new ServeError(`NpScalar: ${typeof value} ${String(value)} does not fit dtype ${dtype}`);
     this.dtype = dtype;
     this.value = dtype === 'float32' ? Math.fround(value as number) : value;
   }
@@ -346,10 +347,10 @@ export class NpScalar<D extends DType = DType> {
 export class Float64 {
   /** Stores `value`. */
   constructor(readonly value: number) {
-    if (typeof value !== 'number') throw new Error(`Float64: expected a number, got ${typeof value}`);
+    if (typeof value !== 'number') throw new ServeError(`Float64: expected a number, got ${typeof value}`);
   }
 }
 
 function assertLittleEndianHost(): void {
-  if (!HOST_IS_LITTLE_ENDIAN) throw new Error('NdArray: big-endian hosts are not supported');
+  if (!HOST_IS_LITTLE_ENDIAN) throw new ServeError('NdArray: big-endian hosts are not supported');
 }

@@ -14,9 +14,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { ServeError } from './errors.js';
+import type { InferencePolicy } from './inference-policy.js';
 import { packMessage, unpackMessage } from './msgpack-numpy.js';
 import { Float64 } from './ndarray.js';
-import type { InferencePolicy } from './types.js';
 
 /** The close code openpi's server sends after a text error frame (RFC 6455 "Internal Error"). */
 export const CLOSE_INTERNAL_ERROR = 1011;
@@ -126,7 +127,7 @@ export async function servePolicy(
   const host = options.host ?? '127.0.0.1';
   const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   if (!Number.isSafeInteger(maxPayload) || maxPayload < 1) {
-    throw new Error(`servePolicy: maxPayloadBytes must be a positive integer, got ${maxPayload}`);
+    throw new ServeError(`servePolicy: maxPayloadBytes must be a positive integer, got ${maxPayload}`);
   }
   const metadataFrame = packMessage(options.metadata ?? policy.metadata ?? {});
   const stats: MutableStats = {
@@ -137,7 +138,7 @@ export async function servePolicy(
     droppedReplies: 0,
   };
   const report = (error: unknown): void => {
-    options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    options.onError?.(error instanceof Error ? error : new ServeError(String(error)));
   };
 
   const httpServer = createServer(answerHttp);
@@ -192,17 +193,17 @@ function serveConnection(
   let prevTotalMs: number | undefined;
 
   const handleFrame = async (data: RawData, isBinary: boolean): Promise<void> => {
-    if (!isBinary) throw new Error('expected a binary msgpack frame, got a text frame');
+    if (!isBinary) throw new ServeError('expected a binary msgpack frame, got a text frame');
     const observation = unpackMessage(toBytes(data));
     if (!isRecord(observation)) {
-      throw new Error(`expected a msgpack map of observations, got ${describeMessage(observation)}`);
+      throw new ServeError(`expected a msgpack map of observations, got ${describeMessage(observation)}`);
     }
     await options.validate?.(observation);
     const inferStart = performance.now();
     const outputs = await policy.infer(observation);
     const inferMs = performance.now() - inferStart;
     if (!isRecord(outputs))
-      throw new Error(`policy.infer must return a dict, got ${describeMessage(outputs)}`);
+      throw new ServeError(`policy.infer must return a dict, got ${describeMessage(outputs)}`);
     // As openpi: timings are Python floats, so they always travel as float64.
     const timing: Record<string, Float64> = { infer_ms: new Float64(inferMs) };
     if (prevTotalMs !== undefined) timing.prev_total_ms = new Float64(prevTotalMs);

@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packMessage, unpackMessage } from '../../src/protocol/msgpack-numpy.js';
-import {
-  DTYPE_NAMES,
-  type DType,
-  dtypeItemSize,
-  Float64,
-  NdArray,
-  NpScalar,
-} from '../../src/protocol/ndarray.js';
+import { packMessage, unpackMessage } from '../src/msgpack-numpy.js';
+import { DTYPE_NAMES, type DType, dtypeItemSize, Float64, NdArray, NpScalar } from '../src/ndarray.js';
 
 /**
  * Fixtures: the bytes Python's `msgpack.packb(obj, default=openpi pack_array)` writes, derived by hand

@@ -4,11 +4,11 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { randomPolicy } from '../../src/harness/policies.js';
-import { adaptPolicy } from '../../src/protocol/adapt-policy.js';
-import { packMessage } from '../../src/protocol/msgpack-numpy.js';
-import { NdArray } from '../../src/protocol/ndarray.js';
-import { servePolicy } from '../../src/protocol/server.js';
+import { adaptPolicy } from '../src/adapt-policy.js';
+import { randomPolicy } from '../src/load-policy.js';
+import { packMessage } from '../src/msgpack-numpy.js';
+import { NdArray } from '../src/ndarray.js';
+import { servePolicy } from '../src/server.js';
 
 const oracle = join(import.meta.dirname, 'oracle/openpi_oracle.py');
 // The first Python that has the three modules (a pyenv python3 may shadow Debian's).

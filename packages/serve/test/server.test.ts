@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket } from 'ws';
-import { adaptPolicy } from '../../src/protocol/adapt-policy.js';
-import { remotePolicy, WebsocketPolicyClient } from '../../src/protocol/client.js';
-import { observationToLibero } from '../../src/protocol/libero.js';
-import { packMessage, unpackMessage } from '../../src/protocol/msgpack-numpy.js';
-import { NdArray } from '../../src/protocol/ndarray.js';
+import { adaptPolicy } from '../src/adapt-policy.js';
+import { remotePolicy, WebsocketPolicyClient } from '../src/client.js';
+import type { InferencePolicy } from '../src/inference-policy.js';
+import { observationToLibero } from '../src/libero.js';
+import { packMessage, unpackMessage } from '../src/msgpack-numpy.js';
+import { NdArray } from '../src/ndarray.js';
+import { ACTION_DIM, type ActionChunk, type Observation, type Policy, STATE_DIM } from '../src/policy.js';
 import {
   CLOSE_INTERNAL_ERROR,
   CLOSE_MESSAGE_TOO_BIG,
@@ -12,9 +14,7 @@ import {
   type PolicyServer,
   type ServePolicyOptions,
   servePolicy,
-} from '../../src/protocol/server.js';
-import type { InferencePolicy } from '../../src/protocol/types.js';
-import { ACTION_DIM, type ActionChunk, type Observation, type Policy, STATE_DIM } from '../../src/types.js';
+} from '../src/server.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
+import { BenchError } from '../errors.js';
 import { describeMachine } from '../report/machine.js';
 import {
   type BenchmarkReport,
@@ -44,7 +45,7 @@ export interface EvaluateOptions {
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${value}`);
+    throw new BenchError(`evaluate: ${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -56,10 +57,10 @@ function planJobs(suite: Suite, options: EvaluateOptions): Job[] {
   const trials = positiveInteger('trials', options.trials ?? suite.trialsPerTask);
   const tasks = options.tasks ?? suite.tasks.map((_, i) => i);
   if (new Set(tasks).size !== tasks.length)
-    throw new Error(`tasks lists a task twice: [${tasks.join(', ')}]`);
+    throw new BenchError(`evaluate: tasks lists a task twice: [${tasks.join(', ')}]`);
   for (const t of tasks) {
     if (!Number.isInteger(t) || t < 0 || t >= suite.tasks.length)
-      throw new Error(`task index ${t} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
+      throw new BenchError(`task index ${t} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
   }
   return tasks.flatMap((taskIndex) =>
     Array.from({ length: trials }, (_, trial) => ({ kind: 'episode' as const, taskIndex, trial })),
@@ -95,7 +96,7 @@ function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void, started:
           settled = true;
           void worker.terminate();
           if (message.type === 'done') resolvePromise();
-          else reject(new Error(`evaluation worker failed: ${message.message}`));
+          else reject(new BenchError(`evaluation worker failed: ${message.message}`));
         }
       },
     );
@@ -104,7 +105,7 @@ function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void, started:
       reject(error);
     });
     worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`evaluation worker exited with code ${code} before finishing`));
+      if (!settled) reject(new BenchError(`evaluation worker exited with code ${code} before finishing`));
     });
   });
 }
@@ -130,7 +131,7 @@ export async function evaluate(
   const imageSize = positiveInteger('imageSize', options.imageSize ?? 64);
   const requestedWorkers = options.workers ?? Math.min(4, availableParallelism());
   if (!Number.isInteger(requestedWorkers) || requestedWorkers < 0) {
-    throw new Error(`workers must be an integer ≥ 0, got ${requestedWorkers}`);
+    throw new BenchError(`evaluate: workers must be an integer ≥ 0, got ${requestedWorkers}`);
   }
   const startedAt = new Date();
   const results: JobResult[] = [];

@@ -1,9 +1,10 @@
+import { type Policy, randomPolicy } from '@roboalign/serve';
+import { seedFromParts } from '@roboalign/utils';
+import { BenchError } from '../errors.js';
 import type { ChainResult, EpisodeResult } from '../report/results.js';
-import { seedFrom } from '../suites/random.js';
 import type { Suite } from '../suites/task.js';
 import { TaskEnvPool } from '../suites/task-env.js';
-import type { Policy } from '../types.js';
-import { EXPERT, loadPolicy, randomPolicy } from './policies.js';
+import { EXPERT, loadPolicy } from './policies.js';
 import { runChain, runEpisode } from './run.js';
 import { getSuite } from './suites.js';
 
@@ -45,9 +46,10 @@ export async function runJobs(
   try {
     for (const job of batch.jobs) {
       const jobKey = job.kind === 'episode' ? `${job.taskIndex}/${job.trial}` : `chain/${job.chain}`;
-      const policy = shared ?? randomPolicy(seedFrom(batch.seed, batch.suite, jobKey));
+      const policy = shared ?? randomPolicy(seedFromParts(batch.seed, batch.suite, jobKey));
       if (job.kind === 'episode') {
-        if (suite.kind !== 'episodes') throw new Error(`${suite.name} is a chain suite; it has no episodes`);
+        if (suite.kind !== 'episodes')
+          throw new BenchError(`${suite.name} is a chain suite; it has no episodes`);
         onResult(
           await runEpisode(
             await envs.get(suite.tasks[job.taskIndex].scene),
@@ -59,7 +61,8 @@ export async function runJobs(
           ),
         );
       } else {
-        if (suite.kind !== 'chains') throw new Error(`${suite.name} is an episode suite; it has no chains`);
+        if (suite.kind !== 'chains')
+          throw new BenchError(`${suite.name} is an episode suite; it has no chains`);
         onResult(await runChain(await envs.get(suite.scene), suite, job.chain, policy, options));
       }
     }

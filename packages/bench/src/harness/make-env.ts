@@ -1,5 +1,6 @@
+import { mulberry32 } from '@roboalign/utils';
+import { BenchError } from '../errors.js';
 import type { TabletopOptions } from '../sim/tabletop-env.js';
-import { mulberry32 } from '../suites/random.js';
 import type { TaskDefinition } from '../suites/task.js';
 import { type StepInfo, type StepResult, TaskEnv } from '../suites/task-env.js';
 import type { Observation } from '../types.js';
@@ -36,9 +37,9 @@ export async function makeEnv(
 ): Promise<TaskGym> {
   const suite = getSuite(suiteName);
   if (suite.kind !== 'episodes')
-    throw new Error(`${suite.name} is a chain suite; makeEnv takes a libero-* suite`);
+    throw new BenchError(`${suite.name} is a chain suite; makeEnv takes a libero-* suite`);
   const task = suite.tasks[taskIndex];
-  if (!task) throw new Error(`task ${taskIndex} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
+  if (!task) throw new BenchError(`task ${taskIndex} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
   const env = await TaskEnv.create(task.scene, options);
   return {
     task,

@@ -1,6 +1,6 @@
+import { type LeRobotWriteResult, type RobotEpisode, writeLeRobotDataset } from '@roboalign/datasets';
 import cliProgress from 'cli-progress';
-import type { RobotEpisode } from '../data/episode.js';
-import { type LeRobotWriteResult, writeLeRobotDataset } from '../data/lerobot-writer.js';
+import { BenchError } from '../errors.js';
 import type { Suite } from '../suites/task.js';
 import { type Goal, type TaskEnv, TaskEnvPool } from '../suites/task-env.js';
 import type { RgbImage } from '../types.js';
@@ -73,10 +73,14 @@ export async function recordExpertEpisodes(
   const suite = typeof suiteName === 'string' ? getSuite(suiteName) : suiteName;
   const count = options.episodes ?? 10;
   if (!Number.isInteger(count) || count < 1)
-    throw new Error(`episodes must be a positive integer, got ${count}`);
+    throw new BenchError(
+      `recordExpertEpisodes(${suite.name}): episodes must be a positive integer, got ${count}`,
+    );
   const firstTrial = options.firstTrial ?? 0;
   if (!Number.isInteger(firstTrial) || firstTrial < 0)
-    throw new Error(`firstTrial must be an integer >= 0, got ${firstTrial}`);
+    throw new BenchError(
+      `recordExpertEpisodes(${suite.name}): firstTrial must be an integer >= 0, got ${firstTrial}`,
+    );
   const imageSize = options.imageSize ?? 64;
   const withImages = imageSize > 0;
   const episodes: RobotEpisode[] = [];
@@ -132,7 +136,7 @@ export async function recordExpertDataset(
   const { episodes, attempted } = await recordExpertEpisodes(suiteName, options);
   if (episodes.length === 0) {
     const name = typeof suiteName === 'string' ? suiteName : suiteName.name;
-    throw new Error(`${name}: the expert succeeded in no episode; nothing to write`);
+    throw new BenchError(`${name}: the expert succeeded in no episode; nothing to write`);
   }
   const written = await writeLeRobotDataset(dir, episodes, {
     robotType: 'roboalign_tabletop_gantry',

@@ -1,7 +1,8 @@
+import { mulberry32, seedFromParts } from '@roboalign/utils';
+import { BenchError } from '../errors.js';
 import type { ChainResult, EpisodeResult } from '../report/results.js';
 import type { Layout } from '../sim/tabletop-env.js';
 import { sampleChain } from '../suites/calvin-style.js';
-import { mulberry32, seedFrom } from '../suites/random.js';
 import type { ChainSuite, ChainTask, EpisodeSuite } from '../suites/task.js';
 import type { Goal, TaskEnv } from '../suites/task-env.js';
 import { ACTION_DIM, type Policy } from '../types.js';
@@ -15,12 +16,12 @@ export interface DriveOptions {
 
 /** The seed of a task's fixed initial state number `trial` (independent of the run's seed, as LIBERO's 50 states). */
 export function initialStateSeed(suite: string, taskIndex: number, trial: number): number {
-  return seedFrom(suite, taskIndex, trial);
+  return seedFromParts(suite, taskIndex, trial);
 }
 
 /** The seed of chain number `chain` (independent of the run's seed, as CALVIN's fixed evaluation sequences). */
 export function chainSeed(suite: string, chain: number): number {
-  return seedFrom(suite, 'chain', chain);
+  return seedFromParts(suite, 'chain', chain);
 }
 
 /** The fixed initial state number `trial` of a task: evaluation trial `trial` starts here. */
@@ -75,7 +76,7 @@ async function driveGoal(
       // Rendered only here, when the policy looks: the steps in between never draw their cameras.
       const chunk = await policy.act(env.observation());
       if (chunk.actions.length !== chunk.horizon * ACTION_DIM || chunk.horizon < 1) {
-        throw new Error(
+        throw new BenchError(
           `policy returned ${chunk.actions.length} values for horizon ${chunk.horizon}; expected [horizon ≥ 1, ${ACTION_DIM}]`,
         );
       }

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import { CALVIN_STYLE_SUITE } from '../suites/calvin-style.js';
 import { LIBERO_STYLE_SUITES } from '../suites/libero-style.js';
 import type { Suite } from '../suites/task.js';
@@ -9,6 +10,6 @@ export const SUITES: readonly Suite[] = [...LIBERO_STYLE_SUITES, CALVIN_STYLE_SU
 export function getSuite(name: string): Suite {
   const suite = SUITES.find((s) => s.name === name);
   if (!suite)
-    throw new Error(`unknown suite "${name}"; choose one of: ${SUITES.map((s) => s.name).join(', ')}`);
+    throw new BenchError(`unknown suite "${name}"; choose one of: ${SUITES.map((s) => s.name).join(', ')}`);
   return suite;
 }

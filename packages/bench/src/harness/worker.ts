@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { BenchError } from '../errors.js';
 import { type JobBatch, runJobs } from './jobs.js';
 
 /** Worker entry: runs the batch in `workerData` and posts each result, then `done` (or `error`). */
-if (!parentPort) throw new Error('this module runs as a worker thread of evaluate()');
+if (!parentPort) throw new BenchError('this module runs as a worker thread of evaluate()');
 const port = parentPort;
 runJobs(workerData as JobBatch, (result) => port.postMessage({ type: 'result', result })).then(
   () => port.postMessage({ type: 'done' }),

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 /** An RGB colour, one byte per channel. */
 export type Rgb = readonly [number, number, number];
 
@@ -11,7 +12,7 @@ export interface Canvas {
 /** A `width`×`height` canvas filled with `background`. */
 export function createCanvas(width: number, height: number, background: Rgb): Canvas {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
-    throw new Error(`createCanvas: expected positive integer size, got ${width}x${height}`);
+    throw new BenchError(`createCanvas: expected positive integer size, got ${width}x${height}`);
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i += 3) data.set(background, i);
   return { width, height, data };
@@ -20,7 +21,7 @@ export function createCanvas(width: number, height: number, background: Rgb): Ca
 /** The colour at (x, y); throws outside the canvas. */
 export function getPixel(canvas: Canvas, x: number, y: number): Rgb {
   if (x < 0 || y < 0 || x >= canvas.width || y >= canvas.height)
-    throw new Error(`getPixel: (${x}, ${y}) is outside the ${canvas.width}x${canvas.height} canvas`);
+    throw new BenchError(`getPixel: (${x}, ${y}) is outside the ${canvas.width}x${canvas.height} canvas`);
   const i = (y * canvas.width + x) * 3;
   return [canvas.data[i], canvas.data[i + 1], canvas.data[i + 2]];
 }

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import { type Canvas, fillRect, type Rgb } from './canvas.js';
 
 /** Glyph cell width in font pixels. */
@@ -138,7 +139,7 @@ export function textHeight(scale: number): number {
  */
 export function drawText(canvas: Canvas, text: string, x: number, y: number, color: Rgb, scale = 2): number {
   if (!Number.isInteger(scale) || scale < 1)
-    throw new Error(`drawText: scale must be a positive integer, got ${scale}`);
+    throw new BenchError(`drawText: scale must be a positive integer, got ${scale}`);
   let penX = x;
   for (const char of text) {
     const rows = glyphRows(char);

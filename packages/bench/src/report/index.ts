@@ -1,4 +1,3 @@
-export { writeFileAtomic } from './atomic-write.js';
 export { type Canvas, createCanvas, drawLine, fillDisc, fillRect, getPixel, type Rgb } from './canvas.js';
 export {
   drawText,

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import type { ChainSummary, SuiteSummary } from './results.js';
 
 /**
@@ -29,7 +30,7 @@ function table(header: string[], align: ('left' | 'right')[], rows: string[][]):
  * then an `### Overall` table with each suite's rate and, for more than one suite, a pooled `All` row.
  */
 export function episodesMarkdown(suites: readonly SuiteSummary[]): string {
-  if (suites.length === 0) throw new Error('episodesMarkdown: no suites to tabulate');
+  if (suites.length === 0) throw new BenchError('episodesMarkdown: no suites to tabulate');
   const parts: string[] = [];
   for (const s of suites) {
     const rows = s.tasks.map((t) => [
@@ -62,7 +63,7 @@ export function episodesMarkdown(suites: readonly SuiteSummary[]): string {
  */
 export function chainsMarkdown(summary: ChainSummary): string {
   if (summary.stepRates.length !== 5)
-    throw new Error(
+    throw new BenchError(
       `chainsMarkdown(${summary.suite}): expected 5 step rates, got ${summary.stepRates.length}`,
     );
   const header = ['Chains', '1/5', '2/5', '3/5', '4/5', '5/5', 'Avg. Len.'];

@@ -1,5 +1,6 @@
+import { writeFileAtomic } from '@roboalign/utils';
 import { encode } from 'fast-png';
-import { writeFileAtomic } from './atomic-write.js';
+import { BenchError } from '../errors.js';
 import { type Canvas, createCanvas, drawLine, fillDisc, fillRect, type Rgb } from './canvas.js';
 import { drawText, textHeight, textWidth } from './font.js';
 import { formatAvgLen, formatPercent } from './markdown.js';
@@ -83,7 +84,7 @@ function drawAxes(canvas: Canvas, top: number, left: number, width: number): voi
 }
 
 function checkRate(where: string, r: number): void {
-  if (!(r >= 0 && r <= 1)) throw new Error(`${where}: rate must be in [0, 1], got ${r}`);
+  if (!(r >= 0 && r <= 1)) throw new BenchError(`${where}: rate must be in [0, 1], got ${r}`);
 }
 
 interface LegendEntry {
@@ -172,7 +173,7 @@ function suiteTitle(suites: readonly SuiteSummary[]): string {
 
 /** Computes the geometry of {@link plotSuiteSuccess} without drawing. */
 export function suitePlotLayout(suites: readonly SuiteSummary[]): SuitePlotLayout {
-  if (suites.length === 0) throw new Error('plotSuiteSuccess: no suites to plot');
+  if (suites.length === 0) throw new BenchError('plotSuiteSuccess: no suites to plot');
   const taskIndices = [...new Set(suites.flatMap((s) => s.tasks.map((t) => t.taskIndex)))].sort(
     (a, b) => a - b,
   );
@@ -291,7 +292,7 @@ export function chainPlotLayout(summary: ChainSummary): ChainPlotLayout {
  */
 export function plotChainCurve(summary: ChainSummary): Uint8Array {
   if (summary.stepRates.length !== 5)
-    throw new Error(
+    throw new BenchError(
       `plotChainCurve(${summary.suite}): expected 5 step rates, got ${summary.stepRates.length}`,
     );
   summary.stepRates.forEach((r, i) => {

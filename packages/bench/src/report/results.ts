@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import type { MachineInfo } from './machine.js';
 
 /** The number of subtasks in one CALVIN-style chain. */
@@ -102,7 +103,7 @@ export interface ChainsReport {
 export type BenchmarkReport = EpisodesReport | ChainsReport;
 
 function fail(where: string, message: string): never {
-  throw new Error(`${where}: ${message}`);
+  throw new BenchError(`${where}: ${message}`);
 }
 
 function isNonNegativeInteger(x: unknown): x is number {
@@ -124,7 +125,7 @@ function checkEpisode(e: EpisodeResult, i: number): void {
  * name or instruction differs between episodes, or the same (suite, task, trial) twice.
  */
 export function summarizeEpisodes(results: readonly EpisodeResult[]): SuiteSummary[] {
-  if (results.length === 0) throw new Error('summarizeEpisodes: no episode results to summarize');
+  if (results.length === 0) throw new BenchError('summarizeEpisodes: no episode results to summarize');
   const suites = new Map<string, Map<number, TaskSummary>>();
   const seen = new Set<string>();
   results.forEach((e, i) => {
@@ -177,7 +178,7 @@ export function summarizeEpisodes(results: readonly EpisodeResult[]): SuiteSumma
  * exactly five task names, a `completed` outside 0..5 or not an integer, or a repeated chain number.
  */
 export function summarizeChains(suite: string, results: readonly ChainResult[]): ChainSummary {
-  if (results.length === 0) throw new Error(`summarizeChains(${suite}): no chain results to summarize`);
+  if (results.length === 0) throw new BenchError(`summarizeChains(${suite}): no chain results to summarize`);
   const atLeast = new Array<number>(CHAIN_LENGTH).fill(0);
   const seen = new Set<number>();
   let total = 0;

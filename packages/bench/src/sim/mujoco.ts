@@ -1,4 +1,5 @@
 import loadMujoco, { type MainModule, type MjData, type MjModel } from 'mujoco-js';
+import { BenchError } from '../errors.js';
 
 let modulePromise: Promise<MainModule> | undefined;
 let fileCounter = 0;
@@ -29,7 +30,7 @@ export async function compileMjcf(xml: string): Promise<Physics> {
   try {
     model = mj.MjModel.loadFromXML(path);
   } catch (error) {
-    throw new Error(
+    throw new BenchError(
       `MuJoCo could not compile the scene: ${error instanceof Error ? error.message : String(error)}`,
     );
   } finally {

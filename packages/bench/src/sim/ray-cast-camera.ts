@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import type { Physics } from './mujoco.js';
 
@@ -41,11 +42,13 @@ export class RayCastCamera {
       height < 1 ||
       width * height > 4096 * 4096
     ) {
-      throw new Error(`camera "${camera}": image size must be positive integers, got ${width}×${height}`);
+      throw new BenchError(
+        `camera "${camera}": image size must be positive integers, got ${width}×${height}`,
+      );
     }
     const { mj, model } = physics;
     this.cameraId = mj.mj_name2id(model, mj.mjtObj.mjOBJ_CAMERA.value, camera);
-    if (this.cameraId < 0) throw new Error(`camera "${camera}" is not in the scene`);
+    if (this.cameraId < 0) throw new BenchError(`camera "${camera}" is not in the scene`);
     this.width = width;
     this.height = height;
     const fovy = (model.cam_fovy[this.cameraId] * Math.PI) / 180;

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 /**
  * MJCF for the tabletop scene: a table, a 6-DoF gantry carrying a parallel gripper (three slide and three hinge
  * joints under position control), movable blocks and cylinders, and optional fixtures: a plate, a tray, a
@@ -172,8 +173,8 @@ export function sceneXml(spec: SceneSpec): string {
   const names = new Set<string>();
   for (const o of spec.objects) {
     if (!/^[a-z][a-z0-9_]*$/.test(o.name))
-      throw new Error(`scene object "${o.name}": names are lower-case identifiers`);
-    if (names.has(o.name)) throw new Error(`scene object "${o.name}" appears twice`);
+      throw new BenchError(`scene object "${o.name}": names are lower-case identifiers`);
+    if (names.has(o.name)) throw new BenchError(`scene object "${o.name}" appears twice`);
     names.add(o.name);
   }
   const fx = spec.fixtures;

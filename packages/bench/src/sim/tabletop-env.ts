@@ -1,4 +1,5 @@
 import type { MjData, MjModel } from 'mujoco-js';
+import { BenchError } from '../errors.js';
 import { ACTION_DIM, type Observation, type RgbImage } from '../types.js';
 import { compileMjcf, type Physics } from './mujoco.js';
 import { RayCastCamera } from './ray-cast-camera.js';
@@ -143,7 +144,9 @@ export class TabletopEnv {
       rotationScale: options.rotationScale ?? 0.15,
     };
     if (!Number.isInteger(resolved.imageSize) || resolved.imageSize < 8 || resolved.imageSize > 1024) {
-      throw new Error(`imageSize must be an integer in [8, 1024], got ${resolved.imageSize}`);
+      throw new BenchError(
+        `TabletopEnv: imageSize must be an integer in [8, 1024], got ${resolved.imageSize}`,
+      );
     }
     const physics = await compileMjcf(sceneXml(spec));
     return new TabletopEnv(spec, physics, resolved);
@@ -164,7 +167,7 @@ export class TabletopEnv {
     this.target = { pos: [start.x, start.y, start.z], rot: yawPitchRollToMat(0, 0, 0), yaw: 0, grip: 0 };
     for (const o of this.spec.objects) {
       const place = layout.objects[o.name];
-      if (!place) throw new Error(`layout has no position for scene object "${o.name}"`);
+      if (!place) throw new BenchError(`layout has no position for scene object "${o.name}"`);
       const a = adr[j[o.name]];
       const yaw = place.yaw ?? 0;
       qpos.set(
@@ -181,7 +184,7 @@ export class TabletopEnv {
     ] as const) {
       const b = this.ids.bodies[body];
       if (b < 0) continue;
-      if (!place) throw new Error(`layout has no position for fixture "${body}"`);
+      if (!place) throw new BenchError(`layout has no position for fixture "${body}"`);
       mocap.set([place.x, place.y, 0], mocapIds[b] * 3);
     }
     if (j.drawer_slide >= 0) qpos[adr[j.drawer_slide]] = layout.drawer ?? 0;
@@ -195,11 +198,12 @@ export class TabletopEnv {
   /** Applies one 7-D action (clipped to [−1, 1]) for one control period. */
   step(action: ArrayLike<number>): void {
     if (action.length !== ACTION_DIM)
-      throw new Error(`action must have ${ACTION_DIM} values, got ${action.length}`);
+      throw new BenchError(`TabletopEnv.step: action must have ${ACTION_DIM} values, got ${action.length}`);
     const a = new Float64Array(ACTION_DIM);
     for (let i = 0; i < ACTION_DIM; i++) {
       const v = action[i];
-      if (!Number.isFinite(v)) throw new Error(`action[${i}] is ${v}; actions must be finite`);
+      if (!Number.isFinite(v))
+        throw new BenchError(`TabletopEnv.step: action[${i}] is ${v}; actions must be finite`);
       a[i] = Math.max(-1, Math.min(1, v));
     }
     const { positionScale, rotationScale } = this.options;
@@ -310,14 +314,14 @@ export class TabletopEnv {
   /** The movable object called `name`. */
   object(name: string): MovableSpec {
     const spec = this.spec.objects.find((o) => o.name === name);
-    if (!spec) throw new Error(`"${name}" is not a movable object in the scene`);
+    if (!spec) throw new BenchError(`"${name}" is not a movable object in the scene`);
     return spec;
   }
 
   /** World position of a body (an object or a fixture). */
   bodyPosition(name: string): Vec3 {
     const b = this.ids.bodies[name] ?? this.bodyId(name);
-    if (b < 0) throw new Error(`"${name}" is not in the scene`);
+    if (b < 0) throw new BenchError(`"${name}" is not in the scene`);
     const x = this.data.xpos as Float64Array;
     return [x[b * 3], x[b * 3 + 1], x[b * 3 + 2]];
   }
@@ -344,7 +348,7 @@ export class TabletopEnv {
   /** Position of the drawer handle's grasp point. */
   drawerHandlePosition(): Vec3 {
     const g = this.ids.geoms.drawer_handle;
-    if (g < 0) throw new Error('the scene has no cabinet');
+    if (g < 0) throw new BenchError('the scene has no cabinet');
     const x = this.data.geom_xpos as Float64Array;
     return [x[g * 3], x[g * 3 + 1], x[g * 3 + 2]];
   }
@@ -384,7 +388,7 @@ export class TabletopEnv {
   private fingerContacts(name: string): { left: boolean; right: boolean } {
     const target = this.ids.geoms[`${name}_geom`];
     if (target === undefined || target < 0)
-      throw new Error(`"${name}" is not a movable object of this scene`);
+      throw new BenchError(`"${name}" is not a movable object of this scene`);
     const leftFinger = this.ids.geoms.finger_left_geom;
     const rightFinger = this.ids.geoms.finger_right_geom;
     let left = false;

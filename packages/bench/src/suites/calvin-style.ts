@@ -1,3 +1,5 @@
+import type { Rng } from '@roboalign/utils';
+import { BenchError } from '../errors.js';
 import { GEOMETRY, type SceneSpec } from '../sim/scene-xml.js';
 import type { Layout } from '../sim/tabletop-env.js';
 import { closeDrawer, openDrawer, pressButton, pushBy, putInTray, putOnPlate, stack } from './experts.js';
@@ -12,7 +14,7 @@ import {
   pushed,
   stackedOn,
 } from './predicates.js';
-import { jitter, type Rng, shuffled } from './random.js';
+import { jitter, shuffled } from './random.js';
 import type { ChainSuite, ChainTask } from './task.js';
 
 const BLOCKS = ['red', 'blue', 'pink'] as const;
@@ -244,5 +246,7 @@ export function sampleChain<S>(suite: ChainSuite<S>, rng: Rng): { layout: Layout
     }
     if (tasks.length === suite.chainLength) return { layout: start.layout, tasks };
   }
-  throw new Error(`${suite.name}: could not sample a feasible chain of ${suite.chainLength} in 100 attempts`);
+  throw new BenchError(
+    `${suite.name}: could not sample a feasible chain of ${suite.chainLength} in 100 attempts`,
+  );
 }

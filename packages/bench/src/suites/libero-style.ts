@@ -1,3 +1,4 @@
+import type { Rng } from '@roboalign/utils';
 import { GEOMETRY, type SceneSpec } from '../sim/scene-xml.js';
 import type { Layout } from '../sim/tabletop-env.js';
 import {
@@ -23,7 +24,7 @@ import {
   pushed,
   stackedOn,
 } from './predicates.js';
-import { jitter, type Rng, shuffled } from './random.js';
+import { jitter, shuffled } from './random.js';
 import { type Skill, sequence } from './skills.js';
 import type { EpisodeSuite, TaskDefinition } from './task.js';
 

@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import { GEOMETRY, halfHeight } from '../sim/scene-xml.js';
 import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
 
@@ -81,7 +82,7 @@ export function allOf(...predicates: Predicate[]): Predicate {
 
 function startOf(start: StartPositions, name: string): Vec3 {
   const p = start[name];
-  if (!p) throw new Error(`no start position recorded for "${name}"`);
+  if (!p) throw new BenchError(`no start position recorded for "${name}"`);
   return p;
 }
 

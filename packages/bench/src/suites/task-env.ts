@@ -1,3 +1,4 @@
+import { BenchError } from '../errors.js';
 import type { SceneSpec } from '../sim/scene-xml.js';
 import { type Layout, TabletopEnv, type TabletopOptions } from '../sim/tabletop-env.js';
 import type { Observation } from '../types.js';
@@ -80,7 +81,9 @@ export class TaskEnv {
   advance(action: ArrayLike<number>): Omit<StepResult, 'observation'> {
     const goal = this.requireGoal();
     if (this.steps >= goal.maxSteps)
-      throw new Error(`step called after the episode was truncated at ${goal.maxSteps} steps; call reset`);
+      throw new BenchError(
+        `TaskEnv.step called after the episode was truncated at ${goal.maxSteps} steps; call reset`,
+      );
     this.env.step(action);
     this.steps++;
     this.lastObservation = undefined;
@@ -115,7 +118,7 @@ export class TaskEnv {
   }
 
   private requireGoal(): Goal {
-    if (!this.goal) throw new Error('no goal: call reset first');
+    if (!this.goal) throw new BenchError('TaskEnv: no goal yet; call reset first');
     return this.goal;
   }
 

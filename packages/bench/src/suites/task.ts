@@ -1,7 +1,7 @@
+import type { Rng } from '@roboalign/utils';
 import type { SceneSpec } from '../sim/scene-xml.js';
 import type { Layout } from '../sim/tabletop-env.js';
 import type { Predicate } from './predicates.js';
-import type { Rng } from './random.js';
 import type { Skill } from './skills.js';
 
 /** One task of an episode suite: a scene, how to sample its start, its goal and a scripted expert. */

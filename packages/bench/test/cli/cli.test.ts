@@ -3,9 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NdArray, WebsocketPolicyClient } from '@roboalign/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebsocketPolicyClient } from '../../src/protocol/client.js';
-import { NdArray } from '../../src/protocol/ndarray.js';
 
 // CI builds before testing (`turbo run build`, then the tests), so these drive the built CLI as a user would.
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');

@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LeRobotDataset, readLeRobotDataset } from '@roboalign/datasets';
+import { mulberry32 } from '@roboalign/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LeRobotDataset, readLeRobotDataset } from '../../src/data/lerobot-reader.js';
 import { ACTION_NAMES, recordExpertDataset, STATE_NAMES } from '../../src/harness/record.js';
 import { chainSeed, initialStateSeed } from '../../src/harness/run.js';
 import { CALVIN_STYLE_SUITE, sampleChain } from '../../src/suites/calvin-style.js';
 import { LIBERO_STYLE_SUITES } from '../../src/suites/libero-style.js';
-import { mulberry32 } from '../../src/suites/random.js';
 import { TaskEnv } from '../../src/suites/task-env.js';
 import type { RgbImage } from '../../src/types.js';
 

@@ -1,3 +1,4 @@
+import { mulberry32, type Rng } from '@roboalign/utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXPERT } from '../../src/harness/policies.js';
 import { chainSeed, initialLayout, initialStateSeed, runChain } from '../../src/harness/run.js';
@@ -5,7 +6,6 @@ import { sceneXml } from '../../src/sim/scene-xml.js';
 import type { Layout } from '../../src/sim/tabletop-env.js';
 import { CALVIN_STYLE_SUITE, type CalvinState, sampleChain } from '../../src/suites/calvin-style.js';
 import { LIBERO_STYLE_SUITES } from '../../src/suites/libero-style.js';
-import { mulberry32, type Rng } from '../../src/suites/random.js';
 import type { ChainSuite } from '../../src/suites/task.js';
 import { TaskEnvPool } from '../../src/suites/task-env.js';
 
