@@ -1,4 +1,7 @@
 // The numbers the package READMEs promise, checked against the built packages.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { groupAdvantages, PRESETS, policyLoss } from '@roboalign/grpo';
 import { formatReward, prefixSimilarity, roboalignReward, roboalignRewardParts } from '@roboalign/rewards';
 import { describe, expect, it } from 'vitest';
@@ -101,4 +104,52 @@ describe('@roboalign/bench README', () => {
     const report = await evaluate(still, 'libero-object', { trials: 1, tasks: [0], progress: false });
     expect(report.successRate).toBe(0);
   }, 120_000);
+});
+
+describe('@roboalign/datasets README', () => {
+  it('writes, reads and chunks the episode as stated', async () => {
+    const { chunkEpisode, readLeRobotDataset, writeLeRobotDataset } = await import('@roboalign/datasets');
+    const dir = await mkdtemp(join(tmpdir(), 'readme-datasets-'));
+    try {
+      const episode = {
+        index: 0,
+        instruction: 'push the block',
+        fps: 10,
+        length: 2,
+        actions: Float32Array.of(0.1, 0, 0.2, 1),
+        actionDim: 2,
+        states: Float32Array.of(0, 0, 0.1, 0),
+        stateDim: 2,
+      };
+      await writeLeRobotDataset(join(dir, 'push'), [episode], { robotType: 'toy', overwrite: true });
+      const dataset = await readLeRobotDataset(join(dir, 'push'));
+      expect([dataset.episodes[0].instruction, dataset.info.total_frames]).toEqual(['push the block', 2]);
+      const chunks = chunkEpisode(dataset.episodes[0].actions, 2, 2, { horizon: 2, pad: 'repeat-last' });
+      expect(chunks).toHaveLength(2);
+      expect(Array.from(chunks[1])).toEqual(Array.from(Float32Array.of(0.2, 1, 0.2, 1)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('@roboalign/serve README', () => {
+  it('serves the random policy and acts through the remote client as stated', async () => {
+    const { adaptPolicy, randomPolicy, remotePolicy, servePolicy } = await import('@roboalign/serve');
+    const server = await servePolicy(adaptPolicy(randomPolicy(0)), { port: 0 });
+    try {
+      const remote = await remotePolicy(server.url);
+      const image = { width: 8, height: 8, data: new Uint8Array(8 * 8 * 3) };
+      const chunk = await remote.act({
+        image,
+        wristImage: image,
+        state: new Float64Array(8),
+        instruction: 'wave',
+      });
+      expect([chunk.horizon, chunk.actions.length]).toEqual([10, 70]);
+      await remote.close?.();
+    } finally {
+      await server.close();
+    }
+  });
 });
