@@ -1,20 +1,26 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import cliProgress from 'cli-progress';
+import { appendJsonl, progressBar } from '@roboalign/utils';
 import { saveCheckpoint } from './checkpoint.js';
+import { GraphError } from './errors.js';
 import type { Graph } from './graph.js';
 import { type AdamW, accumulateGrads, clipGradNorm, type SGD } from './optim.js';
 import type { Feed } from './runtime.js';
 import type { TrainingProgram } from './training.js';
 
+/** Metrics an evaluation returns, by name (e.g. `{ val_loss: 0.12 }`). */
+export type EvalMetrics = Readonly<Record<string, number>>;
+
 /** Options of {@link trainLoop}. */
 export interface TrainLoopOptions {
   graph: Graph;
-  program: TrainingProgram;
+  /** What computes the loss and gradients of a micro-batch: a {@link TrainingProgram}, or any object with its `step`. */
+  program: Pick<TrainingProgram, 'step'>;
   /** Parameter values, updated in place. */
   params: Map<string, Float32Array | Float64Array>;
   optimizer: AdamW | SGD;
-  /** Feeds of micro-batch `i` (steps × accumulation micro-batches are drawn in order). */
+  /**
+   * Feeds of micro-batch `i` (steps × accumulation micro-batches are drawn in order), built when the loop
+   * needs them, so a caller can sample a batch and its noise per step.
+   */
   batch: (index: number) => Readonly<Record<string, Feed>> | Promise<Readonly<Record<string, Feed>>>;
   steps: number;
   /** Micro-batches per optimizer step (gradient accumulation); default 1. */
@@ -23,7 +29,7 @@ export interface TrainLoopOptions {
   schedule?: (step: number) => number;
   /** Clip the global gradient norm to this value. */
   clipNorm?: number;
-  /** Append one JSON object per step to this file. */
+  /** Append one JSON object per step to this file (its folders are created). */
   metricsPath?: string;
   /** Write a checkpoint every this many steps to `checkpointPath`. */
   checkpointEvery?: number;
@@ -32,6 +38,17 @@ export interface TrainLoopOptions {
   startStep?: number;
   /** Show a progress bar on stderr when it is a terminal; default true. */
   progress?: boolean;
+  /** Label of the progress bar; default `train`. */
+  label?: string;
+  /**
+   * Called after each optimizer step with the number of steps done, before evaluation, logging and
+   * checkpoints: the place to drop anything that holds the old weights (an inference session).
+   */
+  afterUpdate?: (step: number) => void | Promise<void>;
+  /** Run `evaluate` after every `evalEvery` steps; both or neither must be given. */
+  evalEvery?: number;
+  /** An evaluation after `step` steps; its metrics join that step's JSONL line and `StepMetrics.evaluation`. */
+  evaluate?: (step: number) => EvalMetrics | Promise<EvalMetrics>;
 }
 
 /** One step's metrics. */
@@ -41,26 +58,56 @@ export interface StepMetrics {
   lr: number;
   gradNorm: number;
   ms: number;
+  /** What `evaluate` returned, on the steps it ran. */
+  evaluation?: EvalMetrics;
+}
+
+const LOOP_KEYS = new Set(['step', 'loss', 'lr', 'gradNorm', 'ms']);
+
+function checkHooks(options: TrainLoopOptions): void {
+  const { evalEvery, evaluate } = options;
+  if ((evalEvery === undefined) !== (evaluate === undefined)) {
+    throw new GraphError(
+      `trainLoop: evalEvery and evaluate go together, got ${evalEvery === undefined ? 'evaluate only' : 'evalEvery only'}`,
+    );
+  }
+  if (evalEvery !== undefined && !(Number.isInteger(evalEvery) && evalEvery > 0)) {
+    throw new GraphError(`trainLoop: evalEvery must be a positive integer, got ${evalEvery}`);
+  }
+}
+
+/** Evaluation metrics share the JSONL line with the loop's, so they must not reuse the loop's names. */
+function checkEvaluation(evaluation: EvalMetrics, step: number): EvalMetrics {
+  for (const key of Object.keys(evaluation)) {
+    if (LOOP_KEYS.has(key)) {
+      throw new GraphError(`trainLoop: evaluate returned "${key}" at step ${step}, a name the loop logs`);
+    }
+  }
+  return evaluation;
+}
+
+/** The JSONL line of a step: the loop's metrics with the evaluation's merged in. */
+function jsonlLine({ evaluation, ...metrics }: StepMetrics): Record<string, number> {
+  return { ...metrics, ...evaluation };
 }
 
 /**
  * The training loop: micro-batches, gradient accumulation, clipping, learning-rate schedule, optimizer
- * step, JSONL metrics, periodic atomic checkpoints, and a progress bar. Returns every step's metrics.
+ * step, an after-update hook, periodic evaluation, JSONL metrics, periodic atomic checkpoints, and a
+ * progress bar. Returns every step's metrics.
  */
 export async function trainLoop(options: TrainLoopOptions): Promise<StepMetrics[]> {
   const { graph, program, params, optimizer, steps } = options;
+  checkHooks(options);
   const accumulation = options.accumulation ?? 1;
   const start = options.startStep ?? 0;
   const history: StepMetrics[] = [];
-  if (options.metricsPath) await mkdir(dirname(options.metricsPath), { recursive: true });
-  const bar =
-    (options.progress ?? true) && process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { format: 'train [{bar}] {value}/{total} loss {loss}', stream: process.stderr },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
-  bar?.start(steps, start, { loss: '-' });
+  const bar = progressBar({
+    label: options.label ?? 'train',
+    total: steps,
+    start,
+    enabled: options.progress ?? true,
+  });
   try {
     for (let step = start; step < steps; step++) {
       const t0 = performance.now();
@@ -71,29 +118,31 @@ export async function trainLoop(options: TrainLoopOptions): Promise<StepMetrics[
         loss += result.loss / accumulation;
         accumulateGrads(acc, result.grads, 1 / accumulation);
       }
-      const gradNorm =
-        options.clipNorm !== undefined
-          ? clipGradNorm(acc, options.clipNorm)
-          : clipGradNorm(acc, Number.POSITIVE_INFINITY);
+      const gradNorm = clipGradNorm(acc, options.clipNorm ?? Number.POSITIVE_INFINITY);
       const lr = options.schedule ? options.schedule(step) : optimizer.options.lr;
       optimizer.step(params, acc, lr);
-      const metrics: StepMetrics = { step: step + 1, loss, lr, gradNorm, ms: performance.now() - t0 };
+      const done = step + 1;
+      const metrics: StepMetrics = { step: done, loss, lr, gradNorm, ms: performance.now() - t0 };
+      await options.afterUpdate?.(done);
+      if (options.evaluate && options.evalEvery && done % options.evalEvery === 0) {
+        metrics.evaluation = checkEvaluation(await options.evaluate(done), done);
+      }
       history.push(metrics);
-      if (options.metricsPath) await appendFile(options.metricsPath, `${JSON.stringify(metrics)}\n`);
-      if (options.checkpointEvery && options.checkpointPath && (step + 1) % options.checkpointEvery === 0) {
+      if (options.metricsPath) await appendJsonl(options.metricsPath, jsonlLine(metrics));
+      if (options.checkpointEvery && options.checkpointPath && done % options.checkpointEvery === 0) {
         const withShapes = new Map(
           [...graph.parameters].map(([name, p]) => [name, { data: params.get(name)!, shape: p.value.shape }]),
         );
         await saveCheckpoint(options.checkpointPath, {
           params: withShapes,
           optimizer: 'state' in optimizer ? optimizer.state() : undefined,
-          step: step + 1,
+          step: done,
         });
       }
-      bar?.update(step + 1, { loss: loss.toFixed(4) });
+      bar.update(done, { loss: loss.toFixed(4), ...metrics.evaluation });
     }
   } finally {
-    bar?.stop();
+    bar.stop();
   }
   return history;
 }
