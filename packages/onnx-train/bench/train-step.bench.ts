@@ -4,96 +4,103 @@
  *                                                    4 heads, GELU MLP 4×, loss = mean of squared outputs
  *   {"name": "decoder4-train-step", "msPerStep": …}  token + learned position embeddings, 4 blocks, final LayerNorm,
  *                                                    untied 512-token head, next-token cross-entropy on 8 × 64
- * Each step is forward + backward (ONNX Runtime, 2 intra-op threads) + AdamW (TypeScript), after warm-up.
+ *   {"name": "decoder4-forward", "msPerRun": …}      the same decoder, inference only (logits), weights embedded
+ * A training step is forward + backward (ONNX Runtime, 2 intra-op threads) + AdamW (TypeScript). Times are
+ * medians of per-step wall times after 3 warm-up steps; peakRssMb is the process's peak resident set so
+ * far (run one benchmark alone, by name, for its own peak).
  *
- *   pnpm --filter @roboalign/onnx-train bench
+ *   pnpm --filter @roboalign/onnx-train bench [name ...]
  */
 import { cpus } from 'node:os';
-import { Graph, type Value } from '../src/graph.js';
-import { embedding, layerNorm, learnedPositions, linear, transformerBlock } from '../src/layers.js';
-import * as op from '../src/ops.js';
+import { toOnnx } from '../src/onnx-export.js';
 import { AdamW } from '../src/optim.js';
-import type { Feed } from '../src/runtime.js';
+import { createSession, type SessionOptions } from '../src/runtime.js';
 import { compileTraining, initialValues } from '../src/training.js';
+import { B, type BenchModel, blockModel, decoderModel, T } from './models.js';
 
-const B = 8;
-const T = 64;
-const D = 256;
-const H = 4;
-const V = 512;
-const session = { intraOpThreads: 2 };
+const session: SessionOptions = { intraOpThreads: 2 };
 
-async function time(name: string, g: Graph, loss: Value, feeds: Record<string, Feed>, steps: number) {
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round2 = (x: number) => Number(x.toFixed(2));
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function timeTraining(name: string, { graph, loss, feeds }: BenchModel, steps: number) {
   const compileStart = performance.now();
-  const program = await compileTraining(g, loss, { session });
+  const program = await compileTraining(graph, loss, { session });
   const compileMs = performance.now() - compileStart;
-  const params = initialValues(g);
+  const params = initialValues(graph);
   const opt = new AdamW({ lr: 1e-4 });
   for (let i = 0; i < 3; i++) opt.step(params, (await program.step(feeds, params)).grads);
-  let peak = process.memoryUsage().rss;
-  let first = 0;
-  let last = 0;
-  let optimizerMs = 0;
-  const start = performance.now();
+  const stepMs: number[] = [];
+  const optimizerMs: number[] = [];
+  const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
+    const start = performance.now();
     const { loss: l, grads } = await program.step(feeds, params);
     const t = performance.now();
     opt.step(params, grads);
-    optimizerMs += performance.now() - t;
-    if (i === 0) first = l;
-    last = l;
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const end = performance.now();
+    stepMs.push(end - start);
+    optimizerMs.push(end - t);
+    losses.push(l);
   }
-  const msPerStep = (performance.now() - start) / steps;
   const parameters = [...params.values()].reduce((n, p) => n + p.length, 0);
   console.log(
     JSON.stringify({
       name,
-      msPerStep: Number(msPerStep.toFixed(2)),
-      msOptimizer: Number((optimizerMs / steps).toFixed(2)),
-      peakRssMb: Math.round(peak / 2 ** 20),
+      msPerStep: round2(median(stepMs)),
+      msMean: round2(stepMs.reduce((a, b) => a + b, 0) / steps),
+      msOptimizer: round2(median(optimizerMs)),
+      peakRssMb: peakRssMb(),
       parameters,
       compileMs: Math.round(compileMs),
-      firstLoss: first,
-      lastLoss: last,
+      firstLoss: losses[0],
+      lastLoss: losses[losses.length - 1],
     }),
   );
   await program.session.release();
 }
 
+async function timeForward(name: string, { graph, logits, feeds }: BenchModel, runs: number) {
+  if (logits === undefined) throw new Error(`${name}: the model has no logits`);
+  const model = toOnnx(graph, { outputs: [logits], parameters: 'initializers' });
+  const inference = await createSession(model, session);
+  const inputs = { ids: feeds.ids };
+  for (let i = 0; i < 3; i++) await inference.run(inputs, [logits.name]);
+  const runMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await inference.run(inputs, [logits.name]);
+    runMs.push(performance.now() - start);
+  }
+  const ms = median(runMs);
+  console.log(
+    JSON.stringify({
+      name,
+      msPerRun: round2(ms),
+      tokensPerSecond: Math.round((B * T * 1000) / ms),
+      peakRssMb: peakRssMb(),
+    }),
+  );
+  await inference.release();
+}
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  'block-train-step': () => timeTraining('block-train-step', blockModel(), 20),
+  'decoder4-train-step': () => timeTraining('decoder4-train-step', decoderModel(), 10),
+  'decoder4-forward': () => timeForward('decoder4-forward', decoderModel(), 20),
+};
+
+const selected = process.argv.slice(2);
+for (const name of selected) {
+  if (!(name in benchmarks)) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(benchmarks)}`);
+}
 console.error(
   `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ONNX Runtime CPU, 2 intra-op threads`,
 );
-
-{
-  const g = new Graph();
-  const x = g.input('x', [B, T, D]);
-  const y = transformerBlock(g, x, 'block', { heads: H, causal: true });
-  const loss = op.reduceMean(op.mul(y, y), [0, 1, 2]);
-  const data = Float32Array.from({ length: B * T * D }, (_, i) => Math.sin(i * 0.37));
-  await time('block-train-step', g, loss, { x: { data, shape: [B, T, D], dtype: 'float32' } }, 20);
-}
-
-{
-  const g = new Graph();
-  const ids = g.input('ids', [B, T], 'int64');
-  const targets = g.input('targets', [B, T, V]); // one-hot next tokens
-  let h = learnedPositions(g, embedding(g, ids, 'tok', V, D), 'pos');
-  for (let i = 0; i < 4; i++) h = transformerBlock(g, h, `blocks.${i}`, { heads: H, causal: true });
-  const logits = linear(g, layerNorm(g, h, 'ln_f'), 'head', V, { bias: false });
-  const loss = op.neg(op.reduceMean(op.reduceSum(op.mul(op.logSoftmax(logits), targets), [2]), [0, 1]));
-  const tokens = Array.from({ length: B * (T + 1) }, (_, i) => (i * 7 + (i >> 3)) % V);
-  const idData = BigInt64Array.from({ length: B * T }, (_, i) => BigInt(tokens[i + Math.floor(i / T)]));
-  const oneHot = new Float32Array(B * T * V);
-  for (let i = 0; i < B * T; i++) oneHot[i * V + tokens[i + Math.floor(i / T) + 1]] = 1;
-  await time(
-    'decoder4-train-step',
-    g,
-    loss,
-    {
-      ids: { data: idData, shape: [B, T], dtype: 'int64' },
-      targets: { data: oneHot, shape: [B, T, V], dtype: 'float32' },
-    },
-    10,
-  );
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (selected.length === 0 || selected.includes(name)) await run();
 }

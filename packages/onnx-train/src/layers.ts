@@ -74,9 +74,16 @@ export function linear(
       x,
     ),
   );
-  const y = matMul(x, w);
-  if (options.bias === false) return y;
-  return add(y, g.parameter(`${name}.bias`, [outFeatures], typed(new Float32Array(outFeatures), x)));
+  // Batch and time are flattened into one [rows, in] matrix, so the weight gradient is a single
+  // [in, rows] @ [rows, out] product instead of one product per batch entry summed afterwards.
+  const leading = x.shape.slice(0, -1);
+  const rows = leading.reduce((n, d) => n * d, 1);
+  const flat = x.shape.length > 2 ? reshape(x, [rows, inFeatures]) : x;
+  let y = matMul(flat, w);
+  if (options.bias !== false) {
+    y = add(y, g.parameter(`${name}.bias`, [outFeatures], typed(new Float32Array(outFeatures), x)));
+  }
+  return x.shape.length > 2 ? reshape(y, [...leading, outFeatures]) : y;
 }
 
 /** Layer normalization over the last axis with `${name}.weight` (ones) and `${name}.bias` (zeros). */
