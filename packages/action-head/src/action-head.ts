@@ -13,7 +13,9 @@ import {
   type SessionOptions,
   saveOnnx,
   type TrainingProgram,
+  type TrainLoopOptions,
   toOnnx,
+  trainLoop,
   type Value,
 } from '@roboalign/onnx-train';
 import { mulberry32 } from '@roboalign/utils';
@@ -92,12 +94,12 @@ export class ActionHead {
   private constructor(
     readonly config: ActionHeadConfig,
     readonly batchSize: number,
+    private readonly graph: Graph,
     private readonly program: TrainingProgram,
     /** Parameter values by name (updated in place by training). */
     readonly params: Map<string, Float32Array | Float64Array>,
     readonly optimizer: AdamW,
     private readonly session: SessionOptions | undefined,
-    private readonly shapes: Map<string, readonly number[]>,
   ) {}
 
   /** Builds the training graph for batches of `batchSize` and initializes parameters. */
@@ -122,13 +124,15 @@ export class ActionHead {
     const compile: CompileOptions = { session: options.session };
     const program = await compileTraining(g, loss, compile);
     const optimizer = new AdamW({ lr: options.lr ?? 1e-4, weightDecay: options.weightDecay ?? 1e-5 });
-    const shapes = new Map([...g.parameters].map(([name, p]) => [name, p.value.shape]));
-    return new ActionHead(config, B, program, initialValues(g), optimizer, options.session, shapes);
+    return new ActionHead(config, B, g, program, initialValues(g), optimizer, options.session);
   }
 
   /** Parameter values with their shapes, for checkpoints. */
   parametersWithShapes(): Map<string, { data: Float32Array | Float64Array; shape: readonly number[] }> {
-    return new Map([...this.params].map(([name, data]) => [name, { data, shape: this.shapes.get(name)! }]));
+    const shapes = this.graph.parameters;
+    return new Map(
+      [...this.params].map(([name, data]) => [name, { data, shape: shapes.get(name)!.value.shape }]),
+    );
   }
 
   /** Restores weights (and optionally optimizer state) from a checkpoint written by `trainHead`. */
@@ -142,7 +146,7 @@ export class ActionHead {
       target.set(data);
     }
     if (ckpt.optimizer) this.optimizer.load(ckpt.optimizer);
-    this.inference = undefined;
+    this.weightsChanged();
     return ckpt.step;
   }
 
@@ -153,8 +157,21 @@ export class ActionHead {
     return n;
   }
 
-  /** One AdamW step on a batch of exactly `batchSize` samples; returns the loss. */
-  async trainStep(samples: readonly HeadSample[], random: () => number): Promise<number> {
+  /** What onnx-train's `trainLoop` needs to train this head: its graph, program, parameters and optimizer. */
+  loopParts(): Pick<TrainLoopOptions, 'graph' | 'program' | 'params' | 'optimizer'> {
+    return { graph: this.graph, program: this.program, params: this.params, optimizer: this.optimizer };
+  }
+
+  /** Drops the inference session, which holds the old weights; call after changing `params` in place. */
+  weightsChanged(): void {
+    this.inference = undefined;
+  }
+
+  /**
+   * The feeds of one training step on exactly `batchSize` samples: observations, flow-matching inputs
+   * (timestep and noise drawn from `random`) and the action mask.
+   */
+  trainingFeeds(samples: readonly HeadSample[], random: () => number): Record<string, Feed> {
     const cfg = this.config;
     const B = this.batchSize;
     if (samples.length !== B) throw new GraphError(`trainStep: expected ${B} samples, got ${samples.length}`);
@@ -173,17 +190,26 @@ export class ActionHead {
       (i) => `trainStep: sample ${i} actions`,
     ).map((v, i) => v * mask[i]);
     const flow = flowMatchingBatch(actions, B, cfg.timestepBuckets, random);
-    const feeds: Record<string, Feed> = {
+    return {
       ...this.observationFeeds(samples, B),
       noisy_actions: { data: flow.noisy, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
       timestep: { data: flow.buckets, shape: [B], dtype: 'float32' },
       target_velocity: { data: flow.target, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
       action_mask: { data: mask, shape: [B, cfg.horizon, cfg.actionDim], dtype: 'float32' },
     };
-    const { loss, grads } = await this.program.step(feeds, this.params);
-    this.optimizer.step(this.params, grads);
-    this.inference = undefined; // weights changed
-    return loss;
+  }
+
+  /** One AdamW step on a batch of exactly `batchSize` samples (one step of onnx-train's `trainLoop`); returns the loss. */
+  async trainStep(samples: readonly HeadSample[], random: () => number): Promise<number> {
+    const feeds = this.trainingFeeds(samples, random);
+    const [metrics] = await trainLoop({
+      ...this.loopParts(),
+      batch: () => feeds,
+      steps: 1,
+      progress: false,
+      afterUpdate: () => this.weightsChanged(),
+    });
+    return metrics.loss;
   }
 
   private observationFeeds(obs: readonly Observation[], B: number): Record<string, Feed> {

@@ -36,7 +36,6 @@ export {
   transformerBlock,
 } from './layers.js';
 export { type ExportOptions, OPSET, toOnnx, toOnnxWithExternalData } from './onnx-export.js';
-export { applyRotary, type RotaryAngles, rotaryAngles } from './rotary.js';
 export {
   add,
   cast,
@@ -84,6 +83,7 @@ export {
   SGD,
   type SgdOptions,
 } from './optim.js';
+export { applyRotary, type RotaryAngles, rotaryAngles } from './rotary.js';
 export {
   createSession,
   type ExecutionProvider,
@@ -100,7 +100,7 @@ export {
 export { logSoftmaxRow, type SamplingOptions, sampleToken } from './sampling.js';
 export { saveOnnx } from './save-onnx.js';
 export { broadcastShapes, sizeOf } from './shape.js';
-export { type StepMetrics, type TrainLoopOptions, trainLoop } from './train-loop.js';
+export { type EvalMetrics, type StepMetrics, type TrainLoopOptions, trainLoop } from './train-loop.js';
 export { type CompileOptions, compileTraining, initialValues, type TrainingProgram } from './training.js';
 /** The op functions as one namespace: `ops.matMul`, `ops.softmax`, … */
 export { ops };
