@@ -1,12 +1,14 @@
 // fit() against the Rust BpeTrainer on the main job's own data (minimum-jerk reaches with gripper
 // switches, 10 × 7 chunks): long merge chains on realistic FAST strings, beyond the package's own tests.
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chunkEpisodes } from '@roboalign/datasets';
 import { computeNormStats, dct, fitFastTokenizer, normalize, roundHalfEven } from '@roboalign/fast-tokenizer';
 import { mulberry32 } from '@roboalign/utils';
 import { describe, expect, it } from 'vitest';
-import { chunkEpisodes, generateEpisode } from '../examples/fast-demo/src/trajectories.js';
+import { generateEpisode } from '../examples/fast-demo/src/trajectories.js';
 import { rustTrain } from '../packages/fast-tokenizer/test/helpers/oracle.js';
 
 describe('fitFastTokenizer on the demo trajectories', () => {
@@ -20,7 +22,7 @@ describe('fitFastTokenizer on the demo trajectories', () => {
       offset += e.length;
     }
     const stats = computeNormStats(flat, 7);
-    let chunks = chunkEpisodes(episodes, 7, 10).map((c) => normalize(c, stats));
+    let chunks = chunkEpisodes(episodes, 7, { horizon: 10, stride: 10 }).map((c) => normalize(c, stats));
     // The Rust trainer reads one sequence per line: leave out chunks whose string holds a "\n"
     // (repeating until the offset min_token, which depends on the chunks kept, is stable).
     const quantized = (c: Float64Array) => Array.from(dct(c, 10, 7), (v) => roundHalfEven(v * 10));

@@ -1,3 +1,4 @@
+import { chunkEpisodes } from '@roboalign/datasets';
 import {
   computeNormStats,
   type FastTokenizer,
@@ -8,7 +9,7 @@ import {
   unnormalize,
 } from '@roboalign/fast-tokenizer';
 import { mulberry32 } from '@roboalign/utils';
-import { chunkEpisodes, generateEpisode } from './trajectories.js';
+import { generateEpisode } from './trajectories.js';
 
 /** Options of {@link runFastDemo}. */
 export interface DemoOptions {
@@ -183,8 +184,10 @@ export function runFastDemo(options: DemoOptions = DEFAULT_DEMO_OPTIONS): DemoRe
   const testEpisodes = episodes.slice(split);
   const stats = computeNormStats(concat(trainEpisodes), DIM);
   const norm = (chunks: Float64Array[]) => chunks.map((c) => normalize(c, stats));
-  const trainRaw = chunkEpisodes(trainEpisodes, DIM, options.horizon);
-  const testRaw = chunkEpisodes(testEpisodes, DIM, options.horizon);
+  // Non-overlapping one-second chunks; an episode's incomplete last second is dropped.
+  const chunking = { horizon: options.horizon, stride: options.horizon };
+  const trainRaw = chunkEpisodes(trainEpisodes, DIM, chunking);
+  const testRaw = chunkEpisodes(testEpisodes, DIM, chunking);
   const started = performance.now();
   const tokenizer = fitFastTokenizer(
     norm(trainRaw).map((data) => ({ data, horizon: options.horizon, dim: DIM })),

@@ -51,17 +51,3 @@ export function generateEpisode(rand: () => number, options: EpisodeOptions): Fl
   }
   return actions;
 }
-
-/** Cuts row-major `[steps, dim]` episodes into non-overlapping `[horizon, dim]` chunks. */
-export function chunkEpisodes(
-  episodes: readonly Float64Array[],
-  dim: number,
-  horizon: number,
-): Float64Array[] {
-  const chunks: Float64Array[] = [];
-  for (const ep of episodes) {
-    const steps = ep.length / dim;
-    for (let t = 0; t + horizon <= steps; t += horizon) chunks.push(ep.slice(t * dim, (t + horizon) * dim));
-  }
-  return chunks;
-}

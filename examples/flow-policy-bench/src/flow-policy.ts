@@ -5,13 +5,8 @@ import {
   type NormStats,
   normalize,
 } from '@roboalign/action-head';
-import {
-  ACTION_DIM,
-  type ActionChunk,
-  type Observation,
-  type Policy,
-  type RobotEpisode,
-} from '@roboalign/bench';
+import { ACTION_DIM, type ActionChunk, type Observation, type Policy } from '@roboalign/bench';
+import { chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { instructionFeatures } from './instruction-features.js';
 
 /**
@@ -53,19 +48,18 @@ export function headSamples(
     );
     if (!demo.states) throw new Error(`demonstration ${demo.index} ("${demo.instruction}") has no states`);
     const states = normalize(demo.states, stateStats, 'mean-std');
-    for (let t = 0; t < demo.length; t++) {
+    // One chunk per step t: the actions t .. t + H − 1, the last one repeated past the end.
+    const chunks = chunkEpisode(demo.actions, demo.length, ACTION_DIM, { horizon: H, pad: 'repeat-last' });
+    chunks.forEach((chunk, t) => {
       const state = new Float32Array(config.stateDim);
       state.set(states.subarray(t * 8, t * 8 + 8));
+      // The head's action rows are config.actionDim wide; the dimensions past ACTION_DIM stay 0.
       const actions = new Float32Array(H * config.actionDim);
       for (let h = 0; h < H; h++) {
-        const source = Math.min(t + h, demo.length - 1);
-        actions.set(
-          demo.actions.subarray(source * ACTION_DIM, (source + 1) * ACTION_DIM),
-          h * config.actionDim,
-        );
+        actions.set(chunk.subarray(h * ACTION_DIM, (h + 1) * ACTION_DIM), h * config.actionDim);
       }
       samples.push({ features, featureMask, state, embodiment: 0, actions, actionMask });
-    }
+    });
   }
   return samples;
 }

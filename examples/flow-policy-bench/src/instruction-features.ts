@@ -1,4 +1,4 @@
-import { mulberry32, seedFrom } from '@roboalign/bench';
+import { mulberry32, seedFromParts } from '@roboalign/utils';
 
 /**
  * A stand-in for the frozen LM's hidden states: one token per word, each word a fixed pseudo-random vector
@@ -18,7 +18,7 @@ export function instructionFeatures(
   const features = new Float32Array(tokens * dim);
   const featureMask = new Float32Array(tokens);
   words.forEach((word, i) => {
-    const rng = mulberry32(seedFrom('word', word));
+    const rng = mulberry32(seedFromParts('word', word));
     for (let d = 0; d < dim; d++) features[i * dim + d] = 2 * rng() - 1;
     featureMask[i] = 1;
   });

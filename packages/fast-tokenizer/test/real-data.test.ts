@@ -1,21 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+// The robot data is read through @roboalign/datasets, which depends on this package at runtime. To keep
+// the workspace graph acyclic (turbo refuses cycles), fast-tokenizer does not list datasets, not even as a
+// devDependency: vitest.config.ts and tsconfig.json map '@roboalign/datasets' to its TypeScript source (and
+// '@roboalign/fast-tokenizer' to ours, for the imports inside datasets), so this test needs no build.
+import { chunkEpisodes, readBridgeEpisodes, readLeRobotEpisodeFile } from '@roboalign/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FastTokenizer } from '../src/fast-tokenizer.js';
 import { fitFastTokenizer } from '../src/fit.js';
 import { loadFastTokenizer } from '../src/io/hf-layout.js';
 import { computeNormStats, normalize } from '../src/normalize.js';
-import { BRIDGE_ACTIONS, FAST_PLUS_DIR, G1_PARQUET, sharedAvailable } from './helpers/shared.js';
-
-/** Every window of `horizon` steps (stride `stride`) of row-major `[steps, dim]` episodes. */
-function windows(episodes: Float64Array[], dim: number, horizon: number, stride: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (const ep of episodes) {
-    for (let t = 0; t + horizon <= ep.length / dim; t += stride)
-      out.push(ep.slice(t * dim, (t + horizon) * dim));
-  }
-  return out;
-}
+import { BRIDGE_DIR, FAST_PLUS_DIR, G1_PARQUET, sharedAvailable } from './helpers/shared.js';
 
 function measure(tok: FastTokenizer, chunks: Float64Array[], horizon: number, dim: number) {
   let tokens = 0;
@@ -33,7 +26,7 @@ function measure(tok: FastTokenizer, chunks: Float64Array[], horizon: number, di
 
 const haveAll = sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer');
 
-describe.skipIf(!haveAll || !sharedAvailable(BRIDGE_ACTIONS, 'BridgeData V2 debug actions'))(
+describe.skipIf(!haveAll || !sharedAvailable(BRIDGE_DIR, 'BridgeData V2 debug shard'))(
   'BridgeData V2 (7-D, 5 Hz): tokens per 1-second chunk',
   () => {
     const H = 5;
@@ -41,12 +34,11 @@ describe.skipIf(!haveAll || !sharedAvailable(BRIDGE_ACTIONS, 'BridgeData V2 debu
     let chunks: Float64Array[];
     let fastPlus: FastTokenizer;
     beforeAll(async () => {
-      const json = JSON.parse(await readFile(BRIDGE_ACTIONS, 'utf8')) as { episodes: number[][][] };
-      const episodes = json.episodes.map((ep) => Float64Array.from(ep.flat()));
-      expect(episodes).toHaveLength(25);
-      const all = Float64Array.from(json.episodes.flat(2));
-      const stats = computeNormStats(all, D);
-      chunks = windows(episodes, D, H, 1).map((c) => normalize(c, stats));
+      const bridge = await readBridgeEpisodes(BRIDGE_DIR, { decodeImages: false });
+      expect(bridge).toHaveLength(25);
+      const episodes = bridge.map((ep) => Float64Array.from(ep.actions));
+      const stats = computeNormStats(Float64Array.from(episodes.flatMap((ep) => Array.from(ep))), D);
+      chunks = chunkEpisodes(episodes, D, { horizon: H, stride: 1 }).map((c) => normalize(c, stats));
       fastPlus = await loadFastTokenizer(FAST_PLUS_DIR);
     });
 
@@ -81,14 +73,11 @@ describe.skipIf(!haveAll || !sharedAvailable(G1_PARQUET, 'Unitree G1 episode'))(
     const H = 30;
     const D = 26;
     it('FAST+ compresses 780 values per second and round-trips within the bound', async () => {
-      const rows = await parquetReadObjects({
-        file: await asyncBufferFromFile(G1_PARQUET),
-        columns: ['action'],
-      });
-      expect(rows).toHaveLength(479);
-      const actions = Float64Array.from(rows.flatMap((r) => Array.from(r.action as ArrayLike<number>)));
+      const episode = await readLeRobotEpisodeFile(G1_PARQUET, { decodeImages: false });
+      expect([episode.length, episode.actionDim]).toEqual([479, D]);
+      const actions = Float64Array.from(episode.actions);
       const stats = computeNormStats(actions, D);
-      const chunks = windows([normalize(actions, stats)], D, H, 10);
+      const chunks = chunkEpisodes([normalize(actions, stats)], D, { horizon: H, stride: 10 });
       const r = measure(await loadFastTokenizer(FAST_PLUS_DIR), chunks, H, D);
       console.log(
         `[g1] ${chunks.length} chunks: FAST+ ${r.meanTokens.toFixed(1)} tokens/chunk vs naive ${H * D}; max abs error ${r.maxErr.toFixed(4)} (normalized)`,

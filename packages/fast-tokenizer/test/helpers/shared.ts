@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 /** `../shared` beside the repository root: the FAST+ release and real robot data (CI always has it). */
 export const SHARED_DIR = resolve(import.meta.dirname, '../../../../../shared');
 export const FAST_PLUS_DIR = resolve(SHARED_DIR, 'fast-plus');
-export const BRIDGE_ACTIONS = resolve(SHARED_DIR, 'data/bridge-debug/actions.json');
+export const BRIDGE_DIR = resolve(SHARED_DIR, 'data/bridge-debug');
 export const G1_PARQUET = resolve(SHARED_DIR, 'data/g1/episode_000000.parquet');
 
 /** True when `path` exists; otherwise prints a notice that the tests needing it are skipped. */
