@@ -191,6 +191,58 @@ describe('stackedOn', () => {
     env.reset(layout({ green_block: { x: 0.05, y: 0.02 }, red_block: { x: 0.05 + 0.06, y: 0.02 } }));
     expect(stackedOn('red_block', 'green_block')(env, NO_START)).toBe(false);
   });
+
+  it('fails while the gripper holds the top block in place on the bottom one, and holds once it lets go', () => {
+    const top = { x: 0.05, y: 0.02, z: 3 * cubeHalf + 0.001 };
+    env.reset(
+      layout({ green_block: { x: 0.05, y: 0.02 }, red_block: top }, { gripper: { ...top, z: 3 * cubeHalf } }),
+    );
+    expect(stackedOn('red_block', 'green_block')(env, NO_START)).toBe(true);
+    holdGripper(true, 10);
+    expect(env.isGrasped('red_block')).toBe(true);
+    // Where it is would count: centred and at resting height. Only the grip keeps it from counting.
+    const [x, y, z] = env.bodyPosition('red_block');
+    const [gx, gy, gz] = env.bodyPosition('green_block');
+    expect(Math.hypot(x - gx, y - gy)).toBeLessThan(0.01);
+    expect(Math.abs(z - gz - 2 * cubeHalf)).toBeLessThan(0.006);
+    expect(stackedOn('red_block', 'green_block')(env, NO_START)).toBe(false);
+    holdGripper(false, 10);
+    expect(env.isTouched('red_block')).toBe(false);
+    expect(stackedOn('red_block', 'green_block')(env, NO_START)).toBe(true);
+  });
+
+  describe('off-centre beyond 3 cm', () => {
+    // A third cube beside the bottom one carries the top block 4.5 cm off the bottom's centre, at exactly the
+    // height of a stack: every condition but the 3 cm one holds.
+    let bridge: TabletopEnv;
+    beforeAll(async () => {
+      bridge = await TabletopEnv.create(
+        { objects: [block('red'), block('green'), block('blue')], fixtures: {} },
+        { render: false },
+      );
+    });
+    afterAll(() => bridge?.dispose());
+
+    it('fails for a top block resting 4.5 cm off-centre (bridging two cubes), holds when it is 2 cm off', () => {
+      const bridged = (offset: number): Layout => ({
+        objects: {
+          green_block: { x: 0.05, y: 0.02 },
+          blue_block: { x: 0.05 + 2 * cubeHalf + 0.001, y: 0.02 },
+          red_block: { x: 0.05 + offset, y: 0.02, z: 3 * cubeHalf + 0.001 },
+        },
+      });
+      bridge.reset(bridged(0.045));
+      const [x, , z] = bridge.bodyPosition('red_block');
+      const [gx, , gz] = bridge.bodyPosition('green_block');
+      expect(x - gx).toBeGreaterThan(0.04);
+      expect(x - gx).toBeLessThan(0.05);
+      expect(Math.abs(z - gz - 2 * cubeHalf)).toBeLessThan(0.006);
+      expect(bridge.isTouched('red_block')).toBe(false);
+      expect(stackedOn('red_block', 'green_block')(bridge, NO_START)).toBe(false);
+      bridge.reset(bridged(0.02));
+      expect(stackedOn('red_block', 'green_block')(bridge, NO_START)).toBe(true);
+    });
+  });
 });
 
 describe('pushed', () => {
@@ -252,6 +304,19 @@ describe('lifted', () => {
     expect(lifted('green_block')(env, startAt(0.079))).toBe(false);
     expect(lifted('green_block')(env, recordStart(env))).toBe(false);
   });
+
+  it('holds while the gripper carries the object 10 cm up (being held is what lifting means)', () => {
+    const place = { ...BASE_OBJECTS.green_block, z: cubeHalf }; // clear of the other objects
+    env.reset(layout({ green_block: place }, { gripper: { ...place, z: cubeHalf + 0.003 } }));
+    const start = recordStart(env);
+    holdGripper(true, 10);
+    expect(env.isGrasped('green_block')).toBe(true);
+    expect(lifted('green_block')(env, start)).toBe(false);
+    for (let i = 0; i < 6; i++) env.step([0, 0, 1, 0, 0, 0, 1]); // 2 cm up per step
+    expect(env.isGrasped('green_block')).toBe(true);
+    expect(env.bodyPosition('green_block')[2] - start.green_block[2]).toBeGreaterThan(0.08);
+    expect(lifted('green_block')(env, start)).toBe(true);
+  });
 });
 
 describe('recordStart', () => {
@@ -281,6 +346,22 @@ describe('drawer and light', () => {
       expect(env.drawerOpening(), `drawer ${opening}`).toBeCloseTo(opening, 3);
       expect(drawerOpen(env, NO_START), `drawerOpen at ${opening}`).toBe(open);
       expect(drawerClosed(env, NO_START), `drawerClosed at ${opening}`).toBe(closed);
+    }
+  });
+
+  it('do not depend on the gripper: the same answers while it holds a block', () => {
+    const place = { x: 0.05, y: 0.02, z: cubeHalf };
+    for (const [drawer, lightOn] of [
+      [0.12, true],
+      [0, false],
+    ] as const) {
+      env.reset(
+        layout({ red_block: place }, { drawer, lightOn, gripper: { ...place, z: cubeHalf + 0.003 } }),
+      );
+      holdGripper(true, 10);
+      expect(env.isGrasped('red_block')).toBe(true);
+      expect([drawerOpen(env, NO_START), drawerClosed(env, NO_START)]).toEqual([drawer > 0, drawer === 0]);
+      expect([lightIsOn(env, NO_START), lightIsOff(env, NO_START)]).toEqual([lightOn, !lightOn]);
     }
   });
 
@@ -323,6 +404,15 @@ describe('allOf', () => {
     expect(both(env, { red_block: [p[0] - 0.07, p[1], p[2] - 0.09] })).toBe(true);
     expect(both(env, { red_block: [p[0] - 0.07, p[1], p[2] - 0.05] })).toBe(false);
     expect(both(env, { red_block: [p[0] - 0.03, p[1], p[2] - 0.09] })).toBe(false);
+  });
+
+  it('fails while one part fails because its object is held', () => {
+    const place = { x: PLATE.x, y: PLATE.y, z: CUBE_ON_PLATE };
+    env.reset(layout({ red_block: place }, { drawer: 0.12, lightOn: true, gripper: place }));
+    expect(goal(env, NO_START)).toBe(true);
+    holdGripper(true, 10);
+    expect(env.isGrasped('red_block')).toBe(true);
+    expect(goal(env, NO_START)).toBe(false);
   });
 
   it('of nothing holds', () => {
