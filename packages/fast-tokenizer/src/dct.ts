@@ -1,14 +1,18 @@
 /**
  * Orthonormal DCT-II and its inverse (DCT-III) along the time axis of a row-major `[T, D]` chunk,
- * as `scipy.fft.dct(x, axis=0, norm="ortho")` and `scipy.fft.idct(x, axis=0, norm="ortho")` compute them.
- *
- * Action chunks are short (T of 5 to 100), so a cached T×T cosine basis times the chunk is both exact
- * and faster than an FFT, which would also need non-power-of-two lengths.
+ * computed as `scipy.fft.dct(x, axis=0, norm="ortho")` and `scipy.fft.idct(x, axis=0, norm="ortho")`
+ * compute them: pocketfft's FFT-based algorithm with the same operations in the same order (see
+ * `fftpack/`), so the float64 results are bit-identical to scipy's on Linux x86-64 for the lengths listed in
+ * the README. That matters where a scaled coefficient sits at k + 0.5: which way it rounds depends on the
+ * last bit, and a plain cosine-matrix product disagrees with scipy there.
  */
+import { Dct23 } from './fftpack/dct23.js';
 
 const bases = new Map<number, Float64Array>();
-
-/** Row-major `[T, T]` orthonormal DCT-II basis: `C[k, n] = s_k cos(pi k (2n + 1) / 2T)`. */
+/**
+ * Row-major `[T, T]` orthonormal DCT-II basis: `C[k, n] = s_k cos(pi k (2n + 1) / 2T)`. The transforms
+ * below do not use it (they follow scipy's FFT algorithm); it is the definition, for analysis and tests.
+ */
 export function dctBasis(length: number): Float64Array {
   let basis = bases.get(length);
   if (basis) return basis;
@@ -30,6 +34,37 @@ export function dctBasis(length: number): Float64Array {
   return basis;
 }
 
+const plans = new Map<number, Dct23>();
+let scratch = new Float64Array(0);
+
+function planFor(length: number): Dct23 {
+  let plan = plans.get(length);
+  if (plan) return plan;
+  if (!Number.isInteger(length) || length < 1) {
+    throw new RangeError(`DCT length must be a positive integer, got ${length}`);
+  }
+  plan = new Dct23(length);
+  if (plans.size > 64) plans.clear();
+  plans.set(length, plan);
+  return plan;
+}
+
+function transform(
+  input: ArrayLike<number>,
+  horizon: number,
+  dim: number,
+  out: Float64Array,
+  inverse: boolean,
+): Float64Array {
+  const plan = planFor(horizon);
+  const size = horizon * dim;
+  for (let i = 0; i < size; i++) out[i] = input[i];
+  if (scratch.length < size) scratch = new Float64Array(size);
+  if (inverse) plan.inverse(out, dim, scratch);
+  else plan.forward(out, dim, scratch);
+  return out;
+}
+
 /**
  * Orthonormal DCT-II over time of a row-major `[horizon, dim]` chunk. Returns row-major `[horizon, dim]`
  * coefficients: all `dim` values of frequency 0 first, then frequency 1, and so on.
@@ -40,71 +75,15 @@ export function dct(
   dim: number,
   out: Float64Array = new Float64Array(horizon * dim),
 ): Float64Array {
-  const basis = dctBasis(horizon);
-  // C[k, T-1-n] = (-1)^k C[k, n]: even frequencies see x[n] + x[T-1-n], odd ones x[n] - x[T-1-n],
-  // which halves the multiplications.
-  const half = horizon >> 1;
-  const sum = new Float64Array(half * dim);
-  const diff = new Float64Array(half * dim);
-  for (let n = 0; n < half; n++) {
-    const a = n * dim;
-    const b = (horizon - 1 - n) * dim;
-    for (let d = 0; d < dim; d++) {
-      sum[a + d] = chunk[a + d] + chunk[b + d];
-      diff[a + d] = chunk[a + d] - chunk[b + d];
-    }
-  }
-  const middle = horizon & 1 ? half * dim : -1;
-  for (let k = 0; k < horizon; k++) {
-    const src = k & 1 ? diff : sum;
-    const b = k * horizon;
-    // The middle sample of an odd length meets cos(pi k / 2): zero for odd k.
-    const cm = middle >= 0 && (k & 1) === 0 ? basis[b + half] : 0;
-    for (let d = 0; d < dim; d++) {
-      let acc = middle >= 0 ? cm * chunk[middle + d] : 0;
-      for (let n = 0, i = d; n < half; n++, i += dim) acc += basis[b + n] * src[i];
-      out[k * dim + d] = acc;
-    }
-  }
-  return out;
+  return transform(chunk, horizon, dim, out, false);
 }
 
-/** Orthonormal inverse DCT (DCT-III) over time; the exact inverse of {@link dct}. */
+/** Orthonormal inverse DCT (DCT-III) over time; the inverse of {@link dct}, as `scipy.fft.idct` computes it. */
 export function idct(
   coefficients: ArrayLike<number>,
   horizon: number,
   dim: number,
   out: Float64Array = new Float64Array(horizon * dim),
 ): Float64Array {
-  const basis = dctBasis(horizon);
-  const half = horizon >> 1;
-  const even = new Float64Array(dim);
-  const odd = new Float64Array(dim);
-  // x[n] = E + O and x[T-1-n] = E - O, with E and O the sums over even and odd frequencies.
-  for (let n = 0; n < half; n++) {
-    even.fill(0);
-    odd.fill(0);
-    for (let k = 0; k < horizon; k++) {
-      const c = basis[k * horizon + n];
-      const acc = k & 1 ? odd : even;
-      const from = k * dim;
-      for (let d = 0; d < dim; d++) acc[d] += c * coefficients[from + d];
-    }
-    const a = n * dim;
-    const b = (horizon - 1 - n) * dim;
-    for (let d = 0; d < dim; d++) {
-      out[a + d] = even[d] + odd[d];
-      out[b + d] = even[d] - odd[d];
-    }
-  }
-  if (horizon & 1) {
-    const row = half * dim;
-    for (let d = 0; d < dim; d++) out[row + d] = 0;
-    for (let k = 0; k < horizon; k += 2) {
-      const c = basis[k * horizon + half];
-      const from = k * dim;
-      for (let d = 0; d < dim; d++) out[row + d] += c * coefficients[from + d];
-    }
-  }
-  return out;
+  return transform(coefficients, horizon, dim, out, true);
 }
