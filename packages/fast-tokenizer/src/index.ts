@@ -1,4 +1,6 @@
-export { ByteLevelBpe } from './bpe/byte-level-bpe.js';
+export type { BpeTrainerOptions } from './bpe/bpe-trainer.js';
+export { type AddedToken, ByteLevelBpe, type TokenizerJson } from './bpe/byte-level-bpe.js';
+export { type ByteLevelBpeTrainOptions, trainByteLevelBpe } from './bpe/train-byte-level-bpe.js';
 export { type ActionChunk, type ActionChunkInput, toActionChunk, toRows } from './chunk.js';
 export { cleanUpTokenizationSpaces } from './clean-up-spaces.js';
 export { dct, dctBasis, idct } from './dct.js';
