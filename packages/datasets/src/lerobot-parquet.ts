@@ -1,5 +1,6 @@
 import type { SchemaElement } from 'hyparquet';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
+import { type ArrowField, arrowSchemaMetadata } from './arrow-schema.js';
 import type { RobotEpisode } from './episode.js';
 import { encodePngRgb } from './image-codec.js';
 import { LEROBOT_ACTION_KEY, LEROBOT_IMAGE_PREFIX, LEROBOT_STATE_KEY } from './lerobot-format.js';
@@ -17,11 +18,12 @@ export interface EpisodeParquetPlacement {
 }
 
 /**
- * Encodes one episode as a LeRobot v2.x episode parquet file: `observation.state` and `action` as
- * list<float32>, one `observation.images.<camera>` column per camera as the Hugging Face `Image`
- * struct `{bytes: binary (PNG), path: string}`, then `timestamp` float32 and `frame_index`,
- * `episode_index`, `index`, `task_index` int64. The `huggingface` key-value metadata declares the
- * `datasets` features, so `datasets.load_dataset('parquet', ...)` decodes the image column as images.
+ * Encodes one episode as a LeRobot v2.x episode parquet file with the schema LeRobot's own writer produces:
+ * `observation.state` and `action` as `fixed_size_list<float>[dim]` (a parquet LIST of FLOAT, the fixed
+ * size in the `ARROW:schema` metadata), one `observation.images.<camera>` column per camera as the Hugging
+ * Face `Image` struct `{bytes: binary (PNG), path: string}`, then `timestamp` FLOAT and `frame_index`,
+ * `episode_index`, `index`, `task_index` INT64. The `huggingface` key-value metadata declares the `datasets`
+ * features, so `datasets.load_dataset('parquet', ...)` decodes the image column as images.
  */
 export function encodeLeRobotEpisodeParquet(
   episode: RobotEpisode,
@@ -31,6 +33,7 @@ export function encodeLeRobotEpisodeParquet(
   const schema: SchemaElement[] = [{ name: 'schema', repetition_type: 'REQUIRED', num_children: 0 }];
   const columnData: ColumnSource[] = [];
   const hfFeatures: Record<string, unknown> = {};
+  const arrowFields: ArrowField[] = [];
 
   const addList = (name: string, values: Float32Array, dim: number): void => {
     schema.push(
@@ -48,11 +51,14 @@ export function encodeLeRobotEpisodeParquet(
     for (let t = 0; t < T; t++) rows[t] = Array.from(values.subarray(t * dim, (t + 1) * dim));
     columnData.push({ name, data: rows });
     hfFeatures[name] = { feature: { dtype: 'float32', _type: 'Value' }, length: dim, _type: 'Sequence' };
+    const item: ArrowField = { name: 'item', type: { kind: 'float32' }, nullable: true };
+    arrowFields.push({ name, type: { kind: 'fixed-size-list', size: dim, item }, nullable: true });
   };
   const addScalar = (name: string, type: 'FLOAT' | 'INT64', data: Float32Array | BigInt64Array): void => {
     schema.push({ name, type, repetition_type: 'OPTIONAL' });
     columnData.push({ name, data });
     hfFeatures[name] = { dtype: type === 'FLOAT' ? 'float32' : 'int64', _type: 'Value' };
+    arrowFields.push({ name, type: { kind: type === 'FLOAT' ? 'float32' : 'int64' }, nullable: true });
   };
 
   if (episode.states !== undefined && episode.stateDim !== undefined) {
@@ -64,12 +70,23 @@ export function encodeLeRobotEpisodeParquet(
     schema.push(
       { name, repetition_type: 'OPTIONAL', num_children: 2 },
       { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-      { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      {
+        name: 'path',
+        type: 'BYTE_ARRAY',
+        converted_type: 'UTF8',
+        logical_type: { type: 'STRING' },
+        repetition_type: 'OPTIONAL',
+      },
     );
     const frames = episode.images![camera];
     const data = frames.map((image, t) => ({ bytes: encodePngRgb(image), path: `frame_${pad(t, 6)}.png` }));
     columnData.push({ name, data, statistics: false });
     hfFeatures[name] = { _type: 'Image' };
+    const children: ArrowField[] = [
+      { name: 'bytes', type: { kind: 'binary' }, nullable: true },
+      { name: 'path', type: { kind: 'utf8' }, nullable: true },
+    ];
+    arrowFields.push({ name, type: { kind: 'struct', children }, nullable: true });
   }
 
   const timestamp = new Float32Array(T);
@@ -87,10 +104,14 @@ export function encodeLeRobotEpisodeParquet(
   addScalar('task_index', 'INT64', new BigInt64Array(T).fill(BigInt(placement.taskIndex)));
 
   schema[0] = { ...schema[0], num_children: columnData.length };
+  const huggingface = JSON.stringify({ info: { features: hfFeatures } });
   return parquetWriteBuffer({
     columnData,
     schema,
-    kvMetadata: [{ key: 'huggingface', value: JSON.stringify({ info: { features: hfFeatures } }) }],
+    kvMetadata: [
+      { key: 'huggingface', value: huggingface },
+      { key: 'ARROW:schema', value: arrowSchemaMetadata(arrowFields, { huggingface }) },
+    ],
     createdBy: '@roboalign/bench lerobot-writer',
   });
 }

@@ -9,7 +9,7 @@ import { readBridgeEpisodes } from '../src/rlds-bridge.js';
 const SHARED = resolve(import.meta.dirname, '../../../../shared');
 const BRIDGE = join(SHARED, 'data', 'bridge-debug');
 const SHARD = join(BRIDGE, 'bridge_dataset-train.tfrecord-00000-of-00001');
-if (!existsSync(BRIDGE)) console.warn(`[bench/data] ${BRIDGE} is absent: skipping the BridgeData V2 tests`);
+if (!existsSync(BRIDGE)) console.warn(`[datasets] ${BRIDGE} is absent: skipping the BridgeData V2 tests`);
 
 interface ActionsJson {
   dims: string[];

@@ -15,7 +15,7 @@ import type { RgbImage } from '../src/rgb-image.js';
 
 const SHARED = resolve(import.meta.dirname, '../../../../shared');
 const G1 = join(SHARED, 'data', 'g1', 'episode_000000.parquet');
-if (!existsSync(G1)) console.warn(`[bench/data] ${G1} is absent: skipping the G1 LeRobot tests`);
+if (!existsSync(G1)) console.warn(`[datasets] ${G1} is absent: skipping the G1 LeRobot tests`);
 
 let tmp: string;
 beforeAll(async () => {
