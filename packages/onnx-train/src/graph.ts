@@ -37,6 +37,8 @@ export interface Parameter {
 export interface NodeRecord {
   readonly op: string;
   readonly onnxType: string;
+  /** Operator domain of `onnxType`; absent for the default ONNX domain (`com.microsoft` for ONNX Runtime's own ops). */
+  readonly domain?: string;
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];
   readonly attributes: Readonly<Record<string, AttributeValue>>;
@@ -137,12 +139,44 @@ export class Graph {
     outDtype: DType,
     attributes: Record<string, AttributeValue> = {},
   ): Value {
+    return this.emitNode({
+      op,
+      onnxType,
+      inputs,
+      outputs: [{ shape: outShape, dtype: outDtype }],
+      attributes,
+    })[0];
+  }
+
+  /**
+   * Adds a node with any number of outputs (e.g. LayerNormalization's mean and inverse standard deviation,
+   * which a VJP rule reads back) and, optionally, a non-default operator domain. Gradients flow into the
+   * first output only.
+   */
+  emitNode(node: {
+    op: string;
+    onnxType: string;
+    domain?: string;
+    inputs: readonly Value[];
+    outputs: readonly { shape: readonly number[]; dtype: DType }[];
+    attributes?: Record<string, AttributeValue>;
+  }): Value[] {
+    const { op, onnxType, domain, inputs, attributes = {} } = node;
     for (const v of inputs) {
       if (v.graph !== this) throw new GraphError(`${op}: input ${v.name} belongs to another graph`);
     }
-    const out = new Value(this, this.fresh(op), [...outShape], outDtype);
-    this.nodes.push({ op, onnxType, inputs, outputs: [out], attributes });
-    return out;
+    const outputs = node.outputs.map(
+      ({ shape, dtype }) => new Value(this, this.fresh(op), [...shape], dtype),
+    );
+    this.nodes.push({
+      op,
+      onnxType,
+      ...(domain === undefined ? {} : { domain }),
+      inputs,
+      outputs,
+      attributes,
+    });
+    return outputs;
   }
 
   /**

@@ -10,12 +10,15 @@ import {
   div,
   erf,
   gather,
+  geluExact,
   greater,
+  layerNormalization,
   matMul,
   mul,
   randomUniformLike,
   reduceMean,
   reshape,
+  rmsNormalization,
   sigmoid,
   sin,
   softmax,
@@ -89,17 +92,19 @@ export function linear(
 /** Layer normalization over the last axis with `${name}.weight` (ones) and `${name}.bias` (zeros). */
 export function layerNorm(g: Graph, x: Value, name: string, eps = 1e-5): Value {
   const d = last(x);
-  const normed = layerNormPlain(g, x, eps);
   const weight = g.parameter(`${name}.weight`, [d], typed(new Float32Array(d).fill(1), x));
   const bias = g.parameter(`${name}.bias`, [d], typed(new Float32Array(d), x));
-  return add(mul(normed, weight), bias);
+  if (x.dtype === 'float32') return layerNormalization(x, weight, bias, eps);
+  return add(mul(layerNormComposed(g, x, eps), weight), bias);
 }
 
 /** RMS normalization over the last axis with `${name}.weight` (ones). */
 export function rmsNorm(g: Graph, x: Value, name: string, eps = 1e-6): Value {
   const d = last(x);
+  const weight = g.parameter(`${name}.weight`, [d], typed(new Float32Array(d).fill(1), x));
+  if (x.dtype === 'float32') return rmsNormalization(x, weight, eps);
   const rms = sqrt(add(reduceMean(mul(x, x), [-1], true), g.scalar(eps, x)));
-  return mul(div(x, rms), g.parameter(`${name}.weight`, [d], typed(new Float32Array(d).fill(1), x)));
+  return mul(div(x, rms), weight);
 }
 
 /**
@@ -107,6 +112,7 @@ export function rmsNorm(g: Graph, x: Value, name: string, eps = 1e-6): Value {
  * `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³)))`. (ONNX Runtime's CPU Erf has no float64 kernel.)
  */
 export function gelu(x: Value, approximate: 'none' | 'tanh' = 'none'): Value {
+  if (approximate === 'none' && x.dtype === 'float32') return geluExact(x);
   const g = x.graph;
   const c = (v: number) => g.scalar(v, x);
   const inner =
@@ -261,6 +267,16 @@ function mlpResidual(g: Graph, h: Value, name: string, options: BlockOptions): V
 
 /** Layer normalization without learned scale and shift (for AdaLN). */
 export function layerNormPlain(g: Graph, x: Value, eps = 1e-6): Value {
+  if (x.dtype === 'float32') {
+    const d = last(x);
+    const ones = g.constant(new Float32Array(d).fill(1), [d], 'float32');
+    return layerNormalization(x, ones, g.constant(new Float32Array(d), [d], 'float32'), eps);
+  }
+  return layerNormComposed(g, x, eps);
+}
+
+/** `(x - mean) / sqrt(var + eps)` over the last axis from elementwise ops (float64: no fused kernel). */
+function layerNormComposed(g: Graph, x: Value, eps: number): Value {
   const centered = sub(x, reduceMean(x, [-1], true));
   const variance = reduceMean(mul(centered, centered), [-1], true);
   return div(centered, sqrt(add(variance, g.scalar(eps, x))));

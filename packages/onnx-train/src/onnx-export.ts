@@ -8,6 +8,9 @@ const { onnx } = onnxProto;
 /** Opset of every exported model: ReduceSum/ReduceMean take axes as inputs, ScatterND reduces with 'add'. */
 export const OPSET = 18;
 
+/** ONNX Runtime's operator domain; a model using it runs in ONNX Runtime (any build), not every ONNX runtime. */
+export const MICROSOFT_DOMAIN = 'com.microsoft';
+
 /** Options of {@link toOnnx}. */
 export interface ExportOptions {
   /** Graph outputs, in order. */
@@ -149,13 +152,18 @@ function buildModel(graph: Graph, options: ExportOptions, sink?: ExternalSink): 
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: '@roboalign/onnx-train',
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [
+      { domain: '', version: OPSET },
+      // ONNX Runtime's own operators (e.g. Gelu), imported only when a node uses them.
+      ...(nodes.some((n) => n.domain === MICROSOFT_DOMAIN) ? [{ domain: MICROSOFT_DOMAIN, version: 1 }] : []),
+    ],
     graph: onnx.GraphProto.create({
       name: options.name ?? 'main',
       node: nodes.map((n) =>
         onnx.NodeProto.create({
           name: n.outputs[0].name,
           opType: n.onnxType,
+          domain: n.domain ?? '',
           input: n.inputs.map((v) => v.name),
           output: n.outputs.map((v) => v.name),
           attribute: Object.entries(n.attributes).map(([k, v]) => attribute(k, v)),

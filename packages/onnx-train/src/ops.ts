@@ -5,6 +5,7 @@
 import { type DType, isFloat } from './dtype.js';
 import { GraphError } from './errors.js';
 import type { NodeRecord, Value } from './graph.js';
+import { MICROSOFT_DOMAIN } from './onnx-export.js';
 import { broadcastShapes, fmt, normalizeAxis, sizeOf } from './shape.js';
 
 /** A VJP rule: given the gradient of a node's output, the gradients of its inputs (null where none flows). */
@@ -405,4 +406,98 @@ VJP_RULES.set('slice', ({ inputs: [x, starts] }, gy) => {
   parts.push(gy);
   if (end < x.shape[axis]) parts.push(zerosOf(x.shape[axis] - end));
   return [parts.length === 1 ? gy : concat(parts, axis), null, null, null];
+});
+
+// ---- fused float32 kernels: normalization and exact GELU ----
+// One ONNX Runtime node each instead of a chain of elementwise ops, with an analytic VJP. ONNX Runtime has
+// float32 kernels only for these (LayerNormalization keeps its statistics in float32, Erf has no float64),
+// so float64 graphs (gradient checks) build the same functions from elementwise ops instead (see layers.ts).
+
+function float32Only(op: string, ...xs: Value[]): void {
+  floats(op, ...xs);
+  if (xs[0].dtype !== 'float32') throw new GraphError(`${op}: float32 only, got ${xs[0].dtype}`);
+}
+
+function checkFeatureVector(op: string, x: Value, v: Value): void {
+  const d = x.shape[x.shape.length - 1];
+  if (v.shape.length !== 1 || v.shape[0] !== d) {
+    throw new GraphError(`${op}: ${v.name} must be [${d}] for input ${fmt(x.shape)}, got ${fmt(v.shape)}`);
+  }
+}
+
+/** Shape of per-row statistics: `x`'s shape with the last axis kept as 1. */
+const rowStats = (x: Value) => [...x.shape.slice(0, -1), 1];
+
+/**
+ * Layer normalization over the last axis, `(x - mean) / sqrt(var + eps) · scale + bias`, as one ONNX
+ * LayerNormalization node (float32). Its mean and inverse standard deviation are node outputs that the VJP reuses.
+ */
+export function layerNormalization(x: Value, scale: Value, bias: Value, eps: number): Value {
+  float32Only('layerNormalization', x, scale, bias);
+  checkFeatureVector('layerNormalization', x, scale);
+  checkFeatureVector('layerNormalization', x, bias);
+  const stats = { shape: rowStats(x), dtype: x.dtype };
+  return x.graph.emitNode({
+    op: 'layerNormalization',
+    onnxType: 'LayerNormalization',
+    inputs: [x, scale, bias],
+    outputs: [{ shape: x.shape, dtype: x.dtype }, stats, stats],
+    attributes: { axis: -1, epsilon: { float: eps } },
+  })[0];
+}
+VJP_RULES.set('layerNormalization', ({ inputs: [x, scale, bias], outputs: [, mean, invStd] }, gy) => {
+  // With n = (x - mean)·invStd and gn = gy·scale:
+  // ∂x = invStd·(gn - mean(gn) - n·mean(gn·n)), ∂scale = Σrows gy·n, ∂bias = Σrows gy.
+  const normed = mul(sub(x, mean), invStd);
+  const gNormed = mul(gy, scale);
+  const centered = sub(gNormed, reduceMean(gNormed, [-1], true));
+  const gx = mul(invStd, sub(centered, mul(normed, reduceMean(mul(gNormed, normed), [-1], true))));
+  return [gx, unbroadcast(mul(gy, normed), scale.shape), unbroadcast(gy, bias.shape)];
+});
+
+/**
+ * RMS normalization over the last axis, `x / sqrt(mean(x²) + eps) · scale`, as one node (float32): ONNX
+ * Runtime's SimplifiedLayerNormalization, which it registers in the default ONNX domain. Its inverse RMS is a
+ * second output that the VJP reuses.
+ */
+export function rmsNormalization(x: Value, scale: Value, eps: number): Value {
+  float32Only('rmsNormalization', x, scale);
+  checkFeatureVector('rmsNormalization', x, scale);
+  return x.graph.emitNode({
+    op: 'rmsNormalization',
+    onnxType: 'SimplifiedLayerNormalization',
+    inputs: [x, scale],
+    outputs: [
+      { shape: x.shape, dtype: x.dtype },
+      { shape: rowStats(x), dtype: x.dtype },
+    ],
+    attributes: { axis: -1, epsilon: { float: eps } },
+  })[0];
+}
+VJP_RULES.set('rmsNormalization', ({ inputs: [x, scale], outputs: [, invRms] }, gy) => {
+  // With n = x·invRms and gn = gy·scale: ∂x = invRms·(gn - n·mean(gn·n)), ∂scale = Σrows gy·n.
+  const normed = mul(x, invRms);
+  const gNormed = mul(gy, scale);
+  const gx = mul(invRms, sub(gNormed, mul(normed, reduceMean(mul(gNormed, normed), [-1], true))));
+  return [gx, unbroadcast(mul(gy, normed), scale.shape)];
+});
+
+/** Exact GELU, `x · Φ(x)` with Φ the standard normal CDF, as one ONNX Runtime Gelu node (float32). */
+export function geluExact(x: Value): Value {
+  float32Only('geluExact', x);
+  return x.graph.emitNode({
+    op: 'geluExact',
+    onnxType: 'Gelu',
+    domain: MICROSOFT_DOMAIN,
+    inputs: [x],
+    outputs: [{ shape: x.shape, dtype: x.dtype }],
+  })[0];
+}
+VJP_RULES.set('geluExact', ({ inputs: [x] }, gy) => {
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x), with Φ(x) = (1 + erf(x/√2))/2 and φ(x) = exp(-x²/2)/√(2π).
+  const g = x.graph;
+  const c = (v: number) => g.scalar(v, x);
+  const cdf = mul(add(erf(mul(x, c(Math.SQRT1_2))), c(1)), c(0.5));
+  const xPdf = mul(x, mul(exp(mul(mul(x, x), c(-0.5))), c(1 / Math.sqrt(2 * Math.PI))));
+  return [mul(gy, add(cdf, xPdf))];
 });
