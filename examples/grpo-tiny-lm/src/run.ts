@@ -1,4 +1,4 @@
-import { GrpoTrainer, PRESETS } from '@roboalign/grpo';
+import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
 import { prefixSimilarity } from '@roboalign/rewards';
 import { TinyLmPolicy } from './tiny-lm-policy.js';
 
@@ -18,7 +18,7 @@ export interface GrpoDemoOptions {
  * `@roboalign/onnx-train` runs the model and back-propagates GRPO's log-prob gradients.
  */
 export async function runGrpoDemo(options: GrpoDemoOptions): Promise<Record<string, number>[]> {
-  const preset = PRESETS.roboalign;
+  const preset = GRPO_PRESETS.roboalign;
   const prompts = ['pick up the red block', 'pick up the red block'];
   const groupSize = 8;
   const policy = await TinyLmPolicy.create({

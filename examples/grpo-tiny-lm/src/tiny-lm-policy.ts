@@ -1,4 +1,4 @@
-import type { Completion, Policy } from '@roboalign/grpo';
+import type { Completion, LanguagePolicy } from '@roboalign/grpo';
 import {
   AdamW,
   compileTraining,
@@ -42,11 +42,12 @@ function decoder(g: Graph, cfg: TinyLmConfig, ids: Value): Value {
 }
 
 /**
- * A GRPO `Policy` backed by a tiny decoder LM built, differentiated and run with `@roboalign/onnx-train`.
+ * A GRPO `LanguagePolicy` (text prompts) backed by a tiny decoder LM built, differentiated and run with
+ * `@roboalign/onnx-train`.
  * `step()` receives ∂loss/∂log-prob for every sampled token from `@roboalign/grpo` and back-propagates it
  * through the network as a seed (the surrogate Σ seed · log-prob has exactly that gradient).
  */
-export class TinyLmPolicy implements Policy {
+export class TinyLmPolicy implements LanguagePolicy<string> {
   private constructor(
     readonly config: TinyLmConfig,
     private readonly forwardGraph: { graph: Graph; logProbs: Value },

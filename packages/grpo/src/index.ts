@@ -15,14 +15,21 @@ export {
   LOSS_TYPES,
   type LossType,
 } from './loss-aggregation.js';
-export type { Completion, Policy, ReferencePolicy } from './policy.js';
+export type { Completion, LanguagePolicy, Policy, ReferencePolicy } from './policy.js';
 export {
   type PolicyLossBatch,
   type PolicyLossOptions,
   type PolicyLossResult,
   policyLoss,
 } from './policy-loss.js';
-export { type GrpoPreset, PRESETS, type PresetName } from './presets.js';
+export { GRPO_PRESETS, type GrpoPreset, type GrpoPresetName, PRESETS, type PresetName } from './presets.js';
+export {
+  clippedSurrogate,
+  dualClip,
+  dualClipBinds,
+  importanceRatio,
+  type TokenTerm,
+} from './surrogate.js';
 export {
   type GrpoBatch,
   type GrpoReward,

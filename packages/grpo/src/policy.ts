@@ -9,19 +9,22 @@ export interface Completion {
 }
 
 /**
- * What the GRPO trainer needs from a model, and nothing more: it never sees weights, tensors or engines.
- * Completions come back grouped: `sample(prompts, n)[p]` holds the `n` completions of prompt `p`.
+ * What the GRPO trainer needs from a language model, and nothing more: it never sees weights, tensors or
+ * engines. Completions come back grouped: `sample(prompts, n)[p]` holds the `n` completions of prompt `p`.
+ *
+ * `Prompt` is whatever the model is prompted with: a string for a text LM, an object (images and text)
+ * for a multimodal one. The trainer only passes prompts back to the policy and to the reward functions.
  */
-export interface Policy {
+export interface LanguagePolicy<Prompt = string> {
   /** Samples `n` completions per prompt. */
   sample(
-    prompts: readonly string[],
+    prompts: readonly Prompt[],
     n: number,
     options: { temperature: number; seed: number },
   ): Promise<Completion[][]> | Completion[][];
   /** Log-prob of each token of each completion (prompt `prompts[i]` for completion `i`), under the current weights. */
   logprobs(
-    prompts: readonly string[],
+    prompts: readonly Prompt[],
     completions: readonly Completion[],
   ): Promise<Float64Array[]> | Float64Array[];
   /**
@@ -29,7 +32,7 @@ export interface Policy {
    * optimizer step with the given learning rate.
    */
   step(
-    prompts: readonly string[],
+    prompts: readonly Prompt[],
     completions: readonly Completion[],
     gradLogprobs: readonly Float64Array[],
     options: { learningRate: number },
@@ -37,4 +40,12 @@ export interface Policy {
 }
 
 /** A frozen reference policy only scores. */
-export type ReferencePolicy = Pick<Policy, 'logprobs'>;
+export type ReferencePolicy<Prompt = string> = Pick<LanguagePolicy<Prompt>, 'logprobs'>;
+
+/**
+ * A text-prompted {@link LanguagePolicy}.
+ *
+ * @deprecated Use `LanguagePolicy` (generic over the prompt type). `Policy` is kept through 0.2.x and
+ * removed in 0.3.0.
+ */
+export type Policy = LanguagePolicy<string>;

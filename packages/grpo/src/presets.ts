@@ -34,7 +34,7 @@ export interface GrpoPreset {
  *   KL coefficient 0.04, policy lr 1e-6, per-sequence token mean, clip 0.2 (PPO's ε); temperature is not
  *   stated (1.0 here).
  */
-export const PRESETS = {
+export const GRPO_PRESETS = {
   roboalign: {
     groupSize: 5,
     lossType: 'token-mean',
@@ -74,5 +74,13 @@ export const PRESETS = {
   },
 } as const satisfies Record<string, GrpoPreset>;
 
-/** Name of a preset in {@link PRESETS}. */
-export type PresetName = keyof typeof PRESETS;
+/** Name of a preset in {@link GRPO_PRESETS}. */
+export type GrpoPresetName = keyof typeof GRPO_PRESETS;
+
+/**
+ * @deprecated Use `GRPO_PRESETS` (presets are named by package). Kept through 0.2.x, removed in 0.3.0.
+ */
+export const PRESETS = GRPO_PRESETS;
+
+/** @deprecated Use `GrpoPresetName`. Kept through 0.2.x, removed in 0.3.0. */
+export type PresetName = GrpoPresetName;

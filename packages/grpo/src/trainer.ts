@@ -1,12 +1,16 @@
 import { completionMask } from './completion-mask.js';
 import { GrpoError } from './errors.js';
 import { computeGroupAdvantages, type ScaleRewards } from './group-advantages.js';
-import type { Completion, Policy, ReferencePolicy } from './policy.js';
+import type { Completion, LanguagePolicy, ReferencePolicy } from './policy.js';
 import { type PolicyLossOptions, policyLoss } from './policy-loss.js';
 
-/** What a reward function receives: the shape of `@roboalign/rewards`' batch functions (and TRL's). */
-export interface GrpoRewardArgs {
-  prompts: readonly string[];
+/**
+ * What a reward function receives: the shape of `@roboalign/rewards`' batch functions (and TRL's). The
+ * prompts are the policy's own (TRL passes its prompts as given too); with string prompts the batch
+ * functions of `@roboalign/rewards` fit as they are.
+ */
+export interface GrpoRewardArgs<Prompt = string> {
+  prompts: readonly Prompt[];
   completions: readonly string[];
   completionIds: readonly ArrayLike<number>[];
   /** Per-completion dataset columns (each prompt's values repeated for its group). */
@@ -14,22 +18,22 @@ export interface GrpoRewardArgs {
 }
 
 /** One number per completion. */
-export type GrpoRewardFunction = (args: GrpoRewardArgs) => number[];
+export type GrpoRewardFunction<Prompt = string> = (args: GrpoRewardArgs<Prompt>) => number[];
 
 /** A named, weighted reward. */
-export interface GrpoReward {
+export interface GrpoReward<Prompt = string> {
   name: string;
-  fn: GrpoRewardFunction;
+  fn: GrpoRewardFunction<Prompt>;
   /** Default 1. */
   weight?: number;
 }
 
 /** Options of {@link GrpoTrainer}. */
-export interface GrpoTrainerOptions {
-  policy: Policy;
+export interface GrpoTrainerOptions<Prompt = string> {
+  policy: LanguagePolicy<Prompt>;
   /** Frozen reference for the KL term; required when `loss.beta` is not 0. */
-  referencePolicy?: ReferencePolicy;
-  rewards: readonly GrpoReward[];
+  referencePolicy?: ReferencePolicy<Prompt>;
+  rewards: readonly GrpoReward<Prompt>[];
   /** Completions per prompt. */
   groupSize: number;
   /** The objective. */
@@ -56,8 +60,8 @@ export interface GrpoTrainerOptions {
 }
 
 /** One batch of prompts with their dataset columns (one value per prompt). */
-export interface GrpoBatch {
-  prompts: readonly string[];
+export interface GrpoBatch<Prompt = string> {
+  prompts: readonly Prompt[];
   columns?: Readonly<Record<string, readonly unknown[]>>;
 }
 
@@ -70,13 +74,14 @@ const mean = (xs: ArrayLike<number>) => {
 /**
  * The GRPO loop. It owns the algorithm — sampling groups, rewards, advantages, old and reference
  * log-probs, μ updates over mini-batches, metrics and checkpoint hooks — and talks to the model only
- * through {@link Policy}.
+ * through {@link LanguagePolicy}. `Prompt` is the policy's prompt type (a string for a text LM, an object
+ * for a multimodal one).
  */
-export class GrpoTrainer {
-  private readonly options: GrpoTrainerOptions;
+export class GrpoTrainer<Prompt = string> {
+  private readonly options: GrpoTrainerOptions<Prompt>;
   private steps = 0;
 
-  constructor(options: GrpoTrainerOptions) {
+  constructor(options: GrpoTrainerOptions<Prompt>) {
     if (options.rewards.length === 0) throw new GrpoError('GrpoTrainer needs at least one reward');
     if (!Number.isInteger(options.groupSize) || options.groupSize < 1) {
       throw new GrpoError(`groupSize must be a positive integer, got ${options.groupSize}`);
@@ -97,7 +102,7 @@ export class GrpoTrainer {
   }
 
   /** Samples, scores and updates on one batch of prompts; returns the step's metrics. */
-  async step(batch: GrpoBatch): Promise<Record<string, number>> {
+  async step(batch: GrpoBatch<Prompt>): Promise<Record<string, number>> {
     const o = this.options;
     const G = o.groupSize;
     const groups = await o.policy.sample(batch.prompts, G, {
@@ -110,7 +115,7 @@ export class GrpoTrainer {
       );
     }
     const completions: Completion[] = groups.flat();
-    const prompts = batch.prompts.flatMap((p) => Array<string>(G).fill(p));
+    const prompts = batch.prompts.flatMap((p) => Array<Prompt>(G).fill(p));
     const columns: Record<string, unknown[]> = {};
     for (const [key, values] of Object.entries(batch.columns ?? {})) {
       if (values.length !== batch.prompts.length) {
@@ -121,7 +126,7 @@ export class GrpoTrainer {
       columns[key] = values.flatMap((v) => Array<unknown>(G).fill(v));
     }
 
-    const args: GrpoRewardArgs = {
+    const args: GrpoRewardArgs<Prompt> = {
       prompts,
       completions: completions.map((c) => c.text ?? ''),
       completionIds: completions.map((c) => c.ids),

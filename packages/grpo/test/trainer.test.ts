@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../src/presets.js';
-import { type GrpoRewardFunction, GrpoTrainer } from '../src/trainer.js';
+import * as grpo from '../src/index.js';
+import { GRPO_PRESETS } from '../src/presets.js';
+import { type GrpoRewardFunction, GrpoTrainer, type GrpoTrainerOptions } from '../src/trainer.js';
 import { TabularPolicy } from './helpers/tabular-policy.js';
 
 /** Common-prefix length / target length, against the `target` column (a local copy: grpo imports no rewards). */
@@ -16,11 +17,7 @@ const target = [3, 1, 4, 1, 5];
 const prompts = ['reach the bowl', 'reach the bowl', 'reach the bowl', 'reach the bowl'];
 const columns = { target: prompts.map(() => target) };
 
-async function train(
-  seed: number,
-  steps: number,
-  extra: Partial<ConstructorParameters<typeof GrpoTrainer>[0]> = {},
-) {
+async function train(seed: number, steps: number, extra: Partial<GrpoTrainerOptions> = {}) {
   const policy = new TabularPolicy(6, target.length);
   const history: Record<string, number>[] = [];
   const trainer = new GrpoTrainer({
@@ -109,7 +106,7 @@ describe('GrpoTrainer with an exact tabular policy', () => {
   });
 
   it('trains with the roboalign preset numbers', async () => {
-    const p = PRESETS.roboalign;
+    const p = GRPO_PRESETS.roboalign;
     expect(p).toMatchObject({ groupSize: 5, epsLow: 0.2, epsHigh: 0.3, beta: 0.01, learningRate: 1e-6 });
     const { history } = await train(3, 40, {
       groupSize: p.groupSize,
@@ -125,5 +122,59 @@ describe('GrpoTrainer with an exact tabular policy', () => {
       advantageEps: p.advantageEps,
     });
     expect(history.slice(-5).reduce((a, m) => a + m.reward, 0) / 5).toBeGreaterThan(0.8);
+  });
+
+  it('takes any prompt type: multimodal prompts reach the policy and the rewards as given, one per completion', async () => {
+    interface ImagePrompt {
+      image: Float32Array;
+      instruction: string;
+    }
+    const a: ImagePrompt = { image: new Float32Array(4), instruction: 'pick the cup' };
+    const b: ImagePrompt = { image: new Float32Array(4).fill(1), instruction: 'open the drawer' };
+    const policy = new TabularPolicy<ImagePrompt>(6, target.length);
+    const seen: (readonly ImagePrompt[])[] = [];
+    const trainer = new GrpoTrainer<ImagePrompt>({
+      policy,
+      referencePolicy: new TabularPolicy<ImagePrompt>(6, target.length),
+      rewards: [
+        {
+          name: 'prefix',
+          fn: (args) => {
+            seen.push(args.prompts);
+            return prefixReward({ ...args, prompts: args.prompts.map((p) => p.instruction) });
+          },
+        },
+      ],
+      groupSize: 3,
+      loss: { lossType: 'grpo', beta: 0.01 },
+      learningRate: 1,
+      miniBatchSize: 2,
+    });
+    await trainer.step({ prompts: [a, b], columns: { target: [target, target] } });
+    const grouped = [a, a, a, b, b, b];
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toHaveLength(6);
+    seen[0].forEach((p, i) => {
+      expect(p).toBe(grouped[i]);
+    });
+    expect(policy.calls.map((c) => c.method)).toEqual([
+      'sample',
+      ...['logprobs', 'step', 'logprobs', 'step', 'logprobs', 'step'],
+    ]);
+    expect(policy.calls[0].prompts).toEqual([a, b]);
+    // Mini-batches of 2 completions carry the prompts of exactly those completions.
+    const stepPrompts = policy.calls.filter((c) => c.method === 'step').map((c) => c.prompts);
+    expect(stepPrompts).toEqual([grouped.slice(0, 2), grouped.slice(2, 4), grouped.slice(4, 6)]);
+    stepPrompts.flat().forEach((p, i) => {
+      expect(p).toBe(grouped[i]);
+    });
+  });
+
+  it('keeps the deprecated names as aliases of the new ones', () => {
+    expect(grpo.PRESETS).toBe(grpo.GRPO_PRESETS);
+    // Type-level: the deprecated Policy is LanguagePolicy<string>.
+    const policy: grpo.Policy = new TabularPolicy(2, 1);
+    const language: grpo.LanguagePolicy = policy;
+    expect(language).toBe(policy);
   });
 });

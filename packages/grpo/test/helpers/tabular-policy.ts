@@ -1,12 +1,14 @@
 import { mulberry32 } from '@roboalign/utils';
-import type { Completion, Policy } from '../../src/policy.js';
+import type { Completion, LanguagePolicy } from '../../src/policy.js';
 
 /**
  * An exact little policy for tests: token t of every completion is drawn from softmax(logits[t]), whatever
  * the prompt and the earlier tokens. Log-probs and their gradients with respect to the logits are analytic,
- * so the trainer is tested without any model engine.
+ * so the trainer is tested without any model engine. It ignores its prompts, so any prompt type fits; it
+ * records the prompts of each call for tests that check what the trainer passes.
  */
-export class TabularPolicy implements Policy {
+export class TabularPolicy<Prompt = string> implements LanguagePolicy<Prompt> {
+  readonly calls: { method: 'sample' | 'logprobs' | 'step'; prompts: readonly Prompt[] }[] = [];
   readonly logits: Float64Array;
 
   constructor(
@@ -27,10 +29,11 @@ export class TabularPolicy implements Policy {
   }
 
   sample(
-    prompts: readonly string[],
+    prompts: readonly Prompt[],
     n: number,
     options: { temperature: number; seed: number },
   ): Completion[][] {
+    this.calls.push({ method: 'sample', prompts });
     const rand = mulberry32(options.seed + 1);
     const probs = Array.from({ length: this.length }, (_, t) => this.probs(t));
     return prompts.map(() =>
@@ -49,18 +52,20 @@ export class TabularPolicy implements Policy {
     );
   }
 
-  logprobs(_prompts: readonly string[], completions: readonly Completion[]): Float64Array[] {
+  logprobs(prompts: readonly Prompt[], completions: readonly Completion[]): Float64Array[] {
+    this.calls.push({ method: 'logprobs', prompts });
     const probs = Array.from({ length: this.length }, (_, t) => this.probs(t));
     return completions.map((c) => Float64Array.from(c.ids as number[], (id, t) => Math.log(probs[t][id])));
   }
 
   /** SGD on the logits: ∂loss/∂z[t][v] = Σ_i g[i][t] (1[v = y_it] - p[t][v]). */
   step(
-    _prompts: readonly string[],
+    prompts: readonly Prompt[],
     completions: readonly Completion[],
     grads: readonly Float64Array[],
     options: { learningRate: number },
   ): void {
+    this.calls.push({ method: 'step', prompts });
     const probs = Array.from({ length: this.length }, (_, t) => this.probs(t));
     const dz = new Float64Array(this.logits.length);
     completions.forEach((c, i) => {
