@@ -1,4 +1,10 @@
-import { ActionHead, computeNormStats, memoryDataset, PRESETS, trainHead } from '@roboalign/action-head';
+import {
+  ACTION_HEAD_PRESETS,
+  ActionHead,
+  computeNormStats,
+  memoryDataset,
+  trainHead,
+} from '@roboalign/action-head';
 import {
   type EpisodeSuite,
   type EpisodesReport,
@@ -64,7 +70,7 @@ export async function runPipeline(
   const taskOf = (instruction: string) => suite.tasks.findIndex((t) => t.instruction === instruction);
   const demos = options.tasks ? all.filter((d) => options.tasks?.includes(taskOf(d.instruction))) : all;
   log(`recorded ${demos.length} expert demonstrations (${demos.reduce((n, d) => n + d.length, 0)} steps)`);
-  const config = { ...PRESETS.small, backboneTokens: 16, backboneDim: 32 };
+  const config = { ...ACTION_HEAD_PRESETS.small, backboneTokens: 16, backboneDim: 32 };
   const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
   const active = activeActionDims(demos);
   const samples = headSamples(demos, config, stateStats, active);

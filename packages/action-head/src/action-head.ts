@@ -5,7 +5,6 @@ import {
   createSession,
   type Feed,
   Graph,
-  GraphError,
   initialValues,
   loadCheckpoint,
   ops,
@@ -20,6 +19,7 @@ import {
 } from '@roboalign/onnx-train';
 import { mulberry32 } from '@roboalign/utils';
 import type { ActionHeadConfig } from './config.js';
+import { ActionHeadError } from './errors.js';
 import { eulerBuckets, flowMatchingBatch, gaussian } from './flow-matching.js';
 import { backboneMemory, type HeadInputs, velocity } from './model.js';
 
@@ -39,7 +39,12 @@ export interface HeadSample {
 }
 
 /** What `predict` needs: one observation's features, state and embodiment. */
-export type Observation = Pick<HeadSample, 'features' | 'featureMask' | 'state' | 'embodiment'>;
+export type HeadObservation = Pick<HeadSample, 'features' | 'featureMask' | 'state' | 'embodiment'>;
+
+/**
+ * @deprecated Use `HeadObservation` (bench has its own `Observation`). Kept through 0.2.x, removed in 0.3.0.
+ */
+export type Observation = HeadObservation;
 
 /** A seeded uniform generator in [0, 1), for noise and batch sampling. */
 export const seededRandom = mulberry32;
@@ -77,7 +82,7 @@ function stackRows<T>(
   const out = new Float32Array(items.length * per);
   items.forEach((item, i) => {
     const v = pick(item);
-    if (v.length !== per) throw new GraphError(`${where(i)} has ${v.length} values, expected ${per}`);
+    if (v.length !== per) throw new ActionHeadError(`${where(i)} has ${v.length} values, expected ${per}`);
     out.set(v, i * per);
   });
   return out;
@@ -140,8 +145,13 @@ export class ActionHead {
     const ckpt = await loadCheckpoint(path);
     for (const [name, { data }] of ckpt.params) {
       const target = this.params.get(name);
-      if (target === undefined || target.length !== data.length) {
-        throw new GraphError(`${path}: parameter ${name} does not fit this head`);
+      if (target === undefined) {
+        throw new ActionHeadError(`${path}: parameter ${name} is not one of this head's`);
+      }
+      if (target.length !== data.length) {
+        throw new ActionHeadError(
+          `${path}: parameter ${name} has ${data.length} values, this head's has ${target.length}`,
+        );
       }
       target.set(data);
     }
@@ -174,7 +184,9 @@ export class ActionHead {
   trainingFeeds(samples: readonly HeadSample[], random: () => number): Record<string, Feed> {
     const cfg = this.config;
     const B = this.batchSize;
-    if (samples.length !== B) throw new GraphError(`trainStep: expected ${B} samples, got ${samples.length}`);
+    if (samples.length !== B) {
+      throw new ActionHeadError(`trainStep: expected ${B} samples (the batch size), got ${samples.length}`);
+    }
     const chunk = cfg.horizon * cfg.actionDim;
     const mask = stackRows(
       samples,
@@ -212,13 +224,13 @@ export class ActionHead {
     return metrics.loss;
   }
 
-  private observationFeeds(obs: readonly Observation[], B: number): Record<string, Feed> {
+  private observationFeeds(obs: readonly HeadObservation[], B: number): Record<string, Feed> {
     const cfg = this.config;
-    const pack = (pick: (o: Observation) => Float32Array, per: number, what: string) =>
+    const pack = (pick: (o: HeadObservation) => Float32Array, per: number, what: string) =>
       stackRows(obs, pick, per, (i) => `observation ${i}: ${what}`);
     obs.forEach((o, i) => {
       if (!Number.isInteger(o.embodiment) || o.embodiment < 0 || o.embodiment >= cfg.embodiments) {
-        throw new GraphError(
+        throw new ActionHeadError(
           `observation ${i}: embodiment ${o.embodiment} is not in [0, ${cfg.embodiments})`,
         );
       }
@@ -253,7 +265,7 @@ export class ActionHead {
    * Samples an action chunk (`[horizon, actionDim]`, normalized units) for one observation: Gaussian noise
    * from `seed`, then K Euler steps. The same seed gives the same chunk.
    */
-  async predict(observation: Observation, seed: number): Promise<Float32Array> {
+  async predict(observation: HeadObservation, seed: number): Promise<Float32Array> {
     if (this.inference === undefined) {
       const { graph, actions } = buildInferenceGraph(this.config);
       this.inferenceActions = actions;

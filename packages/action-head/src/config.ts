@@ -45,7 +45,7 @@ const base = {
  * 16 layers × 32 heads × 48 (width 1536), 4 VL self-attention layers, 32 future tokens, 4 inference steps;
  * backbone width 2048 (Eagle) by default. `small` keeps the structure at a size that trains on 2 CPU cores.
  */
-export const PRESETS: Record<'small' | 'gr00t-n1.5', ActionHeadConfig> = {
+export const ACTION_HEAD_PRESETS: Record<'small' | 'gr00t-n1.5', ActionHeadConfig> = {
   small: {
     ...base,
     backboneDim: 32,
@@ -75,3 +75,8 @@ export const PRESETS: Record<'small' | 'gr00t-n1.5', ActionHeadConfig> = {
     futureTokens: 32,
   },
 };
+
+/**
+ * @deprecated Use `ACTION_HEAD_PRESETS` (presets are named by package). Kept through 0.2.x, removed in 0.3.0.
+ */
+export const PRESETS = ACTION_HEAD_PRESETS;

@@ -1,13 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  GraphError,
-  type StoredTensor,
-  writeFileAtomic,
-} from '@roboalign/onnx-train';
+import { decodeSafetensors, encodeSafetensors, type StoredTensor } from '@roboalign/onnx-train';
+import { writeFileAtomic } from '@roboalign/utils';
 import type { HeadSample } from './action-head.js';
 import type { ActionHeadConfig } from './config.js';
+import { ActionHeadError } from './errors.js';
 
 /** Training data for the head: cached backbone features with the robot data that goes with them. */
 export interface HeadDataset {
@@ -17,7 +13,8 @@ export interface HeadDataset {
 
 /** A dataset held in memory. */
 export function memoryDataset(samples: readonly HeadSample[]): HeadDataset {
-  if (samples.length === 0) throw new GraphError('memoryDataset: no samples');
+  if (samples.length === 0)
+    throw new ActionHeadError('memoryDataset: expected at least one sample, got none');
   return { size: samples.length, get: (i) => samples[i] };
 }
 
@@ -39,7 +36,7 @@ export async function saveDataset(
     const data = new Float32Array(n * sizes[field]);
     samples.forEach((s, i) => {
       if (s[field].length !== sizes[field]) {
-        throw new GraphError(
+        throw new ActionHeadError(
           `saveDataset: sample ${i} ${field} has ${s[field].length} values, expected ${sizes[field]}`,
         );
       }
@@ -60,13 +57,13 @@ export async function loadDataset(path: string, config: ActionHeadConfig): Promi
   const { tensors } = decodeSafetensors(await readFile(path), path);
   const sizes = fieldSizes(config);
   const embodiment = tensors.get('embodiment');
-  if (embodiment === undefined) throw new GraphError(`${path}: no "embodiment" tensor`);
+  if (embodiment === undefined) throw new ActionHeadError(`${path}: no "embodiment" tensor`);
   const n = embodiment.shape[0];
   const columns = {} as Record<(typeof FIELDS)[number], Float32Array>;
   for (const field of FIELDS) {
     const t = tensors.get(field);
     if (t === undefined || t.shape[0] !== n || t.shape[1] !== sizes[field]) {
-      throw new GraphError(
+      throw new ActionHeadError(
         `${path}: "${field}" should be [${n}, ${sizes[field]}], got ${t ? `[${t.shape.join(', ')}]` : 'nothing'}`,
       );
     }

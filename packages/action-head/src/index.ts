@@ -9,12 +9,14 @@ export {
 export {
   ActionHead,
   buildInferenceGraph,
+  type HeadObservation,
   type HeadSample,
   type Observation,
   seededRandom,
 } from './action-head.js';
-export { type ActionHeadConfig, PRESETS } from './config.js';
+export { ACTION_HEAD_PRESETS, type ActionHeadConfig, PRESETS } from './config.js';
 export { type HeadDataset, loadDataset, memoryDataset, saveDataset } from './dataset.js';
+export { ActionHeadError } from './errors.js';
 export {
   eulerBuckets,
   type FlowBatch,

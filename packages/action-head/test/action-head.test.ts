@@ -5,6 +5,7 @@ import { createSession } from '@roboalign/onnx-train';
 import { describe, expect, it } from 'vitest';
 import { ActionHead, type HeadSample, seededRandom } from '../src/action-head.js';
 import type { ActionHeadConfig } from '../src/config.js';
+import { ActionHeadError } from '../src/errors.js';
 import { eulerBuckets, flowMatchingBatch, sampleFlowTime, timestepBucket } from '../src/flow-matching.js';
 import { TINY } from './helpers/tiny-config.js';
 
@@ -125,16 +126,22 @@ describe('ActionHead', () => {
     }
   });
 
-  it('names bad input', async () => {
+  it('names bad input with an ActionHeadError: what was expected, what came, where', async () => {
     const head = await ActionHead.create(tiny, { batchSize: 2 });
-    await expect(head.predict({ ...observation, embodiment: 2 }, 0)).rejects.toThrow(
-      /embodiment 2 is not in \[0, 2\)/,
+    const fault = (message: RegExp) => ({ name: 'ActionHeadError', message: expect.stringMatching(message) });
+    await expect(head.predict({ ...observation, embodiment: 2 }, 0)).rejects.toThrow(ActionHeadError);
+    await expect(head.predict({ ...observation, embodiment: 2 }, 0)).rejects.toMatchObject(
+      fault(/observation 0: embodiment 2 is not in \[0, 2\)/),
     );
-    await expect(head.predict({ ...observation, state: new Float32Array(3) }, 0)).rejects.toThrow(
-      /state has 3 values, expected 2/,
+    await expect(head.predict({ ...observation, state: new Float32Array(3) }, 0)).rejects.toMatchObject(
+      fault(/observation 0: state has 3 values, expected 2/),
     );
-    await expect(head.trainStep([bimodalSample(Math.random)], Math.random)).rejects.toThrow(
-      /expected 2 samples, got 1/,
+    await expect(head.trainStep([bimodalSample(Math.random)], Math.random)).rejects.toMatchObject(
+      fault(/trainStep: expected 2 samples \(the batch size\), got 1/),
+    );
+    const bad = { ...bimodalSample(Math.random), actionMask: new Float32Array(5) };
+    await expect(head.trainStep([bimodalSample(Math.random), bad], Math.random)).rejects.toMatchObject(
+      fault(/trainStep: sample 1 actionMask has 5 values, expected 8/),
     );
   });
 });

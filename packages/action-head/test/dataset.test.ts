@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionHead, type HeadSample, seededRandom } from '../src/action-head.js';
 import type { ActionHeadConfig } from '../src/config.js';
 import { loadDataset, memoryDataset, saveDataset } from '../src/dataset.js';
+import { ActionHeadError } from '../src/errors.js';
 import { trainHead } from '../src/train.js';
 import { TINY } from './helpers/tiny-config.js';
 
@@ -36,8 +37,12 @@ describe('datasets and training runs', () => {
     await expect(loadDataset(path, { ...cfg, stateDim: 3 })).rejects.toThrow(
       /"state" should be \[12, 3\], got \[12, 2\]/,
     );
+    await expect(loadDataset(path, { ...cfg, stateDim: 3 })).rejects.toBeInstanceOf(ActionHeadError);
     await expect(saveDataset(path, [{ ...samples[0], state: new Float32Array(5) }], cfg)).rejects.toThrow(
-      /sample 0 state has 5 values/,
+      new ActionHeadError('saveDataset: sample 0 state has 5 values, expected 2'),
+    );
+    expect(() => memoryDataset([])).toThrow(
+      new ActionHeadError('memoryDataset: expected at least one sample, got none'),
     );
   });
 
@@ -60,5 +65,10 @@ describe('datasets and training runs', () => {
     const restored = await ActionHead.create(cfg, { batchSize: 4 });
     expect(await restored.load(checkpointPath)).toBe(6);
     expect(await restored.predict(observation, 3)).toEqual(before);
+    const wider = await ActionHead.create({ ...cfg, hiddenSize: 32 }, { batchSize: 4 });
+    await expect(wider.load(checkpointPath)).rejects.toThrow(ActionHeadError);
+    await expect(wider.load(checkpointPath)).rejects.toThrow(
+      /parameter \S+ has \d+ values, this head's has \d+/,
+    );
   });
 });
