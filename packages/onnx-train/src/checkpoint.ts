@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
 import { GraphError } from './errors.js';
 import type { AdamWState } from './optim.js';
-import { decodeSafetensors, dtypeOf, encodeSafetensors, type StoredTensor } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type StoredTensor, tensorFromArray } from './safetensors.js';
 
 /** What a training checkpoint holds. */
 export interface CheckpointData {
@@ -26,8 +26,7 @@ const OPT_V = 'optimizer.v.';
  */
 export async function saveCheckpoint(path: string, checkpoint: CheckpointData): Promise<void> {
   const tensors = new Map<string, StoredTensor>();
-  for (const [name, { data, shape }] of checkpoint.params)
-    tensors.set(name, { dtype: dtypeOf(data), shape: [...shape], data });
+  for (const [name, { data, shape }] of checkpoint.params) tensors.set(name, tensorFromArray(data, shape));
   const metadata: Record<string, string> = {
     ...checkpoint.metadata,
     format: 'roboalign-onnx-train/1',

@@ -14,6 +14,16 @@ export {
   type Parameter,
   Value,
 } from './graph.js';
+export {
+  bfloat16ToFloat32,
+  float16ToFloat32,
+  float32ToBfloat16,
+  float32ToFloat16,
+  fromBfloat16Bits,
+  fromFloat16Bits,
+  toBfloat16Bits,
+  toFloat16Bits,
+} from './half-precision.js';
 export { mulberry32, normalInit, xavierUniform } from './init.js';
 export {
   type AttentionOptions,
@@ -93,9 +103,15 @@ export {
 } from './runtime.js';
 export {
   decodeSafetensors,
+  dtypeOf,
   encodeSafetensors,
+  halfTensor,
+  type SafetensorsArrays,
   type SafetensorsDtype,
   type StoredTensor,
+  tensorFromArray,
+  tensorToFloat32,
+  type UnambiguousArray,
 } from './safetensors.js';
 export { logSoftmaxRow, type SamplingOptions, sampleToken } from './sampling.js';
 export { saveOnnx } from './save-onnx.js';
