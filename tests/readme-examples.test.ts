@@ -1,8 +1,8 @@
 // The numbers the package READMEs promise, checked against the built packages.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { groupAdvantages, PRESETS, policyLoss } from '@roboalign/grpo';
+import { GRPO_PRESETS, groupAdvantages, policyLoss } from '@roboalign/grpo';
 import { formatReward, prefixSimilarity, roboalignReward, roboalignRewardParts } from '@roboalign/rewards';
 import { describe, expect, it } from 'vitest';
 
@@ -29,7 +29,7 @@ describe('@roboalign/grpo README', () => {
     advantages.forEach((a, i) => {
       expect(a).toBeCloseTo(expected[i], 3);
     });
-    const p = PRESETS.roboalign;
+    const p = GRPO_PRESETS.roboalign;
     const { loss, gradLogprobs, metrics } = policyLoss(
       {
         logprobs: [[-0.9, -1.2], [-2.0], [-0.3, -0.4], [-1.0]],
@@ -39,9 +39,52 @@ describe('@roboalign/grpo README', () => {
       },
       { lossType: p.lossType, epsLow: p.epsLow, epsHigh: p.epsHigh, clipRatioC: p.clipRatioC, beta: p.beta },
     );
-    expect(Number.isFinite(loss)).toBe(true);
+    // By hand: every ratio is inside the trust region, so the surrogate sums to -A·1.105 - A + A·1.105 = -A
+    // (zero-advantage rows add nothing); the token mean divides by 6 tokens; beta times the k3 KLs of the
+    // log-ratios ref - logp (four of -0.1, one of 0.1, one of 0).
+    const a = advantages[0];
+    const k3 = (d: number) => Math.exp(d) - d - 1;
+    const kls = [k3(-0.1), k3(0.1), k3(0), k3(-0.1), k3(-0.1), k3(-0.1)];
+    expect(loss).toBeCloseTo((-a + p.beta * kls.reduce((s, x) => s + x, 0)) / 6, 12);
+    expect(loss).toBeCloseTo(-0.1178, 4); // the value the README states
+    expect(metrics.kl_mean).toBeCloseTo(kls.reduce((s, x) => s + x, 0) / 6, 12);
+    expect(metrics.clip_fraction_low + metrics.clip_fraction_high + metrics.clip_fraction_dual).toBe(0);
     expect(gradLogprobs.map((g) => g.length)).toEqual([2, 1, 2, 1]);
+    // Row 2 has advantage 0: only the KL term pulls, beta (1 - exp(ref - logp)) / 6 per token.
+    expect(gradLogprobs[2][0]).toBeCloseTo((p.beta * (1 - Math.exp(-0.1))) / 6, 12);
     expect(metrics.tokens).toBe(6);
+  });
+});
+
+describe('@roboalign/utils README', () => {
+  it('gives the stated values and writes the stated files', async () => {
+    const { appendJsonl, mulberry32, progressBar, seedFromName, writeJsonAtomic } = await import(
+      '@roboalign/utils'
+    );
+    expect(mulberry32(42)()).toBe(0.6011037519201636);
+    expect(seedFromName('blocks.3.attn.q.weight')).toBe(1758010342);
+    expect(seedFromName('blocks.3.attn.q.weight', 7)).toBe(2408182809);
+    const dir = await mkdtemp(join(tmpdir(), 'readme-utils-'));
+    try {
+      const steps = 20;
+      const bar = progressBar({ label: 'train', total: steps });
+      try {
+        for (let step = 1; step <= steps; step++) {
+          const loss = 1 / step;
+          await appendJsonl(join(dir, 'runs/demo/metrics.jsonl'), { step, loss });
+          bar.update(step, { loss: loss.toFixed(4) });
+        }
+      } finally {
+        bar.stop();
+      }
+      await writeJsonAtomic(join(dir, 'runs/demo/state.json'), { step: steps });
+      const lines = (await readFile(join(dir, 'runs/demo/metrics.jsonl'), 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(20);
+      expect(JSON.parse(lines[19])).toEqual({ step: 20, loss: 0.05 });
+      expect(JSON.parse(await readFile(join(dir, 'runs/demo/state.json'), 'utf8'))).toEqual({ step: 20 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,8 +10,10 @@ import {
   type EpisodesReport,
   evaluate,
   getSuite,
+  type Policy,
   recordExpertEpisodes,
 } from '@roboalign/bench';
+import type { RobotEpisode } from '@roboalign/datasets';
 import { activeActionDims, flowPolicy, headSamples } from './flow-policy.js';
 
 /** Settings of the whole run. */
@@ -52,6 +54,10 @@ export interface PipelineResult {
   readonly samples: number;
   readonly losses: number[];
   readonly report: EpisodesReport;
+  /** The expert demonstrations the head was trained on. */
+  readonly demonstrations: readonly RobotEpisode[];
+  /** The trained head as the policy that was evaluated. */
+  readonly policy: Policy;
 }
 
 /** Expert demonstrations → flow-matching action head → evaluation in the suite. */
@@ -84,7 +90,8 @@ export async function runPipeline(
   log(
     `trained the head for ${options.steps} steps on ${samples.length} samples: flow-matching loss ${mean(losses.slice(0, 20)).toFixed(3)} → ${mean(losses.slice(-50)).toFixed(3)}`,
   );
-  const report = (await evaluate(flowPolicy(head, stateStats, active, options.seed), options.suite, {
+  const policy = flowPolicy(head, stateStats, active, options.seed);
+  const report = (await evaluate(policy, options.suite, {
     trials: options.trials,
     tasks: options.tasks,
     replanSteps: options.replanSteps,
@@ -92,5 +99,5 @@ export async function runPipeline(
     imageSize: 8,
     progress: options.progress,
   })) as EpisodesReport;
-  return { demos: demos.length, samples: samples.length, losses, report };
+  return { demos: demos.length, samples: samples.length, losses, report, demonstrations: demos, policy };
 }

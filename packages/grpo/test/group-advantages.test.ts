@@ -5,8 +5,6 @@ import { computeGroupAdvantages, groupAdvantages } from '../src/group-advantages
 describe('groupAdvantages', () => {
   it('normalizes within groups with the unbiased std (hand-computed)', () => {
     // group [1, 0]: mean 0.5, unbiased std sqrt(0.5); group [2, 4, 9]: mean 5, std sqrt(13)
-    const a = groupAdvantages([1, 0, 2, 4, 9], 1, {});
-    expect(a.length).toBe(5);
     const b = groupAdvantages([1, 0, 0, 1], 2);
     const s = Math.sqrt(0.5) + 1e-4;
     expect(Array.from(b)).toEqual([0.5 / s, -0.5 / s, -0.5 / s, 0.5 / s]);
@@ -30,8 +28,24 @@ describe('groupAdvantages', () => {
     expect(Array.from(r.advantages.subarray(0, 2))).toEqual([0, 0]);
   });
 
-  it('treats a group of one as verl does (mean 0, std 1)', () => {
+  it('treats a group of one as verl does (mean 0, std 1), not as TRL (unbiased std of one value: NaN)', () => {
     expect(Array.from(groupAdvantages([0.5, 2], 1, { eps: 0 }))).toEqual([0.5, 2]);
+    // With the default eps each advantage is r / (1 + 1e-4): finite, sign and order of the rewards kept.
+    const rewards = [1, 0, 2, 4, -9];
+    const r = computeGroupAdvantages(rewards, 1);
+    expect(Array.from(r.advantages)).toEqual(rewards.map((x) => x / (1 + 1e-4)));
+    expect(Array.from(r.groupMeans)).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(r.groupStds)).toEqual([1, 1, 1, 1, 1]);
+    // A lone completion has no spread to measure; it is not counted as a zero-spread group.
+    expect(r.zeroStdFraction).toBe(0);
+    // 'none' only centers on the group mean, which verl sets to 0 (TRL's mean of one value would give 0
+    // advantages); 'batch' divides by the batch's std.
+    expect(Array.from(groupAdvantages(rewards, 1, { scaleRewards: 'none' }))).toEqual(rewards);
+    const batchStd = Math.sqrt(rewards.reduce((a, x) => a + (x + 0.4) ** 2, 0) / 4); // mean -0.4
+    const batch = groupAdvantages(rewards, 1, { scaleRewards: 'batch', eps: 0 });
+    rewards.forEach((x, i) => {
+      expect(batch[i]).toBeCloseTo(x / batchStd, 14);
+    });
   });
 
   it('rejects bad input', () => {
