@@ -24,6 +24,7 @@ export {
 } from './data/conversation.js';
 export { type EncodedExample, encodeConversation, encodePrompt } from './data/encode.js';
 export { VlmError } from './errors.js';
+export { type ExportedModels, type ExportOnnxOptions, exportOnnx } from './export.js';
 export { type Features, type FeaturesOptions, features } from './features.js';
 export {
   encodePrompts,

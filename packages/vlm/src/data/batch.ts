@@ -52,6 +52,11 @@ function sequenceFeeds(
       );
     let patch = 0;
     for (let i = 0; i < row.ids.length; i++) {
+      const id = row.ids[i];
+      if (!(Number.isInteger(id) && id >= 0 && id < config.vocabSize))
+        throw new VlmError(
+          `row ${b}: token id ${id} at position ${i} is outside the vocabulary of ${config.vocabSize}`,
+        );
       const s = offsets[b] + i;
       ids[b * length + s] = BigInt(row.ids[i]);
       positions[b * length + s] = BigInt(i);
@@ -62,7 +67,9 @@ function sequenceFeeds(
       throw new VlmError(
         `row ${b} has ${patch} image placeholders for ${row.images.length} images of ${patches} patches`,
       );
-    row.images.forEach((image, i) => writePixels(pixels, (b * config.maxImages + i) * plane, image));
+    row.images.forEach((image, i) => {
+      writePixels(pixels, (b * config.maxImages + i) * plane, image);
+    });
   });
   const s = config.imageSize;
   return {

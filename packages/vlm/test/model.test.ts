@@ -1,0 +1,183 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScoreRow } from '../src/data/batch.js';
+import { prefixFeeds } from '../src/data/batch.js';
+import type { Conversation } from '../src/data/conversation.js';
+import { type EncodedExample, encodeConversation, encodePrompt } from '../src/data/encode.js';
+import { exportOnnx } from '../src/export.js';
+import { VlmPolicy } from '../src/policy.js';
+import type { VlmTokenizer } from '../src/tokenizer/vlm-tokenizer.js';
+import { Vlm } from '../src/vlm.js';
+import { MICRO } from './helpers/micro.js';
+import { blockImage, toyTokenizer } from './helpers/toy.js';
+
+let tokenizer: VlmTokenizer;
+let model: Vlm;
+beforeAll(async () => {
+  ({ tokenizer } = await toyTokenizer());
+  model = Vlm.create(tokenizer, { architecture: MICRO, maxLength: 192, seed: 3 });
+});
+
+const prompt = (x: number, text: string): Conversation => ({
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'image', image: blockImage(x) },
+        { type: 'text', text },
+      ],
+    },
+  ],
+});
+
+/** The full next-token distribution after `ids[0..t)` under the prefix-LM mask, from the score graph. */
+async function fullLogprobs(
+  row: { ids: Int32Array; images: EncodedExample['images']; prefixLength: number },
+  t: number,
+) {
+  const V = model.config.vocabSize;
+  const scored: ScoreRow = { ...row, targets: new Array(V).fill(t), weights: new Array(V).fill(0) };
+  const feeds = model.scoreFeeds([scored]);
+  const index = feeds.target_index.data as BigInt64Array;
+  for (let n = 0; n < V; n++) index[n] = BigInt(n * V + n);
+  const { tokenLogprobs } = await model.runScore(feeds);
+  return tokenLogprobs.subarray(0, V);
+}
+
+const argmax = (xs: ArrayLike<number>) => {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+};
+
+describe('generation with a key/value cache', () => {
+  it('greedy decoding picks the argmax of the full forward at every step, for prompts of different lengths', async () => {
+    const prompts = [prompt(2, 'pick up the red block'), prompt(40, 'left')];
+    const out = await model.generate(prompts, { temperature: 0, maxNewTokens: 8, n: 1 });
+    for (let p = 0; p < prompts.length; p++) {
+      const enc = await encodePrompt(tokenizer, model.config, prompts[p]);
+      const gen = out[p][0].ids;
+      expect(gen.length).toBeGreaterThan(0);
+      for (let k = 0; k < gen.length; k++) {
+        const ids = Int32Array.from([...enc.ids, ...gen]);
+        const dist = await fullLogprobs(
+          { ids, images: enc.images, prefixLength: enc.ids.length },
+          enc.ids.length + k,
+        );
+        expect(argmax(dist)).toBe(gen[k]);
+        expect(out[p][0].logprobs[k]).toBeCloseTo(dist[gen[k]], 4);
+      }
+    }
+  });
+
+  it('reports sampled log-probs equal to teacher-forced ones within 1e-4, deterministically per seed', async () => {
+    const policy = new VlmPolicy(model, { maxNewTokens: 12 });
+    const prompts = [prompt(5, 'Which side is the red block on?'), prompt(45, 'left right')];
+    const groups = await policy.sample(prompts, 3, { temperature: 1, seed: 11 });
+    const again = await policy.sample(prompts, 3, { temperature: 1, seed: 11 });
+    expect(again.flat().map((c) => Array.from(c.ids))).toEqual(groups.flat().map((c) => Array.from(c.ids)));
+    const completions = groups.flat();
+    const forced = await policy.logprobs(
+      completions.map((_, i) => prompts[Math.floor(i / 3)]),
+      completions,
+    );
+    completions.forEach((c, i) => {
+      expect(forced[i]).toHaveLength(c.ids.length);
+      for (let k = 0; k < c.ids.length; k++)
+        expect(Math.abs(forced[i][k] - c.logprobs[k])).toBeLessThan(1e-4);
+    });
+  });
+
+  it('stops a row at a stop string and cuts the text before it', async () => {
+    const [[free]] = await model.generate([prompt(2, 'left')], { temperature: 0, maxNewTokens: 12 });
+    expect(free.text.length).toBeGreaterThan(3);
+    const stop = free.text.slice(2, 4);
+    const [[cut]] = await model.generate([prompt(2, 'left')], {
+      temperature: 0,
+      maxNewTokens: 12,
+      stop: [stop],
+    });
+    expect(cut.finishReason).toBe('stop');
+    expect(cut.text).toBe(free.text.slice(0, free.text.indexOf(stop)));
+    expect(cut.ids.length).toBeLessThan(free.ids.length);
+  });
+});
+
+describe('the prefix-LM mask', () => {
+  async function logprobsOf(ids: Int32Array, enc: EncodedExample) {
+    const targets = Array.from({ length: ids.length - 1 }, (_, i) => i + 1);
+    const rows: ScoreRow[] = [
+      { ids, images: enc.images, prefixLength: enc.prefixLength, targets, weights: targets.map(() => 0) },
+    ];
+    return (await model.score(rows)).tokenLogprobs;
+  }
+
+  it('leaves image and prompt states unchanged when an answer token changes, and earlier answer states too', async () => {
+    const conv: Conversation = {
+      messages: [
+        ...prompt(7, 'pick up the red block').messages,
+        { role: 'assistant', content: 'left right left' },
+      ],
+    };
+    const enc = await encodeConversation(tokenizer, model.config, conv);
+    const changed = enc.ids.slice();
+    const k = enc.prefixLength + 2;
+    changed[k] = tokenizer.encode('plate')[0];
+    const before = await logprobsOf(enc.ids, enc);
+    const after = await logprobsOf(changed, enc);
+    // Target t (array index t - 1) is read from position t - 1: positions before k see nothing of token k.
+    for (let t = 1; t < k; t++) expect(after[t - 1]).toBe(before[t - 1]);
+    expect(after[k]).not.toBe(before[k]); // position k reads the changed token
+  });
+
+  it('lets prompt tokens see later prompt tokens (bidirectional prefix)', async () => {
+    const conv: Conversation = {
+      messages: [...prompt(7, 'pick up the red block').messages, { role: 'assistant', content: 'left' }],
+    };
+    const enc = await encodeConversation(tokenizer, model.config, conv);
+    const changed = enc.ids.slice();
+    const last = enc.prefixLength - 4; // a text token of the user turn
+    changed[last] = tokenizer.encode('plate')[0];
+    const before = await logprobsOf(enc.ids, enc);
+    const after = await logprobsOf(changed, enc);
+    expect(after[4]).not.toBe(before[4]); // an early image position changed with a later prompt token
+  });
+});
+
+describe('exported ONNX models', () => {
+  it('run in a plain ONNX Runtime session with the logits of the model', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlm-export-'));
+    const files = await exportOnnx(model, dir, { batch: 1, promptLength: 96, maxNewTokens: 8 });
+    const enc = await encodePrompt(tokenizer, model.config, prompt(3, 'left'));
+    const { feeds } = prefixFeeds(model.config, [enc], 96, {
+      imageTokenId: model.config.imageTokenId,
+      padId: tokenizer.ids.pad,
+      align: 'left',
+    });
+    const ours = await model.prefill(feeds, 1, 96);
+    const session = await ort.InferenceSession.create(join(dir, files.prefill));
+    const plain: Record<string, ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds))
+      plain[name] = new ort.Tensor(f.dtype === 'int64' ? 'int64' : 'float32', f.data, [...f.shape]);
+    const theirs = await session.run(plain);
+    expect(session.outputNames).toContain('present.1.value');
+    // Embedded weights let ONNX Runtime fold constants differently: equal up to float32 rounding.
+    const a = theirs.logits.data as Float32Array;
+    const b = ours.logits as Float32Array;
+    expect(a).toHaveLength(b.length);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5);
+    const decode = await ort.InferenceSession.create(join(dir, files.decode));
+    expect(decode.inputNames).toEqual(
+      expect.arrayContaining([
+        'input_ids',
+        'position_ids',
+        'attention_mask',
+        'cache_position',
+        'past_key_values.0.key',
+      ]),
+    );
+  });
+});
