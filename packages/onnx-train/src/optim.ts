@@ -1,3 +1,4 @@
+import { type AdamWCoefficients, AdamWMoments } from './adamw-kernel.js';
 import { GraphError } from './errors.js';
 
 /** Options of {@link AdamW}; defaults as PyTorch's. */
@@ -21,11 +22,11 @@ export interface AdamWState {
 
 /**
  * AdamW (Loshchilov & Hutter), updating parameter arrays in place: decay `p -= lr·wd·p`, then the Adam
- * step with bias correction, as `torch.optim.AdamW` orders them.
+ * step with bias correction, as `torch.optim.AdamW` orders them. Moments are float64. Float32 parameters
+ * with float32 gradients are updated by a WebAssembly SIMD loop (bit-identical to the TypeScript one).
  */
 export class AdamW {
-  private readonly m = new Map<string, Float64Array>();
-  private readonly v = new Map<string, Float64Array>();
+  private readonly moments = new AdamWMoments();
   private t = 0;
 
   constructor(readonly options: AdamWOptions) {
@@ -39,60 +40,97 @@ export class AdamW {
 
   /** A copy of the optimizer state. */
   state(): AdamWState {
-    const copy = (src: Map<string, Float64Array>) => new Map([...src].map(([k, a]) => [k, a.slice()]));
-    return { step: this.t, m: copy(this.m), v: copy(this.v) };
+    const m = new Map<string, Float64Array>();
+    const v = new Map<string, Float64Array>();
+    for (const name of this.moments.names()) {
+      const slot = this.moments.get(name)!;
+      m.set(name, slot.m.slice());
+      v.set(name, slot.v.slice());
+    }
+    return { step: this.t, m, v };
   }
 
   /** Restores a state from {@link state} (or a checkpoint), so training resumes exactly. */
   load(state: AdamWState): void {
     this.t = state.step;
-    this.m.clear();
-    this.v.clear();
-    for (const [k, a] of state.m) this.m.set(k, a.slice());
-    for (const [k, a] of state.v) this.v.set(k, a.slice());
+    this.moments.clear();
+    for (const [name, m] of state.m) {
+      const v = state.v.get(name);
+      if (v === undefined || v.length !== m.length) {
+        throw new GraphError(`AdamW.load: ${name} has first moments but no matching second moments`);
+      }
+      this.moments.set(name, m, v);
+    }
   }
 
   /** One update of every parameter in `grads`; `lr` overrides the configured rate (schedules). */
   step(params: Params, grads: ReadonlyMap<string, ArrayLike<number>>, lr = this.options.lr): void {
     const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0.01 } = this.options;
-    this.t++;
-    const c1 = 1 - beta1 ** this.t;
-    const c2 = 1 - beta2 ** this.t;
+    let scratch = 0;
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (p === undefined) throw new GraphError(`AdamW: gradient for unknown parameter ${name}`);
       if (g.length !== p.length)
         throw new GraphError(`AdamW: gradient of ${name} has ${g.length} values, parameter ${p.length}`);
-      let m = this.m.get(name);
-      let v = this.v.get(name);
-      if (m === undefined || v === undefined) {
-        m = new Float64Array(p.length);
-        v = new Float64Array(p.length);
-        this.m.set(name, m);
-        this.v.set(name, v);
+      scratch = Math.max(scratch, p.length);
+    }
+    // All memory growth happens here, before any update.
+    this.moments.reserve(
+      [...grads.keys()].map((name) => [name, params.get(name)!.length] as const),
+      scratch,
+    );
+    this.t++;
+    const coefficients: AdamWCoefficients = {
+      beta1,
+      beta2,
+      eps,
+      decay: 1 - lr * weightDecay,
+      stepSize: lr / (1 - beta1 ** this.t),
+      invC2: 1 / (1 - beta2 ** this.t),
+    };
+    for (const [name, g] of grads) {
+      const p = params.get(name)!;
+      // A bad gradient is caught before it reaches its parameter.
+      if (this.moments.fast(name, p, g)) {
+        if (this.moments.updateFloat32(name, p as Float32Array, g as Float32Array, coefficients)) continue;
+      } else {
+        const at = firstNonFinite(g);
+        if (at < 0) {
+          const { m, v } = this.moments.get(name)!;
+          adamwUpdate(p, g, m, v, coefficients);
+          continue;
+        }
       }
-      const decay = 1 - lr * weightDecay;
-      const stepSize = lr / c1;
-      const invC2 = 1 / c2;
-      const b1c = 1 - beta1;
-      const b2c = 1 - beta2;
-      // Check first, so that a bad gradient never reaches the parameters.
-      let bad = 0;
-      for (let i = 0; i < g.length; i++) bad += g[i] - g[i]; // NaN as soon as one entry is NaN or infinite
-      if (bad !== 0) {
-        const at = Array.from(g).findIndex((x) => !Number.isFinite(x));
-        throw new GraphError(`AdamW: gradient of ${name}[${at}] is ${g[at]}`);
-      }
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const mi = beta1 * m[i] + b1c * gi;
-        const vi = beta2 * v[i] + b2c * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
-      }
+      const at = firstNonFinite(g);
+      throw new GraphError(`AdamW: gradient of ${name}[${at}] is ${g[at]}`);
     }
   }
+}
+
+/** The TypeScript AdamW loop (float64 parameters, plain arrays, or no WebAssembly SIMD). */
+function adamwUpdate(
+  p: Float32Array | Float64Array,
+  g: ArrayLike<number>,
+  m: Float64Array,
+  v: Float64Array,
+  { beta1, beta2, eps, decay, stepSize, invC2 }: AdamWCoefficients,
+): void {
+  const b1c = 1 - beta1;
+  const b2c = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i];
+    const mi = beta1 * m[i] + b1c * gi;
+    const vi = beta2 * v[i] + b2c * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
+  }
+}
+
+/** Index of the first NaN or infinite entry, or -1. */
+function firstNonFinite(g: ArrayLike<number>): number {
+  for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return i;
+  return -1;
 }
 
 /** Options of {@link SGD}. */

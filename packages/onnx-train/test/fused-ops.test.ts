@@ -36,7 +36,10 @@ function build(dtype: 'float32' | 'float64', f: Build) {
   // An offset mean, so that the centring in LayerNorm matters.
   const x = g.parameter('x', shape, typed(randomValues(size, 1, 0.3)));
   const y = f(g, x);
-  const loss = op.reduceSum(op.mul(y, g.constant(typed(randomValues(size, 2, 1.5)), shape, dtype)), [0, 1, 2]);
+  const loss = op.reduceSum(
+    op.mul(y, g.constant(typed(randomValues(size, 2, 1.5)), shape, dtype)),
+    [0, 1, 2],
+  );
   const values = initialValues(g);
   for (const [name, v] of values) {
     if (name !== 'x') v.set(typed(randomValues(v.length, name.length, 1)));
@@ -46,8 +49,7 @@ function build(dtype: 'float32' | 'float64', f: Build) {
 
 describe('fused float32 ops', () => {
   it('emit one fused node each in float32 and elementwise ops in float64', () => {
-    const kinds = (dtype: 'float32' | 'float64', f: Build) =>
-      build(dtype, f).g.nodes.map((n) => n.onnxType);
+    const kinds = (dtype: 'float32' | 'float64', f: Build) => build(dtype, f).g.nodes.map((n) => n.onnxType);
     expect(kinds('float32', cases[0][1])).toContain('LayerNormalization');
     expect(kinds('float32', cases[1][1])).toContain('SimplifiedLayerNormalization');
     expect(kinds('float32', cases[3][1])).toContain('Gelu');
