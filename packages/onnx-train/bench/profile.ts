@@ -28,6 +28,8 @@ const grads = gradients(loss, parameters);
 const model = toOnnx(graph, { outputs: [loss, ...grads], parameters: 'inputs' });
 const session = await ort.InferenceSession.create(model, {
   intraOpNumThreads: 2,
+  // Busy-waiting threads would count other processes' time on a shared machine.
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
   enableProfiling: true,
   profileFilePrefix: join(tmpdir(), `onnx-train-profile-${which}`),
 });

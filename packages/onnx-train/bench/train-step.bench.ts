@@ -5,7 +5,7 @@
  *   {"name": "decoder4-train-step", "msPerStep": …}  token + learned position embeddings, 4 blocks, final LayerNorm,
  *                                                    untied 512-token head, next-token cross-entropy on 8 × 64
  *   {"name": "decoder4-forward", "msPerRun": …}      the same decoder, inference only (logits), weights embedded
- * A training step is forward + backward (ONNX Runtime, 2 intra-op threads) + AdamW (TypeScript). Times are
+ * A training step is forward + backward (ONNX Runtime, 2 intra-op threads, no spinning) + AdamW. Times are
  * medians of per-step wall times after 3 warm-up steps; peakRssMb is the process's peak resident set so
  * far (run one benchmark alone, by name, for its own peak).
  *
@@ -18,7 +18,7 @@ import { createSession, type SessionOptions } from '../src/runtime.js';
 import { compileTraining, initialValues } from '../src/training.js';
 import { B, type BenchModel, blockModel, decoderModel, T } from './models.js';
 
-const session: SessionOptions = { intraOpThreads: 2 };
+const session: SessionOptions = { intraOpThreads: 2, spinning: false };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

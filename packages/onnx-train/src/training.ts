@@ -21,6 +21,10 @@ export interface TrainingProgram {
 export interface CompileOptions {
   /** Parameter names kept frozen (no gradient computed), e.g. a backbone. */
   frozen?: ReadonlySet<string>;
+  /**
+   * ONNX Runtime settings. Unless set here, `spinning` is off: between steps the optimizer runs on the
+   * JavaScript thread, and ONNX Runtime threads still busy-waiting after a run would take its core.
+   */
   session?: SessionOptions;
 }
 
@@ -38,7 +42,7 @@ export async function compileTraining(
   const parameters = graph.trainable().filter((p) => !options.frozen?.has(p.name));
   const grads = gradients(loss, parameters);
   const model = toOnnx(graph, { outputs: [loss, ...grads], parameters: 'inputs' });
-  const session = await createSession(model, options.session);
+  const session = await createSession(model, { spinning: false, ...options.session });
   // Parameters the loss does not read are not inputs of the exported model.
   const used = [...graph.parameters.values()].map((p) => p.value).filter((p) => dependsOn(graph, loss, p));
   return {
