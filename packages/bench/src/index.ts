@@ -47,7 +47,7 @@ export {
   writePlot,
 } from './report/index.js';
 export { compileMjcf, mujoco, type Physics } from './sim/mujoco.js';
-export { RayCastCamera } from './sim/ray-cast-camera.js';
+export { type PixelProjection, projectToPixel, RayCastCamera } from './sim/ray-cast-camera.js';
 export {
   type FixtureSet,
   GEOMETRY,
@@ -57,10 +57,19 @@ export {
   type SceneSpec,
   sceneXml,
 } from './sim/scene-xml.js';
-export { HOME, type Layout, TabletopEnv, type TabletopOptions, type Vec3 } from './sim/tabletop-env.js';
+export {
+  type CameraName,
+  HOME,
+  type Layout,
+  TabletopEnv,
+  type TabletopOptions,
+  type Vec3,
+} from './sim/tabletop-env.js';
 export { CALVIN_STYLE_SUITE, type CalvinState, sampleChain } from './suites/calvin-style.js';
 export { LIBERO_STYLE_SUITES } from './suites/libero-style.js';
+export * as objects from './suites/objects.js';
 export * as predicates from './suites/predicates.js';
+export type { ExpertPhase, ExpertStep } from './suites/skills.js';
 export * as skills from './suites/skills.js';
 export type { ChainSuite, ChainTask, EpisodeSuite, Suite, TaskDefinition } from './suites/task.js';
 export { type Goal, type StepInfo, type StepResult, TaskEnv, TaskEnvPool } from './suites/task-env.js';

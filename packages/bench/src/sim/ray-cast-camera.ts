@@ -9,6 +9,49 @@ const AMBIENT = 0.38;
 const SKY_TOP = [0.72, 0.8, 0.9];
 const SKY_BOTTOM = [0.9, 0.92, 0.95];
 
+/** Where a world point lands in a camera image. */
+export interface PixelProjection {
+  /** Column coordinate: the image spans [0, width]; pixel `col` covers [col, col + 1). */
+  readonly x: number;
+  /** Row coordinate, downwards: the image spans [0, height]; pixel `row` covers [row, row + 1). */
+  readonly y: number;
+  /** Distance in front of the camera along its optical axis (negative behind it). */
+  readonly depth: number;
+}
+
+/**
+ * Projects a world point into the image of a MuJoCo camera of `width`×`height` pixels, with the same pinhole
+ * model as {@link RayCastCamera}: the ray of pixel (col, row) passes through (col + 0.5, row + 0.5). It reads
+ * the camera pose of the last kinematics pass (`mj_forward` or `mj_step`), the pose the renderer uses.
+ */
+export function projectToPixel(
+  physics: Physics,
+  camera: string,
+  width: number,
+  height: number,
+  point: ArrayLike<number>,
+): PixelProjection {
+  const { mj, model, data } = physics;
+  const id = mj.mj_name2id(model, mj.mjtObj.mjOBJ_CAMERA.value, camera);
+  if (id < 0) throw new BenchError(`camera "${camera}" is not in the scene`);
+  const tanY = Math.tan((model.cam_fovy[id] * Math.PI) / 360);
+  const tanX = (tanY * width) / height;
+  const pos = data.cam_xpos as Float64Array;
+  const r = (data.cam_xmat as Float64Array).subarray(id * 9, id * 9 + 9);
+  const dx = point[0] - pos[id * 3];
+  const dy = point[1] - pos[id * 3 + 1];
+  const dz = point[2] - pos[id * 3 + 2];
+  // Camera frame: Rᵀ(p − origin); the camera looks along its −z axis.
+  const cx = r[0] * dx + r[3] * dy + r[6] * dz;
+  const cy = r[1] * dx + r[4] * dy + r[7] * dz;
+  const depth = -(r[2] * dx + r[5] * dy + r[8] * dz);
+  return {
+    x: ((cx / depth / tanX + 1) * width) / 2,
+    y: ((1 - cy / depth / tanY) * height) / 2,
+    depth,
+  };
+}
+
 function normalize(v: number[]): number[] {
   const n = Math.hypot(v[0], v[1], v[2]);
   return [v[0] / n, v[1] / n, v[2] / n];
@@ -28,10 +71,11 @@ export class RayCastCamera {
   private readonly geomIds;
   private readonly distances;
   private readonly geomGroups = new Uint8Array([1, 1, 1, 1, 1, 1]);
+  private rendered = false;
 
   constructor(
     private readonly physics: Physics,
-    camera: string,
+    private readonly cameraName: string,
     width: number,
     height: number,
   ) {
@@ -43,12 +87,12 @@ export class RayCastCamera {
       width * height > 4096 * 4096
     ) {
       throw new BenchError(
-        `camera "${camera}": image size must be positive integers, got ${width}×${height}`,
+        `camera "${cameraName}": image size must be positive integers, got ${width}×${height}`,
       );
     }
     const { mj, model } = physics;
-    this.cameraId = mj.mj_name2id(model, mj.mjtObj.mjOBJ_CAMERA.value, camera);
-    if (this.cameraId < 0) throw new BenchError(`camera "${camera}" is not in the scene`);
+    this.cameraId = mj.mj_name2id(model, mj.mjtObj.mjOBJ_CAMERA.value, cameraName);
+    if (this.cameraId < 0) throw new BenchError(`camera "${cameraName}" is not in the scene`);
     this.width = width;
     this.height = height;
     const fovy = (model.cam_fovy[this.cameraId] * Math.PI) / 180;
@@ -105,6 +149,7 @@ export class RayCastCamera {
       n,
       20,
     );
+    this.rendered = true;
     const ids = this.geomIds.GetView() as Int32Array;
     const dist = this.distances.GetView() as Float64Array;
     const geomType = model.geom_type as Int32Array;
@@ -153,6 +198,23 @@ export class RayCastCamera {
       out[p * 3 + 2] = Math.min(255, Math.round(blue * 255));
     }
     return { width: this.width, height: this.height, data: out };
+  }
+
+  /**
+   * The geom each pixel of the latest `render` shows, row-major (−1 where the ray hit nothing): a segmentation
+   * of that image, e.g. to tell which objects are visible.
+   */
+  lastGeomIds(): Int32Array {
+    if (!this.rendered) throw new BenchError('RayCastCamera.lastGeomIds: nothing rendered yet');
+    const ids = Int32Array.from(this.geomIds.GetView() as Int32Array);
+    const dist = this.distances.GetView() as Float64Array;
+    for (let p = 0; p < ids.length; p++) if (dist[p] < 0) ids[p] = -1;
+    return ids;
+  }
+
+  /** Projects a world point into this camera's image (see {@link projectToPixel}). */
+  project(point: ArrayLike<number>): PixelProjection {
+    return projectToPixel(this.physics, this.cameraName, this.width, this.height, point);
   }
 
   /** Frees the WebAssembly buffers. */

@@ -2,7 +2,7 @@ import type { MjData, MjModel } from 'mujoco-js';
 import { BenchError } from '../errors.js';
 import { ACTION_DIM, type Observation, type RgbImage } from '../types.js';
 import { compileMjcf, type Physics } from './mujoco.js';
-import { RayCastCamera } from './ray-cast-camera.js';
+import { type PixelProjection, projectToPixel, RayCastCamera } from './ray-cast-camera.js';
 import {
   axisAngleToMat,
   matMul,
@@ -47,6 +47,9 @@ const EMPTY_IMAGE: RgbImage = { width: 0, height: 0, data: new Uint8Array(0) };
 
 /** A 3-vector. */
 export type Vec3 = [number, number, number];
+
+/** The scene's two cameras. */
+export type CameraName = 'agentview' | 'wrist';
 
 /**
  * The tabletop scene on MuJoCo: 7-D end-effector delta control at 20 Hz over 2 ms physics steps,
@@ -331,6 +334,36 @@ export class TabletopEnv {
     const b = this.ids.bodies[name] ?? this.bodyId(name);
     const m = this.data.xmat as Float64Array;
     return Math.atan2(m[b * 9 + 3], m[b * 9]);
+  }
+
+  /** World orientation of a body as a row-major 3×3 rotation matrix (columns: the body's axes in world). */
+  bodyRotation(name: string): number[] {
+    const b = this.ids.bodies[name] ?? this.bodyId(name);
+    if (b < 0) throw new BenchError(`"${name}" is not in the scene`);
+    return Array.from((this.data.xmat as Float64Array).subarray(b * 9, b * 9 + 9));
+  }
+
+  /**
+   * Where a world point lands in `camera`'s `imageSize`² image, in pixels (see `projectToPixel`); it works
+   * with rendering off too. Poses are those of the last physics step, the ones the next render shows.
+   */
+  projectToImage(point: ArrayLike<number>, camera: CameraName = 'agentview'): PixelProjection {
+    const size = this.options.imageSize;
+    return projectToPixel(this.physics, camera, size, size, point);
+  }
+
+  /**
+   * Which pixels of the latest render of `camera` (by `observe`) show a geom of body `name` (an object, or a
+   * fixture such as `plate` or `tray`): 1 there, 0 elsewhere, row-major. Its sum is the body's visible area.
+   */
+  bodyMask(name: string, camera: CameraName = 'agentview'): Uint8Array {
+    const view = camera === 'agentview' ? this.agentCamera : this.wristCamera;
+    if (!view) throw new BenchError('TabletopEnv.bodyMask: rendering is off');
+    const b = this.ids.bodies[name] ?? this.bodyId(name);
+    if (b < 0) throw new BenchError(`"${name}" is not in the scene`);
+    const ids = view.lastGeomIds();
+    const bodyOf = this.model.geom_bodyid as Int32Array;
+    return Uint8Array.from(ids, (g) => (g >= 0 && bodyOf[g] === b ? 1 : 0));
   }
 
   private bodyId(name: string): number {

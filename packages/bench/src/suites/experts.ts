@@ -47,10 +47,14 @@ function deferredPlace(
   offset: [number, number] = [0, 0],
 ): Skill {
   return deferred((env) =>
-    placeAt((e) => {
-      const [x, y] = e.bodyPosition(target);
-      return [x + offset[0], y + offset[1]];
-    }, releaseZ(env)),
+    placeAt(
+      (e) => {
+        const [x, y] = e.bodyPosition(target);
+        return [x + offset[0], y + offset[1]];
+      },
+      releaseZ(env),
+      target,
+    ),
   );
 }
 

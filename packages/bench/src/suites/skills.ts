@@ -5,6 +5,59 @@ import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
 /** One step of a scripted skill: the action to take, or `null` when the skill is finished. */
 export type Skill = (env: TabletopEnv) => Float64Array | null;
 
+/** The steps the scripted experts are made of. */
+export type ExpertStep =
+  | 'open-gripper'
+  | 'move-above'
+  | 'lower-to'
+  | 'close-gripper'
+  | 'lift'
+  | 'carry-above'
+  | 'lower-onto'
+  | 'release'
+  | 'rise'
+  | 'move-behind'
+  | 'lower-behind'
+  | 'push'
+  | 'pull-open'
+  | 'move-in-front'
+  | 'push-closed'
+  | 'press';
+
+/**
+ * What the scripted expert is doing at a step: privileged labels for robot-grounded data ("move above the red
+ * block"). `target` names what the step acts on: an object (`red_block`), a fixture (`plate`, `tray`,
+ * `button`) or `drawer`.
+ */
+export interface ExpertPhase {
+  readonly step: ExpertStep;
+  readonly target?: string;
+}
+
+/** The phase of the innermost labelled skill that produced the action being computed, per environment. */
+const currentPhase = new WeakMap<TabletopEnv, ExpertPhase>();
+
+/** Labels every action of `skill` with `phase` (the innermost label wins); read it with {@link stepWithPhase}. */
+export function phased(phase: ExpertPhase, skill: Skill): Skill {
+  return (env) => {
+    const action = skill(env);
+    if (action && !currentPhase.has(env)) currentPhase.set(env, phase);
+    return action;
+  };
+}
+
+/** Runs one step of `skill` and returns its action with the phase it belongs to (none when unlabelled or done). */
+export function stepWithPhase(
+  skill: Skill,
+  env: TabletopEnv,
+): { action: Float64Array | null; phase?: ExpertPhase } {
+  currentPhase.delete(env);
+  const action = skill(env);
+  const phase = currentPhase.get(env);
+  currentPhase.delete(env);
+  return phase ? { action, phase } : { action };
+}
+
 /** Travel height of the grasp point: the fingertips then clear the 11 cm cabinet. */
 const CRUISE_Z = 0.15;
 const clip = (v: number) => Math.max(-1, Math.min(1, v));
@@ -91,46 +144,72 @@ export function pick(name: string): Skill {
       return [x, y, CRUISE_Z];
     };
     return sequence(
-      setGripper(false, 2),
-      moveTo(above, { grip: false, yaw: () => yaw, tolerance: 0.006 }),
-      moveTo(
-        (e) => {
-          const [x, y, z] = e.bodyPosition(name);
-          return [x, y, graspHeight(z)];
-        },
-        { grip: false, yaw: () => yaw, tolerance: 0.003, maxSteps: 40 },
+      phased({ step: 'open-gripper' }, setGripper(false, 2)),
+      phased(
+        { step: 'move-above', target: name },
+        moveTo(above, { grip: false, yaw: () => yaw, tolerance: 0.006 }),
       ),
-      setGripper(true, 6),
-      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
-        grip: true,
-        tolerance: 0.01,
-      }),
+      phased(
+        { step: 'lower-to', target: name },
+        moveTo(
+          (e) => {
+            const [x, y, z] = e.bodyPosition(name);
+            return [x, y, graspHeight(z)];
+          },
+          { grip: false, yaw: () => yaw, tolerance: 0.003, maxSteps: 40 },
+        ),
+      ),
+      phased({ step: 'close-gripper', target: name }, setGripper(true, 6)),
+      phased(
+        { step: 'lift', target: name },
+        moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
+          grip: true,
+          tolerance: 0.01,
+        }),
+      ),
     );
   });
 }
 
-/** Carries the held object above `where` and releases it with its centre at `releaseZ`. */
-export function placeAt(where: (env: TabletopEnv) => [number, number], releaseZ: number): Skill {
+/**
+ * Carries the held object above `where` and releases it with its centre at `releaseZ`; `target` names the
+ * place (e.g. `plate`) in the expert's phases.
+ */
+export function placeAt(
+  where: (env: TabletopEnv) => [number, number],
+  releaseZ: number,
+  target?: string,
+): Skill {
+  const about = target === undefined ? {} : { target };
   return sequence(
-    moveTo(
-      (e) => {
-        const [x, y] = where(e);
-        return [x, y, CRUISE_Z];
-      },
-      { grip: true, tolerance: 0.006 },
+    phased(
+      { step: 'carry-above', ...about },
+      moveTo(
+        (e) => {
+          const [x, y] = where(e);
+          return [x, y, CRUISE_Z];
+        },
+        { grip: true, tolerance: 0.006 },
+      ),
     ),
-    moveTo(
-      (e) => {
-        const [x, y] = where(e);
-        return [x, y, releaseZ];
-      },
-      { grip: true, tolerance: 0.004, maxSteps: 40 },
+    phased(
+      { step: 'lower-onto', ...about },
+      moveTo(
+        (e) => {
+          const [x, y] = where(e);
+          return [x, y, releaseZ];
+        },
+        { grip: true, tolerance: 0.004, maxSteps: 40 },
+      ),
     ),
-    setGripper(false, 5),
-    moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
-      grip: false,
-      tolerance: 0.01,
-    }),
+    phased({ step: 'release' }, setGripper(false, 5)),
+    phased(
+      { step: 'rise' },
+      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
+        grip: false,
+        tolerance: 0.01,
+      }),
+    ),
   );
 }
 
@@ -174,17 +253,26 @@ export function push(name: string, dx: number, dy: number, distance: number): Sk
       ]);
     };
     return sequence(
-      moveTo((e) => [...behind(e, 0.03).slice(0, 2), CRUISE_Z] as Vec3, {
-        grip: true,
-        yaw: () => yaw,
-        tolerance: 0.006,
-      }),
-      moveTo((e) => behind(e, 0.03), { grip: true, yaw: () => yaw, tolerance: 0.004 }),
-      drive,
-      moveTo((e) => [e.gripperPosition()[0] - dx * 0.02, e.gripperPosition()[1] - dy * 0.02, CRUISE_Z], {
-        grip: true,
-        tolerance: 0.01,
-      }),
+      phased(
+        { step: 'move-behind', target: name },
+        moveTo((e) => [...behind(e, 0.03).slice(0, 2), CRUISE_Z] as Vec3, {
+          grip: true,
+          yaw: () => yaw,
+          tolerance: 0.006,
+        }),
+      ),
+      phased(
+        { step: 'lower-behind', target: name },
+        moveTo((e) => behind(e, 0.03), { grip: true, yaw: () => yaw, tolerance: 0.004 }),
+      ),
+      phased({ step: 'push', target: name }, drive),
+      phased(
+        { step: 'rise' },
+        moveTo((e) => [e.gripperPosition()[0] - dx * 0.02, e.gripperPosition()[1] - dy * 0.02, CRUISE_Z], {
+          grip: true,
+          tolerance: 0.01,
+        }),
+      ),
     );
   });
 }
@@ -194,17 +282,30 @@ export function openDrawer(): Skill {
   return deferred((env) => {
     const [hx, hy, hz] = env.drawerHandlePosition();
     const pullTo = hy - (GEOMETRY.drawerTravel - env.drawerOpening()) + 0.01;
+    const drawer = { target: 'drawer' } as const;
     return sequence(
-      setGripper(false, 2),
-      moveTo(() => [hx, hy, hz + 0.08], { grip: false, yaw: () => 0, tolerance: 0.006 }),
-      moveTo(() => [hx, hy, hz], { grip: false, yaw: () => 0, tolerance: 0.003, maxSteps: 40 }),
-      setGripper(true, 6),
-      moveTo(() => [hx, pullTo, hz], { grip: true, tolerance: 0.005, maxSteps: 60 }),
-      setGripper(false, 5),
-      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
-        grip: false,
-        tolerance: 0.01,
-      }),
+      phased({ step: 'open-gripper' }, setGripper(false, 2)),
+      phased(
+        { step: 'move-above', ...drawer },
+        moveTo(() => [hx, hy, hz + 0.08], { grip: false, yaw: () => 0, tolerance: 0.006 }),
+      ),
+      phased(
+        { step: 'lower-to', ...drawer },
+        moveTo(() => [hx, hy, hz], { grip: false, yaw: () => 0, tolerance: 0.003, maxSteps: 40 }),
+      ),
+      phased({ step: 'close-gripper', ...drawer }, setGripper(true, 6)),
+      phased(
+        { step: 'pull-open', ...drawer },
+        moveTo(() => [hx, pullTo, hz], { grip: true, tolerance: 0.005, maxSteps: 60 }),
+      ),
+      phased({ step: 'release' }, setGripper(false, 5)),
+      phased(
+        { step: 'rise' },
+        moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], {
+          grip: false,
+          tolerance: 0.01,
+        }),
+      ),
     );
   });
 }
@@ -215,14 +316,27 @@ export function closeDrawer(): Skill {
     const [hx, hy, hz] = env.drawerHandlePosition();
     const front = hy - 0.03;
     const closedHandleY = hy + env.drawerOpening();
+    const drawer = { target: 'drawer' } as const;
     return sequence(
-      moveTo(() => [hx, front, hz + 0.08], { grip: true, yaw: () => 0, tolerance: 0.006 }),
-      moveTo(() => [hx, front, hz], { grip: true, tolerance: 0.004, maxSteps: 40 }),
-      moveTo(() => [hx, closedHandleY - 0.012, hz], { grip: true, tolerance: 0.004, maxSteps: 60 }),
-      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1] - 0.04, CRUISE_Z], {
-        grip: true,
-        tolerance: 0.01,
-      }),
+      phased(
+        { step: 'move-in-front', ...drawer },
+        moveTo(() => [hx, front, hz + 0.08], { grip: true, yaw: () => 0, tolerance: 0.006 }),
+      ),
+      phased(
+        { step: 'lower-to', ...drawer },
+        moveTo(() => [hx, front, hz], { grip: true, tolerance: 0.004, maxSteps: 40 }),
+      ),
+      phased(
+        { step: 'push-closed', ...drawer },
+        moveTo(() => [hx, closedHandleY - 0.012, hz], { grip: true, tolerance: 0.004, maxSteps: 60 }),
+      ),
+      phased(
+        { step: 'rise' },
+        moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1] - 0.04, CRUISE_Z], {
+          grip: true,
+          tolerance: 0.01,
+        }),
+      ),
     );
   });
 }
@@ -232,13 +346,21 @@ export function pressButton(): Skill {
   return deferred((env) => {
     const [bx, by] = env.bodyPosition('button_base');
     const lit = env.lightOn();
+    const button = { target: 'button' } as const;
     return sequence(
-      moveTo(() => [bx, by, 0.12], { grip: true, yaw: () => 0, tolerance: 0.006 }),
-      (e) =>
+      phased(
+        { step: 'move-above', ...button },
+        moveTo(() => [bx, by, 0.12], { grip: true, yaw: () => 0, tolerance: 0.006 }),
+      ),
+      phased({ step: 'press', ...button }, (e) =>
         e.lightOn() !== lit
           ? null
           : moveTo(() => [bx, by, 0.025], { grip: true, tolerance: 0.002, maxSteps: 1 })(e),
-      moveTo(() => [bx, by, 0.12], { grip: true, tolerance: 0.01 }),
+      ),
+      phased(
+        { step: 'rise' },
+        moveTo(() => [bx, by, 0.12], { grip: true, tolerance: 0.01 }),
+      ),
     );
   });
 }
@@ -252,10 +374,12 @@ export function retreat(): Skill {
   return deferred((env) => {
     if (env.gripperPosition()[2] > CRUISE_Z - 0.04) return () => null;
     const rise = (grip: boolean) =>
-      moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], { grip, tolerance: 0.01 });
+      phased(
+        { step: 'rise' },
+        moveTo((e) => [e.gripperPosition()[0], e.gripperPosition()[1], CRUISE_Z], { grip, tolerance: 0.01 }),
+      );
+    const open = phased({ step: 'open-gripper' }, setGripper(false, 4));
     const holding = env.fingersInContact();
-    return holding || !env.gripperClosed()
-      ? sequence(setGripper(false, 4), rise(false))
-      : sequence(rise(true), setGripper(false, 4));
+    return holding || !env.gripperClosed() ? sequence(open, rise(false)) : sequence(rise(true), open);
   });
 }

@@ -3,7 +3,7 @@ import type { SceneSpec } from '../sim/scene-xml.js';
 import { type Layout, TabletopEnv, type TabletopOptions } from '../sim/tabletop-env.js';
 import type { Observation } from '../types.js';
 import { type Predicate, recordStart, type StartPositions } from './predicates.js';
-import { retreat, type Skill, sequence } from './skills.js';
+import { type ExpertPhase, retreat, type Skill, sequence, stepWithPhase } from './skills.js';
 
 /** What the environment needs to run one instruction. */
 export interface Goal {
@@ -41,6 +41,7 @@ export class TaskEnv {
   private start: StartPositions = {};
   private steps = 0;
   private expertSkill?: Skill;
+  private lastExpertPhase?: ExpertPhase;
   private lastObservation?: Observation;
 
   private constructor(env: TabletopEnv) {
@@ -64,6 +65,7 @@ export class TaskEnv {
     this.start = recordStart(this.env);
     this.steps = 0;
     this.expertSkill = undefined;
+    this.lastExpertPhase = undefined;
     this.lastObservation = undefined;
     return { observation: this.observation(), info: { success: this.succeeded(), step: 0 } };
   }
@@ -105,9 +107,17 @@ export class TaskEnv {
   expertAction(): Float64Array {
     const goal = this.requireGoal();
     this.expertSkill ??= sequence(retreat(), goal.expert());
-    return (
-      this.expertSkill(this.env) ?? new Float64Array([0, 0, 0, 0, 0, 0, this.env.gripperClosed() ? 1 : -1])
-    );
+    const { action, phase } = stepWithPhase(this.expertSkill, this.env);
+    this.lastExpertPhase = phase;
+    return action ?? new Float64Array([0, 0, 0, 0, 0, 0, this.env.gripperClosed() ? 1 : -1]);
+  }
+
+  /**
+   * The phase of the scripted expert's latest `expertAction` ("move above the red block"): privileged labels
+   * for robot-grounded data. Undefined before the first call of a goal and once the script is done.
+   */
+  expertPhase(): ExpertPhase | undefined {
+    return this.lastExpertPhase;
   }
 
   /** The observation of the current state (rendered on first request after each step). */
