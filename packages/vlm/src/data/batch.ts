@@ -61,9 +61,12 @@ function sequenceFeeds(
       ids[b * length + s] = BigInt(row.ids[i]);
       positions[b * length + s] = BigInt(i);
       mask[b * length + s] = 1;
-      if (row.ids[i] === imageTokenId) placement[(b * length + s) * slots + patch++] = 1;
+      // Placeholders take the images' patches in order; an <|image_pad|> the model wrote in an answer,
+      // after every image, is an ordinary token.
+      if (id === imageTokenId && patch < row.images.length * patches)
+        placement[(b * length + s) * slots + patch++] = 1;
     }
-    if (patch !== row.images.length * patches)
+    if (patch < row.images.length * patches)
       throw new VlmError(
         `row ${b} has ${patch} image placeholders for ${row.images.length} images of ${patches} patches`,
       );

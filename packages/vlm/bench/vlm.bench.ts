@@ -1,0 +1,234 @@
+// Benchmarks of @roboalign/vlm at the `tiny` preset (not tests). One JSON line per figure:
+//   pnpm --filter @roboalign/vlm bench
+// vlm-sft-step: batch 16, two 64×64 images, 48 text tokens; vlm-generate: 8 prompts × n 5, 64 new tokens,
+// against recomputing the full sequence per token; vlm-features: batch 32; vlm-grpo-step: 8 × 5, 64 tokens.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
+import { mulberry32 } from '@roboalign/utils';
+import { bucket, prefixFeeds } from '../src/data/batch.js';
+import {
+  answerRows,
+  type Conversation,
+  type EncodedExample,
+  encodeConversation,
+  encodePrompts,
+  saveVlmTokenizer,
+  trainVlmTokenizer,
+  Vlm,
+  VlmPolicy,
+  VlmTokenizer,
+} from '../src/index.js';
+
+const rand = mulberry32(1);
+const words = [
+  'pick',
+  'up',
+  'the',
+  'red',
+  'blue',
+  'block',
+  'put',
+  'it',
+  'on',
+  'plate',
+  'left',
+  'of',
+  'gripper',
+  'open',
+  'close',
+  'move',
+  'above',
+  'drawer',
+];
+const sentence = (n: number) =>
+  Array.from({ length: n }, () => words[Math.floor(rand() * words.length)]).join(' ');
+const image = () => ({
+  width: 64,
+  height: 64,
+  data: Uint8Array.from({ length: 64 * 64 * 3 }, () => Math.floor(rand() * 256)),
+});
+
+const dir = join(await mkdtemp(join(tmpdir(), 'vlm-bench-')), 'tokenizer');
+// A vocabulary of 3,200 ids as in the PyTorch reference: 1,024 text + 2 markers + 2,174 FAST ids.
+await saveVlmTokenizer(
+  dir,
+  trainVlmTokenizer(
+    Array.from({ length: 2000 }, () => sentence(12)),
+    { textVocabSize: 1024, fastVocabSize: 2174, imageTokens: 64, maxLength: 320 },
+  ),
+);
+const tokenizer = await VlmTokenizer.load(dir);
+const model = Vlm.create(tokenizer, { architecture: 'tiny', maxLength: 320 });
+console.error(model.describe());
+
+const prompt = (textWords: number): Conversation => ({
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'image', image: image() },
+        { type: 'image', image: image() },
+        { type: 'text', text: sentence(textWords) },
+      ],
+    },
+  ],
+});
+/** A conversation of two images and about `textTokens` text tokens, a third of them the answer. */
+async function example(textTokens: number): Promise<EncodedExample> {
+  for (let words = Math.floor(textTokens / 3); ; words--) {
+    const p = prompt(words);
+    const conv = {
+      messages: [...p.messages, { role: 'assistant' as const, content: sentence(Math.ceil(words / 2)) }],
+    };
+    const ex = await encodeConversation(tokenizer, model.config, conv);
+    const text = ex.ids.length - 128;
+    if (text <= textTokens) return ex;
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const common = { params: model.parameterCount, vocab: model.config.vocabSize };
+
+// --- SFT step: forward + backward + AdamW at batch 16 ---
+{
+  const batch = await Promise.all(Array.from({ length: 16 }, () => example(48)));
+  const rows = answerRows(batch);
+  const { AdamW } = await import('@roboalign/onnx-train');
+  const adam = new AdamW({ lr: 1e-4 });
+  const times: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now();
+    const { grads } = await model.score(rows, { gradients: true });
+    adam.step(model.params, grads);
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  const tokens = Math.max(...batch.map((b) => b.ids.length));
+  console.log(
+    JSON.stringify({
+      name: 'vlm-sft-step',
+      msPerStep: +median(times).toFixed(1),
+      batch: 16,
+      tokens,
+      ...common,
+    }),
+  );
+}
+
+// --- Generation: KV cache against recomputing the full sequence per token ---
+{
+  const prompts = await encodePrompts(
+    model,
+    Array.from({ length: 8 }, () => prompt(10)),
+  );
+  // An untrained model may end early; a high-temperature sample from a fixed seed runs the whole 64 steps.
+  await model.generate(prompts, { n: 5, maxNewTokens: 64, seed: 0 }); // compile
+  const t0 = performance.now();
+  const out = await model.generate(prompts, { n: 5, maxNewTokens: 64, seed: 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  const generated = out.flat().reduce((n, g) => n + g.ids.length, 0);
+  // Recompute: a full forward of prompt + generated tokens for every new token (40 rows).
+  const rows = prompts.flatMap((p) => Array.from({ length: 5 }, () => p));
+  const longest = Math.max(...prompts.map((p) => p.ids.length));
+  const steps = Math.round(generated / rows.length);
+  const lengths = Array.from({ length: steps }, (_, k) => bucket(longest + k + 1, 16));
+  for (const length of new Set(lengths)) {
+    const { feeds } = prefixFeeds(model.config, rows, length, {
+      imageTokenId: model.config.imageTokenId,
+      padId: tokenizer.ids.pad,
+      align: 'left',
+    });
+    await model.prefill(feeds, rows.length, length); // compile each length once
+  }
+  const t1 = performance.now();
+  for (const length of lengths) {
+    const { feeds } = prefixFeeds(model.config, rows, length, {
+      imageTokenId: model.config.imageTokenId,
+      padId: tokenizer.ids.pad,
+      align: 'left',
+    });
+    await model.prefill(feeds, rows.length, length);
+  }
+  const recompute = (performance.now() - t1) / 1000;
+  console.log(
+    JSON.stringify({
+      name: 'vlm-generate',
+      tokensPerSecond: +(generated / seconds).toFixed(1),
+      speedupVsRecompute: +(recompute / seconds).toFixed(2),
+      prompts: 8,
+      n: 5,
+      newTokens: steps,
+      tokens: longest,
+      ...common,
+    }),
+  );
+}
+
+// --- Features: middle-layer hidden states at batch 32 ---
+{
+  const prompts = await encodePrompts(
+    model,
+    Array.from({ length: 32 }, () => prompt(10)),
+  );
+  await model.features(prompts, { batchSize: 32 });
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await model.features(prompts, { batchSize: 32 });
+    times.push(performance.now() - t0);
+  }
+  const tokens = Math.max(...prompts.map((p) => p.ids.length));
+  console.log(
+    JSON.stringify({
+      name: 'vlm-features',
+      framesPerSecond: +(32 / (median(times) / 1000)).toFixed(1),
+      batch: 32,
+      tokens,
+      ...common,
+    }),
+  );
+}
+
+// --- GRPO step: 8 prompts × 5 samples, 64 new tokens, roboalign preset with the k3 KL ---
+{
+  const preset = GRPO_PRESETS.roboalign;
+  const policy = new VlmPolicy(model, { maxNewTokens: 64 });
+  const trainer = new GrpoTrainer({
+    policy,
+    referencePolicy: policy.reference(),
+    groupSize: preset.groupSize,
+    loss: {
+      lossType: preset.lossType,
+      epsLow: preset.epsLow,
+      epsHigh: preset.epsHigh,
+      clipRatioC: preset.clipRatioC,
+      beta: preset.beta,
+    },
+    learningRate: preset.learningRate,
+    rewards: [{ name: 'length', fn: ({ completionIds }) => completionIds.map((ids) => ids.length / 64) }],
+  });
+  const prompts = await encodePrompts(
+    model,
+    Array.from({ length: 8 }, () => prompt(10)),
+  );
+  await trainer.step({ prompts }); // compile
+  const times: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    await trainer.step({ prompts });
+    times.push(performance.now() - t0);
+  }
+  const tokens = Math.max(...prompts.map((p) => p.ids.length));
+  console.log(
+    JSON.stringify({
+      name: 'vlm-grpo-step',
+      secondsPerStep: +(median(times) / 1000).toFixed(2),
+      prompts: 8,
+      n: 5,
+      newTokens: 64,
+      tokens,
+      ...common,
+    }),
+  );
+}
+await model.release();
