@@ -11,8 +11,10 @@ import { EXPERT, loadPolicy } from './harness/policies.js';
 import { recordExpertDataset } from './harness/record.js';
 import { initialLayout } from './harness/run.js';
 import { getSuite, SUITES } from './harness/suites.js';
+import { parseVideoMode, VIDEO_MODES } from './harness/video-selection.js';
 import { chainsMarkdown, episodesMarkdown } from './report/markdown.js';
 import { plotChainCurve, plotSuiteSuccess } from './report/plot.js';
+import { reportPage } from './report/report-page.js';
 import { toJson } from './report/results.js';
 import { TaskEnv } from './suites/task-env.js';
 
@@ -20,9 +22,12 @@ const USAGE = `roboalign-bench <command> [options]
 
 Commands:
   list [--json]                          the suites and their tasks
-  evaluate --suite S --policy P          run a policy; print the table; write report.json, table.md, plot.png
+  evaluate --suite S --policy P          run a policy; print the table; write index.html (report page with
+                                         rollout videos), report.json, table.md, plot.png
       [--trials N] [--chains N] [--tasks 0,3] [--seed S] [--workers N]
-      [--image-size 64] [--replan 5] [--out DIR] [--json]
+      [--image-size 64] [--replan 5] [--videos ${VIDEO_MODES.join('|')}] [--out DIR] [--json]
+      --videos: sample (default: per task one success and one failure; chains: longest and shortest),
+                failures, all, or none
   record --suite S --out DIR             record scripted-expert demonstrations as a LeRobot v2.1 dataset
       [--episodes N] [--image-size 64] [--overwrite]
   serve --policy P [--port 8000] [--host 127.0.0.1] [--image-size 224]
@@ -93,9 +98,13 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
     workers: integer('workers', values.workers as string),
     imageSize: integer('image-size', values['image-size'] as string),
     replanSteps: integer('replan', values.replan as string),
+    videos: parseVideoMode((values.videos as string | undefined) ?? 'sample'),
   });
   const table = report.kind === 'chains' ? chainsMarkdown(report.chains) : episodesMarkdown(report.suites);
-  const png = report.kind === 'chains' ? plotChainCurve(report.chains) : plotSuiteSuccess(report.suites);
+  const png = await (report.kind === 'chains'
+    ? plotChainCurve(report.chains)
+    : plotSuiteSuccess(report.suites));
+  const page = await reportPage(report);
   const out = resolve(
     (values.out as string | undefined) ??
       join('bench-results', `${suite.name}-${report.meta.startedAt.replaceAll(':', '-')}`),
@@ -104,13 +113,16 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
   await writeFileAtomic(join(out, 'report.json'), toJson(report));
   await writeFileAtomic(join(out, 'table.md'), table);
   await writeFileAtomic(join(out, 'plot.png'), png);
+  await writeFileAtomic(join(out, 'index.html'), page);
+  const wrote = `wrote ${out}/index.html, report.json, table.md, plot.png`;
   if (json) {
     const summary =
       report.kind === 'chains'
         ? { ...report, successRate: report.successRate, avgLen: report.avgLen }
         : report;
-    console.error(`wrote ${out}/report.json, table.md, plot.png`);
-    console.log(JSON.stringify(summary));
+    console.error(wrote);
+    const { videos: _videos, ...withoutVideos } = summary;
+    console.log(JSON.stringify(withoutVideos));
   } else {
     console.log(table);
     console.log(
@@ -118,7 +130,7 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
         ? `average length ${report.avgLen.toFixed(2)}`
         : `success rate ${(100 * report.successRate).toFixed(1)}%`,
     );
-    console.log(`wrote ${out}/report.json, table.md, plot.png`);
+    console.log(wrote);
   }
 }
 
@@ -192,6 +204,8 @@ async function main(argv: string[]): Promise<void> {
       workers: { type: 'string' },
       'image-size': { type: 'string' },
       replan: { type: 'string' },
+      videos: { type: 'string' },
+      frames: { type: 'string' },
       out: { type: 'string' },
       episodes: { type: 'string' },
       port: { type: 'string' },

@@ -12,11 +12,16 @@ import {
   chainsReport,
   type EpisodeResult,
   episodesReport,
+  type RunSettings,
 } from '../report/results.js';
+import type { RolloutVideo } from '../report/rollout-video.js';
+import { softwareVersions } from '../report/versions.js';
 import type { Suite } from '../suites/task.js';
 import type { Policy } from '../types.js';
 import { type Job, type JobBatch, type JobResult, runJobs } from './jobs.js';
+import type { KeptVideo } from './rollout-video-keeper.js';
 import { getSuite, SUITES } from './suites.js';
+import { ClaimBoard, parseVideoMode, type VideoMode } from './video-selection.js';
 
 /** Options of `evaluate`. */
 export interface EvaluateOptions {
@@ -41,6 +46,48 @@ export interface EvaluateOptions {
   readonly progress?: boolean;
   /** Called after every finished episode or chain. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Rollouts that keep a video (animated WebP, agent view beside wrist view) in `report.videos`:
+   * `sample` (per task the first success and the first failure; for chains the longest and the
+   * shortest), `failures`, `all`, or `none` (default: no frame is captured).
+   */
+  readonly videos?: VideoMode;
+}
+
+/** Keeps the videos a run should end with: every one, or for `sample` the best claim of each slot. */
+class VideoCollector {
+  private readonly all: RolloutVideo[] = [];
+  private readonly bySlot = new Map<number, { score: number; kept: KeptVideo }>();
+
+  constructor(private readonly mode: VideoMode) {}
+
+  add(kept: KeptVideo): void {
+    if (this.mode !== 'sample') {
+      this.all.push(kept.video);
+      return;
+    }
+    for (const claim of kept.claims) {
+      const held = this.bySlot.get(claim.slot);
+      if (!held || claim.score < held.score) this.bySlot.set(claim.slot, { score: claim.score, kept });
+    }
+  }
+
+  /** Episodes by task and trial, chains by number; a `sample` video lists only the roles it still holds. */
+  videos(): RolloutVideo[] {
+    let videos = this.all;
+    if (this.mode === 'sample') {
+      const roles = new Map<RolloutVideo, string[]>();
+      for (const [slot, { kept }] of this.bySlot) {
+        const role = kept.claims.find((c) => c.slot === slot)?.role ?? '';
+        roles.set(kept.video, [...(roles.get(kept.video) ?? []), role]);
+      }
+      videos = [...roles].map(([video, held]) => ({ ...video, roles: held }));
+    }
+    return videos.sort(
+      (a, b) =>
+        (a.taskIndex ?? 0) - (b.taskIndex ?? 0) || (a.trial ?? a.chain ?? 0) - (b.trial ?? b.chain ?? 0),
+    );
+  }
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -78,7 +125,11 @@ function startWorker(batch: JobBatch): Worker {
   return new Worker(bootstrap, { eval: true, workerData: batch });
 }
 
-function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void, started: Worker[]): Promise<void> {
+function runInWorker(
+  batch: JobBatch,
+  onResult: (r: JobResult, video?: KeptVideo) => void,
+  started: Worker[],
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const worker = startWorker(batch);
     started.push(worker);
@@ -87,11 +138,11 @@ function runInWorker(batch: JobBatch, onResult: (r: JobResult) => void, started:
       'message',
       (
         message:
-          | { type: 'result'; result: JobResult }
+          | { type: 'result'; result: JobResult; video?: KeptVideo }
           | { type: 'done' }
           | { type: 'error'; message: string },
       ) => {
-        if (message.type === 'result') onResult(message.result);
+        if (message.type === 'result') onResult(message.result, message.video);
         else {
           settled = true;
           void worker.terminate();
@@ -133,6 +184,12 @@ export async function evaluate(
   if (!Number.isInteger(requestedWorkers) || requestedWorkers < 0) {
     throw new BenchError(`evaluate: workers must be an integer ≥ 0, got ${requestedWorkers}`);
   }
+  const videoMode = parseVideoMode(options.videos ?? 'none');
+  const collector = new VideoCollector(videoMode);
+  const board =
+    videoMode === 'sample'
+      ? ClaimBoard.create(ClaimBoard.slotsFor(resolved.kind === 'chains' ? 1 : resolved.tasks.length))
+      : undefined;
   const startedAt = new Date();
   const results: JobResult[] = [];
   const showBar = options.progress ?? Boolean(process.stderr.isTTY);
@@ -147,17 +204,26 @@ export async function evaluate(
       )
     : undefined;
   bar?.start(jobs.length, 0, { unit: resolved.kind === 'chains' ? 'chains' : 'episodes' });
-  const onResult = (result: JobResult) => {
+  const onResult = (result: JobResult, video?: KeptVideo) => {
     results.push(result);
+    if (video) collector.add(video);
     bar?.increment();
     options.onProgress?.(results.length, jobs.length);
   };
   const policyName = typeof policy === 'string' ? policy : 'in-process policy';
-  const base = { suite: resolved.name, policy: policyName, seed, imageSize, replanSteps };
+  const base = {
+    suite: resolved.name,
+    policy: policyName,
+    seed,
+    imageSize,
+    replanSteps,
+    videos: videoMode,
+    ...(board ? { claims: board.buffer } : {}),
+  };
+  // Workers rebuild policy and suite from their names, so Policy objects and unregistered suites run here.
+  const registered = SUITES.includes(resolved);
+  const workers = typeof policy === 'string' && registered ? Math.min(requestedWorkers, jobs.length) : 0;
   try {
-    // Workers rebuild policy and suite from their names, so Policy objects and unregistered suites run here.
-    const registered = SUITES.includes(resolved);
-    const workers = typeof policy === 'string' && registered ? Math.min(requestedWorkers, jobs.length) : 0;
     if (workers === 0) {
       await runJobs({ ...base, jobs }, onResult, typeof policy === 'string' ? undefined : policy, resolved);
     } else {
@@ -175,19 +241,35 @@ export async function evaluate(
   } finally {
     bar?.stop();
   }
+  const run: RunSettings = {
+    suite: resolved.name,
+    ...(resolved.kind === 'chains'
+      ? { chains: jobs.length }
+      : {
+          trials: options.trials ?? resolved.trialsPerTask,
+          tasks: [...new Set(jobs.map((j) => (j.kind === 'episode' ? j.taskIndex : 0)))],
+        }),
+    replanSteps,
+    imageSize,
+    workers,
+    videos: videoMode,
+  };
   const meta = {
     policy: policyName,
     seed,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
     machine: describeMachine(),
+    run,
+    versions: softwareVersions(),
   };
+  const videos = videoMode === 'none' ? {} : { videos: collector.videos() };
   if (resolved.kind === 'chains') {
     const chains = (results as ChainResult[]).sort((a, b) => a.chain - b.chain);
-    return chainsReport(resolved.name, chains, meta);
+    return { ...chainsReport(resolved.name, chains, meta), ...videos };
   }
   const episodes = (results as EpisodeResult[]).sort(
     (a, b) => a.taskIndex - b.taskIndex || a.trial - b.trial,
   );
-  return episodesReport(episodes, meta);
+  return { ...episodesReport(episodes, meta), ...videos };
 }

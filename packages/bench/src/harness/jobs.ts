@@ -5,8 +5,11 @@ import type { ChainResult, EpisodeResult } from '../report/results.js';
 import type { Suite } from '../suites/task.js';
 import { TaskEnvPool } from '../suites/task-env.js';
 import { EXPERT, loadPolicy } from './policies.js';
-import { runChain, runEpisode } from './run.js';
+import { RolloutFrames } from './rollout-frames.js';
+import { type KeptVideo, keepRolloutVideo } from './rollout-video-keeper.js';
+import { runChainCounted, runEpisode } from './run.js';
 import { getSuite } from './suites.js';
+import { ClaimBoard, type VideoMode } from './video-selection.js';
 
 /** One unit of evaluation work. */
 export type Job =
@@ -21,6 +24,10 @@ export interface JobBatch {
   readonly imageSize: number;
   readonly replanSteps: number;
   readonly jobs: readonly Job[];
+  /** Which rollouts keep a video (default none: no frame is captured). */
+  readonly videos?: VideoMode;
+  /** The `sample` claim board, shared by every runner of one evaluation. */
+  readonly claims?: SharedArrayBuffer;
 }
 
 /** A result of either kind. */
@@ -33,7 +40,7 @@ export type JobResult = EpisodeResult | ChainResult;
  */
 export async function runJobs(
   batch: JobBatch,
-  onResult: (result: JobResult) => void,
+  onResult: (result: JobResult, video?: KeptVideo) => void,
   policyOverride?: Policy,
   suiteOverride?: Suite,
 ): Promise<void> {
@@ -41,8 +48,15 @@ export async function runJobs(
   const shared =
     policyOverride ??
     (batch.policy === 'random' ? undefined : await loadPolicy(batch.policy, { seed: batch.seed }));
-  const envs = new TaskEnvPool({ imageSize: batch.imageSize, render: shared !== EXPERT });
-  const options = { replanSteps: batch.replanSteps };
+  const videos = batch.videos ?? 'none';
+  // The expert needs no camera, unless its rollouts are filmed.
+  const envs = new TaskEnvPool({
+    imageSize: batch.imageSize,
+    render: shared !== EXPERT || videos !== 'none',
+  });
+  const frames = videos === 'none' ? undefined : new RolloutFrames();
+  const board = batch.claims ? new ClaimBoard(batch.claims) : undefined;
+  const options = { replanSteps: batch.replanSteps, frames };
   try {
     for (const job of batch.jobs) {
       const jobKey = job.kind === 'episode' ? `${job.taskIndex}/${job.trial}` : `chain/${job.chain}`;
@@ -50,23 +64,32 @@ export async function runJobs(
       if (job.kind === 'episode') {
         if (suite.kind !== 'episodes')
           throw new BenchError(`${suite.name} is a chain suite; it has no episodes`);
-        onResult(
-          await runEpisode(
-            await envs.get(suite.tasks[job.taskIndex].scene),
-            suite,
-            job.taskIndex,
-            job.trial,
-            policy,
-            options,
-          ),
+        frames?.clear();
+        const result = await runEpisode(
+          await envs.get(suite.tasks[job.taskIndex].scene),
+          suite,
+          job.taskIndex,
+          job.trial,
+          policy,
+          options,
         );
+        const video = frames
+          ? await keepRolloutVideo({ kind: 'episode', result }, frames, videos, board, batch.replanSteps)
+          : undefined;
+        onResult(result, video);
       } else {
         if (suite.kind !== 'chains')
           throw new BenchError(`${suite.name} is an episode suite; it has no chains`);
-        onResult(await runChain(await envs.get(suite.scene), suite, job.chain, policy, options));
+        frames?.clear();
+        const run = await runChainCounted(await envs.get(suite.scene), suite, job.chain, policy, options);
+        const video = frames
+          ? await keepRolloutVideo({ kind: 'chain', ...run }, frames, videos, board, batch.replanSteps)
+          : undefined;
+        onResult(run.result, video && { ...video, video: { ...video.video, suite: suite.name } });
       }
     }
   } finally {
+    frames?.clear();
     await envs.dispose();
     if (!policyOverride && shared && shared !== EXPERT) await shared.close?.();
   }

@@ -7,11 +7,17 @@ import type { ChainSuite, ChainTask, EpisodeSuite } from '../suites/task.js';
 import type { Goal, TaskEnv } from '../suites/task-env.js';
 import { ACTION_DIM, type Policy } from '../types.js';
 import { EXPERT } from './policies.js';
+import type { RolloutFrames } from './rollout-frames.js';
 
 /** How a policy is driven. */
 export interface DriveOptions {
   /** Actions executed from each chunk before asking again (openpi's LIBERO client: 5). */
   readonly replanSteps: number;
+  /**
+   * Collects the frames the policy looks at (and the final state) for a video. The expert looks at no
+   * camera, so for it the cameras render every `replanSteps` steps instead.
+   */
+  readonly frames?: RolloutFrames;
 }
 
 /** The seed of a task's fixed initial state number `trial` (independent of the run's seed, as LIBERO's 50 states). */
@@ -66,15 +72,19 @@ async function driveGoal(
   options: DriveOptions,
 ): Promise<{ success: boolean; steps: number }> {
   if (policy !== EXPERT) await policy.reset?.(goal.instruction);
+  const frames = options.frames;
   for (let steps = 0; steps < goal.maxSteps; ) {
     let actions: ArrayLike<number>;
     let count: number;
     if (policy === EXPERT) {
+      if (frames && steps % options.replanSteps === 0) frames.push(env.observation());
       actions = env.expertAction();
       count = 1;
     } else {
       // Rendered only here, when the policy looks: the steps in between never draw their cameras.
-      const chunk = await policy.act(env.observation());
+      const observation = env.observation();
+      frames?.push(observation);
+      const chunk = await policy.act(observation);
       if (chunk.actions.length !== chunk.horizon * ACTION_DIM || chunk.horizon < 1) {
         throw new BenchError(
           `policy returned ${chunk.actions.length} values for horizon ${chunk.horizon}; expected [horizon ≥ 1, ${ACTION_DIM}]`,
@@ -86,9 +96,13 @@ async function driveGoal(
     for (let i = 0; i < count && steps < goal.maxSteps; i++) {
       const result = env.advance(Array.prototype.slice.call(actions, i * ACTION_DIM, (i + 1) * ACTION_DIM));
       steps++;
-      if (result.terminated) return { success: true, steps };
+      if (result.terminated) {
+        frames?.push(env.observation());
+        return { success: true, steps };
+      }
     }
   }
+  frames?.push(env.observation());
   return { success: false, steps: goal.maxSteps };
 }
 
@@ -124,12 +138,32 @@ export async function runChain<S>(
   policy: Policy | typeof EXPERT,
   options: DriveOptions,
 ): Promise<ChainResult> {
+  return (await runChainCounted(env, suite, chain, policy, options)).result;
+}
+
+/** {@link runChain}, plus the control steps taken over all attempted instructions and their text. */
+export async function runChainCounted<S>(
+  env: TaskEnv,
+  suite: ChainSuite<S>,
+  chain: number,
+  policy: Policy | typeof EXPERT,
+  options: DriveOptions,
+): Promise<{ result: ChainResult; steps: number; instructions: string[] }> {
   const plan = chainPlan(suite, chain);
   let completed = 0;
+  let steps = 0;
+  const instructions: string[] = [];
   for (let i = 0; i < plan.goals.length; i++) {
-    const { success } = await driveGoal(env, startChainGoal(env, plan, i), policy, options);
-    if (!success) break;
+    const goal = startChainGoal(env, plan, i);
+    instructions.push(goal.instruction);
+    const outcome = await driveGoal(env, goal, policy, options);
+    steps += outcome.steps;
+    if (!outcome.success) break;
     completed++;
   }
-  return { chain, seed: plan.seed, tasks: plan.tasks.map((t) => t.name), completed };
+  return {
+    result: { chain, seed: plan.seed, tasks: plan.tasks.map((t) => t.name), completed },
+    steps,
+    instructions,
+  };
 }

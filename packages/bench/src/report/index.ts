@@ -1,26 +1,25 @@
-export { type Canvas, createCanvas, drawLine, fillDisc, fillRect, getPixel, type Rgb } from './canvas.js';
 export {
-  drawText,
-  GLYPH_ADVANCE,
-  GLYPH_DESCENT,
-  GLYPH_HEIGHT,
-  GLYPH_WIDTH,
-  glyphRows,
-  textHeight,
-  textWidth,
-} from './font.js';
+  CHART_FONT,
+  type CurveSeries,
+  chainCurveSpec,
+  suiteSuccessSpec,
+  type TrainingCurveOptions,
+  trainingCurveSpec,
+} from './chart-specs.js';
+export { escapeHtml, type PageChart, reportHtml } from './html-report.js';
 export { describeMachine, type MachineInfo } from './machine.js';
 export { chainsMarkdown, episodesMarkdown, formatAvgLen, formatPercent } from './markdown.js';
 export {
-  type ChainPlotLayout,
-  chainPlotLayout,
-  PLOT_COLORS,
+  chainCurveSvg,
   plotChainCurve,
   plotSuiteSuccess,
-  type SuitePlotLayout,
-  suitePlotLayout,
+  plotTrainingCurve,
+  suiteSuccessSvg,
+  trainingCurveSvg,
   writePlot,
 } from './plot.js';
+export { chartSvg, svgToPng } from './render-chart.js';
+export { reportPage } from './report-page.js';
 export {
   type BenchmarkReport,
   CHAIN_LENGTH,
@@ -32,9 +31,13 @@ export {
   type EpisodesReport,
   episodesReport,
   type ReportMeta,
+  type RunSettings,
   type SuiteSummary,
   summarizeChains,
   summarizeEpisodes,
   type TaskSummary,
   toJson,
 } from './results.js';
+export { type AnimationOptions, encodeAnimatedWebp, type RolloutVideo } from './rollout-video.js';
+export { type RateInterval, wilsonInterval, Z_95 } from './stats.js';
+export { softwareVersions } from './versions.js';

@@ -1,5 +1,6 @@
 import { BenchError } from '../errors.js';
 import type { MachineInfo } from './machine.js';
+import type { RolloutVideo } from './rollout-video.js';
 
 /** The number of subtasks in one CALVIN-style chain. */
 export const CHAIN_LENGTH = 5;
@@ -64,6 +65,23 @@ export interface ChainSummary {
   avgLen: number;
 }
 
+/** How an evaluation was set up, as its report records it. */
+export interface RunSettings {
+  suite: string;
+  /** Trials per task (episode suites). */
+  trials?: number;
+  /** Task indices evaluated (episode suites). */
+  tasks?: number[];
+  /** Chains evaluated (chain suites). */
+  chains?: number;
+  replanSteps: number;
+  imageSize: number;
+  /** Worker threads used (0: the calling thread). */
+  workers: number;
+  /** Which rollouts kept a video: `none`, `failures`, `sample` or `all`. */
+  videos: string;
+}
+
 /** Who ran the benchmark, when and where. */
 export interface ReportMeta {
   policy: string;
@@ -73,6 +91,10 @@ export interface ReportMeta {
   startedAt: string;
   durationMs: number;
   machine: MachineInfo;
+  /** The evaluation's settings (reports written by `evaluate` have them). */
+  run?: RunSettings;
+  /** Versions of the software that ran it: `node`, `@roboalign/bench`, `mujoco-js`, … */
+  versions?: Record<string, string>;
 }
 
 /** A report over LIBERO-style episodes. */
@@ -83,6 +105,8 @@ export interface EpisodesReport {
   successRate: number;
   episodes: EpisodeResult[];
   meta: ReportMeta;
+  /** Rollout videos kept by `evaluate`'s `videos` option (not part of the JSON). */
+  videos?: RolloutVideo[];
 }
 
 /** A report over CALVIN-style chains. */
@@ -97,6 +121,8 @@ export interface ChainsReport {
   avgLen: number;
   results: ChainResult[];
   meta: ReportMeta;
+  /** Rollout videos kept by `evaluate`'s `videos` option (not part of the JSON). */
+  videos?: RolloutVideo[];
 }
 
 /** Either kind of benchmark report; `kind` tells them apart. */
@@ -270,6 +296,19 @@ function orderedChain(c: ChainResult): ChainResult {
   return { chain: c.chain, seed: c.seed, tasks: [...c.tasks], completed: c.completed };
 }
 
+function orderedRun(r: RunSettings): RunSettings {
+  return {
+    suite: r.suite,
+    ...(r.trials !== undefined ? { trials: r.trials } : {}),
+    ...(r.tasks !== undefined ? { tasks: [...r.tasks] } : {}),
+    ...(r.chains !== undefined ? { chains: r.chains } : {}),
+    replanSteps: r.replanSteps,
+    imageSize: r.imageSize,
+    workers: r.workers,
+    videos: r.videos,
+  };
+}
+
 function orderedMeta(m: ReportMeta): ReportMeta {
   const machine = m.machine;
   return {
@@ -285,6 +324,8 @@ function orderedMeta(m: ReportMeta): ReportMeta {
       totalMemoryBytes: machine.totalMemoryBytes,
       nodeVersion: machine.nodeVersion,
     },
+    ...(m.run ? { run: orderedRun(m.run) } : {}),
+    ...(m.versions ? { versions: { ...m.versions } } : {}),
   };
 }
 
