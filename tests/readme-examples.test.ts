@@ -1,5 +1,6 @@
 // The numbers the package READMEs promise, checked against the built packages.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRPO_PRESETS, groupAdvantages, policyLoss } from '@roboalign/grpo';
@@ -195,4 +196,27 @@ describe('@roboalign/serve README', () => {
       await server.close();
     }
   });
+});
+
+describe('@roboalign/vlm README', () => {
+  it('runs the example as written, against the built package', async () => {
+    const readme = await readFile(join(import.meta.dirname, '../packages/vlm/README.md'), 'utf8');
+    const code = readme.match(/```ts\n([\s\S]*?)```/)?.[1];
+    expect(code).toBeDefined();
+    // Written beside this file so that `@roboalign/vlm` resolves to the workspace package.
+    const file = join(import.meta.dirname, '.vlm-readme-example.mts');
+    await writeFile(file, code!);
+    try {
+      const tsx = join(import.meta.dirname, '../node_modules/tsx/dist/cli.mjs');
+      const out = execFileSync(process.execPath, [tsx, file], { encoding: 'utf8', timeout: 240_000 });
+      const lines = out.trim().split('\n');
+      expect(lines[0]).toMatch(/^VLM 0\.\d+M parameters/);
+      const [, first, last] = lines[1].match(/^loss ([\d.]+) → ([\d.]+)$/)!;
+      expect(Number(last)).toBeLessThan(Number(first) / 4);
+      expect(lines.at(-2)).toBe('true');
+      expect(lines.at(-1)).toMatch(/^\[ 1, \d+, 64 \] 1$/);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }, 300_000);
 });
