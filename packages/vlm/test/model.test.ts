@@ -181,3 +181,22 @@ describe('exported ONNX models', () => {
     );
   });
 });
+
+describe('VlmPolicy.step', () => {
+  it('moves the weights along −∂loss/∂log-prob: seeds of −1 raise the completion log-probs, +1 lower them', async () => {
+    const local = model.clone();
+    const policy = new VlmPolicy(local, { maxNewTokens: 6 });
+    const p = [prompt(9, 'left')];
+    const [[c]] = await policy.sample(p, 1, { temperature: 1, seed: 3 });
+    const before = (await policy.logprobs(p, [c]))[0];
+    const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
+    await policy.step(p, [c], [new Float64Array(c.ids.length).fill(-1)], { learningRate: 1e-3 });
+    const raised = (await policy.logprobs(p, [c]))[0];
+    expect(sum(raised)).toBeGreaterThan(sum(before));
+    await policy.step(p, [c], [new Float64Array(c.ids.length).fill(1)], { learningRate: 1e-3 });
+    await policy.step(p, [c], [new Float64Array(c.ids.length).fill(1)], { learningRate: 1e-3 });
+    expect(sum((await policy.logprobs(p, [c]))[0])).toBeLessThan(sum(raised));
+    // The original model is untouched: the clone has its own arrays.
+    expect(sum((await new VlmPolicy(model).logprobs(p, [c]))[0])).toBeCloseTo(sum(before), 4);
+  });
+});
