@@ -11,6 +11,7 @@ export { DatasetError } from './errors.js';
 export { decodeImageRgb, decodeJpegRgb, decodePngRgb, encodePngRgb, isJpeg, isPng } from './image-codec.js';
 export {
   episodeDataPath,
+  episodeVideoPath,
   formatLeRobotPath,
   LEROBOT_ACTION_KEY,
   LEROBOT_CHUNKS_SIZE,
@@ -18,6 +19,7 @@ export {
   LEROBOT_DATA_PATH,
   LEROBOT_IMAGE_PREFIX,
   LEROBOT_STATE_KEY,
+  LEROBOT_VIDEO_PATH,
   type LeRobotEpisodeMeta,
   type LeRobotFeature,
   type LeRobotInfo,
@@ -65,3 +67,11 @@ export {
   type TfRecord,
   type TfRecordReadOptions,
 } from './tfrecord.js';
+export {
+  type DecodedVideo,
+  decodableCodec,
+  decodeMp4,
+  encodeMp4,
+  MP4_CODEC,
+  type Mp4EncodeOptions,
+} from './video-codec.js';

@@ -6,6 +6,9 @@ export const LEROBOT_CODEBASE_VERSION = 'v2.1';
 export const LEROBOT_CHUNKS_SIZE = 1000;
 /** LeRobot v2.x `data_path` template (Python format syntax). */
 export const LEROBOT_DATA_PATH = 'data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet';
+/** LeRobot v2.x `video_path` template: one MP4 per camera (`video_key`) and episode. */
+export const LEROBOT_VIDEO_PATH =
+  'videos/chunk-{episode_chunk:03d}/{video_key}/episode_{episode_index:06d}.mp4';
 /** Column-name prefix of camera features; `RobotEpisode.images` keys are the rest of the name. */
 export const LEROBOT_IMAGE_PREFIX = 'observation.images.';
 /** Default column names for the action and the proprioceptive state. */
@@ -77,6 +80,20 @@ export function episodeDataPath(
 ): string {
   return formatLeRobotPath(info.data_path, {
     episode_chunk: Math.floor(episodeIndex / info.chunks_size),
+    episode_index: episodeIndex,
+  });
+}
+
+/** The `video_path` of one camera's video of one episode, relative to the dataset root. */
+export function episodeVideoPath(
+  info: Pick<LeRobotInfo, 'video_path' | 'chunks_size'>,
+  videoKey: string,
+  episodeIndex: number,
+): string {
+  if (info.video_path === null) throw new DatasetError(`info.json has no video_path for ${videoKey}`);
+  return formatLeRobotPath(info.video_path, {
+    episode_chunk: Math.floor(episodeIndex / info.chunks_size),
+    video_key: videoKey,
     episode_index: episodeIndex,
   });
 }

@@ -7,6 +7,7 @@ import { DatasetError } from './errors.js';
 import { decodeImageRgb } from './image-codec.js';
 import {
   episodeDataPath,
+  episodeVideoPath,
   LEROBOT_ACTION_KEY,
   LEROBOT_IMAGE_PREFIX,
   LEROBOT_STATE_KEY,
@@ -15,6 +16,7 @@ import {
   type LeRobotTask,
 } from './lerobot-format.js';
 import type { RgbImage } from './rgb-image.js';
+import { decodeMp4 } from './video-codec.js';
 
 /** The columns of one LeRobot episode parquet file, decoded. */
 export interface LeRobotEpisodeTable {
@@ -130,7 +132,7 @@ export interface LeRobotDataset {
   readonly tasks: readonly LeRobotTask[];
   readonly episodeMeta: readonly LeRobotEpisodeMeta[];
   readonly episodes: readonly RobotEpisode[];
-  /** `video`-dtype features present in info.json but not decoded (mp4 decoding is out of scope). */
+  /** `video`-dtype features present in info.json but not decoded (all of them with `decodeImages: false`). */
   readonly skippedVideoKeys: readonly string[];
 }
 
@@ -138,14 +140,15 @@ export interface LeRobotDataset {
 export interface LeRobotDatasetReadOptions {
   /** Episode indices to read (default: all in episodes.jsonl). */
   readonly episodes?: readonly number[];
-  /** Decode `image` features (default true). */
+  /** Decode `image` features and the MP4 files of `video` features (default true). */
   readonly decodeImages?: boolean;
 }
 
 /**
  * Reads a LeRobot v2.0/v2.1 dataset directory: `meta/info.json`, `meta/episodes.jsonl`,
- * `meta/tasks.jsonl` and each episode's parquet file at `data_path`. An episode's instruction is its
- * first task in episodes.jsonl (else its `task_index` looked up in tasks.jsonl).
+ * `meta/tasks.jsonl`, each episode's parquet file at `data_path` and, for `video` features, its MP4 files
+ * at `video_path` (decoded to RGB frames; the first `length` frames are the episode's). An episode's
+ * instruction is its first task in episodes.jsonl (else its `task_index` looked up in tasks.jsonl).
  */
 export async function readLeRobotDataset(
   dir: string,
@@ -158,25 +161,54 @@ export async function readLeRobotDataset(
   const metaByIndex = new Map(episodeMeta.map((meta) => [meta.episode_index, meta]));
   const taskByIndex = new Map(tasks.map((task) => [task.task_index, task.task]));
   const wanted = options.episodes ?? episodeMeta.map((meta) => meta.episode_index);
+  const decode = options.decodeImages ?? true;
+  const videoKeys = Object.entries(info.features)
+    .filter(([, feature]) => feature.dtype === 'video')
+    .map(([key]) => key);
   const episodes: RobotEpisode[] = [];
   for (const episodeIndex of wanted) {
     const meta = metaByIndex.get(episodeIndex);
     if (meta === undefined)
       throw new DatasetError(`${root}: episode ${episodeIndex} is not in meta/episodes.jsonl`);
     const file = join(root, episodeDataPath(info, episodeIndex));
-    const table = await readLeRobotEpisodeTable(file, { decodeImages: options.decodeImages ?? true });
-    if (table.rows !== meta.length) {
+    const read = await readLeRobotEpisodeTable(file, { decodeImages: decode });
+    if (read.rows !== meta.length) {
       throw new DatasetError(
-        `${file}: ${table.rows} rows, but meta/episodes.jsonl says length ${meta.length}`,
+        `${file}: ${read.rows} rows, but meta/episodes.jsonl says length ${meta.length}`,
       );
     }
+    const table = decode ? await withVideoFrames(root, info, read, videoKeys, episodeIndex) : read;
     const instruction = meta.tasks[0] ?? taskByIndex.get(table.taskIndex?.[0] ?? -1) ?? '';
     episodes.push(episodeFromTable(table, info.fps, instruction, episodeIndex));
   }
-  const skippedVideoKeys = Object.entries(info.features)
-    .filter(([, feature]) => feature.dtype === 'video')
-    .map(([key]) => key);
+  const skippedVideoKeys = decode ? [] : videoKeys;
   return { root, info, tasks, episodeMeta, episodes, skippedVideoKeys };
+}
+
+/** The table with each `video` feature's frames decoded from its MP4 file, as if it were an image column. */
+async function withVideoFrames(
+  root: string,
+  info: LeRobotInfo,
+  table: LeRobotEpisodeTable,
+  videoKeys: readonly string[],
+  episodeIndex: number,
+): Promise<LeRobotEpisodeTable> {
+  if (videoKeys.length === 0) return table;
+  const images: Record<string, readonly RgbImage[]> = { ...table.images };
+  for (const key of videoKeys) {
+    const path = join(root, episodeVideoPath(info, key, episodeIndex));
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw new DatasetError(`${path}: cannot read the video of ${key}: ${(error as Error).message}`);
+    }
+    const { frames } = await decodeMp4(bytes, path);
+    if (frames.length < table.rows)
+      throw new DatasetError(`${path}: ${frames.length} frames, but the episode has ${table.rows}`);
+    images[key] = frames.slice(0, table.rows);
+  }
+  return { ...table, images };
 }
 
 /** Reads and sanity-checks `meta/info.json` (LeRobot v2.x only; v3 packs many episodes per file). */

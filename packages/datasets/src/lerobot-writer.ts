@@ -5,12 +5,14 @@ import { assertEpisodeShape, type RobotEpisode } from './episode.js';
 import { DatasetError } from './errors.js';
 import {
   episodeDataPath,
+  episodeVideoPath,
   LEROBOT_ACTION_KEY,
   LEROBOT_CHUNKS_SIZE,
   LEROBOT_CODEBASE_VERSION,
   LEROBOT_DATA_PATH,
   LEROBOT_IMAGE_PREFIX,
   LEROBOT_STATE_KEY,
+  LEROBOT_VIDEO_PATH,
   type LeRobotEpisodeMeta,
   type LeRobotFeature,
   type LeRobotInfo,
@@ -26,6 +28,7 @@ import {
   imageChannelStats,
   type StatJson,
 } from './lerobot-stats.js';
+import { encodeMp4 } from './video-codec.js';
 
 /** Options for {@link writeLeRobotDataset}. */
 export interface LeRobotWriteOptions {
@@ -41,6 +44,12 @@ export interface LeRobotWriteOptions {
   readonly stateNames?: readonly string[];
   /** Episodes per `data/chunk-XXX` folder (default {@link LEROBOT_CHUNKS_SIZE}). */
   readonly chunksSize?: number;
+  /**
+   * How camera frames are stored: `png` (default) as PNG bytes in the parquet files (dtype `image`,
+   * lossless), or `mp4` as one H.264 video per camera and episode under `videos/` (dtype `video`),
+   * LeRobot's own default layout.
+   */
+  readonly frames?: 'png' | 'mp4';
 }
 
 /** What {@link writeLeRobotDataset} wrote. */
@@ -68,9 +77,11 @@ interface DatasetPlan {
  * min/max/mean/std/count) and `meta/stats.json` (the same over all frames, plus q01/q99).
  * Episodes are renumbered 0..N-1 in array order; tasks are the distinct instructions in order of first use.
  *
- * Differences from LeRobot's own writer: cameras are stored as PNG bytes in the parquet file with dtype
- * `image` (LeRobot's image layout), never as mp4 video, since encoding video needs ffmpeg; image
- * statistics are exact over every pixel of every frame instead of a frame subsample.
+ * Cameras are PNG bytes in the parquet file (dtype `image`) or, with `frames: 'mp4'`, H.264 videos at
+ * `videos/chunk-000/observation.images.<camera>/episode_000000.mp4` (dtype `video`, key frame every 2
+ * frames as LeRobot's `g=2`). Differences from LeRobot's own writer: its videos default to AV1, these are
+ * H.264 (which LeRobot's decoders read too); image statistics are exact over every pixel of every
+ * original frame instead of a subsample of decoded frames.
  *
  * Atomicity: everything is written into a sibling `<dir>.tmp-<pid>-<random>` directory that is renamed
  * to `dir` at the end, so readers never see a half-written dataset. With `overwrite`, the old directory
@@ -92,8 +103,11 @@ export async function writeLeRobotDataset(
     throw new DatasetError(`${root}: exists and is not empty; pass overwrite: true to replace it`);
   }
 
+  const frames = options.frames ?? 'png';
+  if (frames !== 'png' && frames !== 'mp4')
+    throw new DatasetError(`writeLeRobotDataset: frames must be 'png' or 'mp4', got ${String(frames)}`);
   const totalFrames = episodes.reduce((sum, episode) => sum + episode.length, 0);
-  const info = buildInfo(plan, options, episodes.length, totalFrames, chunksSize);
+  const info = buildInfo(plan, options, episodes.length, totalFrames, chunksSize, frames);
   const tasks = plan.tasks.map((task, taskIndex): LeRobotTask => ({ task_index: taskIndex, task }));
   const taskIndexOf = new Map(plan.tasks.map((task, taskIndex) => [task, taskIndex]));
 
@@ -108,7 +122,22 @@ export async function writeLeRobotDataset(
       const taskIndex = taskIndexOf.get(episode.instruction)!;
       const file = join(staging, episodeDataPath(info, episodeIndex));
       await mkdir(dirname(file), { recursive: true });
-      const parquet = encodeLeRobotEpisodeParquet(episode, {
+      if (frames === 'mp4') {
+        for (const { name } of plan.cameras) {
+          const key = `${LEROBOT_IMAGE_PREFIX}${name}`;
+          const video = join(staging, episodeVideoPath(info, key, episodeIndex));
+          await mkdir(dirname(video), { recursive: true });
+          const mp4 = await encodeMp4(
+            episode.images![name],
+            { fps: plan.fps },
+            `episode ${episodeIndex}: ${key}`,
+          );
+          await writeFile(video, mp4);
+        }
+      }
+      // With videos, the parquet file holds no image column (LeRobot's layout).
+      const { images: _images, ...withoutImages } = episode;
+      const parquet = encodeLeRobotEpisodeParquet(frames === 'mp4' ? withoutImages : episode, {
         episodeIndex,
         firstFrame,
         taskIndex,
@@ -268,6 +297,7 @@ function buildInfo(
   totalEpisodes: number,
   totalFrames: number,
   chunksSize: number,
+  frames: 'png' | 'mp4',
 ): LeRobotInfo {
   const features: Record<string, LeRobotFeature> = {};
   if (plan.stateDim !== undefined) {
@@ -283,11 +313,24 @@ function buildInfo(
     names: options.actionNames ?? null,
   };
   for (const { name, width, height } of plan.cameras) {
-    features[`${LEROBOT_IMAGE_PREFIX}${name}`] = {
-      dtype: 'image',
-      shape: [height, width, 3],
-      names: ['height', 'width', 'channel'],
-    };
+    features[`${LEROBOT_IMAGE_PREFIX}${name}`] =
+      frames === 'png'
+        ? { dtype: 'image', shape: [height, width, 3], names: ['height', 'width', 'channel'] }
+        : {
+            dtype: 'video',
+            shape: [height, width, 3],
+            names: ['height', 'width', 'channels'],
+            info: {
+              'video.height': height,
+              'video.width': width,
+              'video.codec': 'h264',
+              'video.pix_fmt': 'yuv420p',
+              'video.is_depth_map': false,
+              'video.fps': plan.fps,
+              'video.channels': 3,
+              has_audio: false,
+            },
+          };
   }
   features.timestamp = { dtype: 'float32', shape: [1], names: null };
   for (const key of ['frame_index', 'episode_index', 'index', 'task_index']) {
@@ -299,13 +342,13 @@ function buildInfo(
     total_episodes: totalEpisodes,
     total_frames: totalFrames,
     total_tasks: plan.tasks.length,
-    total_videos: 0,
+    total_videos: frames === 'mp4' ? totalEpisodes * plan.cameras.length : 0,
     total_chunks: Math.ceil(totalEpisodes / chunksSize),
     chunks_size: chunksSize,
     fps: plan.fps,
     splits: { train: `0:${totalEpisodes}` },
     data_path: LEROBOT_DATA_PATH,
-    video_path: null,
+    video_path: frames === 'mp4' && plan.cameras.length > 0 ? LEROBOT_VIDEO_PATH : null,
     features,
   };
 }
