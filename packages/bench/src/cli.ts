@@ -29,7 +29,8 @@ Commands:
       --videos: sample (default: per task one success and one failure; chains: longest and shortest),
                 failures, all, or none
   record --suite S --out DIR             record scripted-expert demonstrations as a LeRobot v2.1 dataset
-      [--episodes N] [--image-size 64] [--overwrite]
+      [--episodes N] [--image-size 64] [--frames mp4|png] [--overwrite]
+      --frames: mp4 (default, H.264 videos under videos/, as LeRobot) or png (lossless, in the parquet files)
   serve --policy P [--port 8000] [--host 127.0.0.1] [--image-size 224]
                                          serve a policy over the openpi WebSocket protocol
   render --suite S [--task K] [--trial N] [--image-size 224] --out FILE.png
@@ -134,12 +135,18 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
   }
 }
 
+function frameStorage(value: string | undefined): 'mp4' | 'png' {
+  if (value === undefined || value === 'mp4' || value === 'png') return value ?? 'mp4';
+  throw new BenchError(`--frames must be mp4 or png, got "${value}"`);
+}
+
 async function runRecord(values: Record<string, string | boolean | undefined>): Promise<void> {
   const out = need('out', values.out as string);
   const result = await recordExpertDataset(need('suite', values.suite as string), out, {
     episodes: integer('episodes', values.episodes as string),
     imageSize: integer('image-size', values['image-size'] as string),
     overwrite: Boolean(values.overwrite),
+    frames: frameStorage(values.frames as string | undefined),
   });
   console.log(
     `wrote ${result.info.total_episodes} episodes (${result.info.total_frames} frames, ${result.tasks.length} tasks; ${result.attempted} attempted) to ${result.root}`,

@@ -19,6 +19,11 @@ export interface RecordOptions {
   readonly overwrite?: boolean;
   /** Show a progress bar on stderr (default: when stderr is a terminal). */
   readonly progress?: boolean;
+  /**
+   * How `recordExpertDataset` stores camera frames: `mp4` (default, LeRobot's layout: one H.264 video per
+   * camera and episode under `videos/`, lossy) or `png` (PNG bytes inside the parquet files, lossless).
+   */
+  readonly frames?: 'mp4' | 'png';
 }
 
 /** Names of the 7 action and 8 state dimensions, written into `meta/info.json`. */
@@ -126,7 +131,7 @@ export async function recordExpertEpisodes(
 
 /**
  * Records successful scripted-expert demonstrations of a suite (see `recordExpertEpisodes`) as a LeRobot v2.1
- * dataset: parquet episodes, PNG frames, `meta/*`.
+ * dataset: parquet episodes, `meta/*`, and the cameras as MP4 videos (or PNG frames with `frames: 'png'`).
  */
 export async function recordExpertDataset(
   suiteName: string | Suite,
@@ -144,6 +149,7 @@ export async function recordExpertDataset(
     overwrite: options.overwrite,
     actionNames: ACTION_NAMES,
     stateNames: STATE_NAMES,
+    frames: options.frames ?? 'mp4',
   });
   return { ...written, attempted };
 }

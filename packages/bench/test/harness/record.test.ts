@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LeRobotDataset, readLeRobotDataset } from '@roboalign/datasets';
+import { type LeRobotDataset, readLeRobotDataset, readLeRobotEpisodeTable } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_NAMES, recordExpertDataset, STATE_NAMES } from '../../src/harness/record.js';
@@ -32,7 +32,7 @@ let reruns: Rerun[];
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'bench-record-'));
   dir = join(tmp, 'goal');
-  written = await recordExpertDataset('libero-goal', dir, { episodes: 1, imageSize: SIZE });
+  written = await recordExpertDataset('libero-goal', dir, { episodes: 1, imageSize: SIZE, frames: 'png' });
   dataset = await readLeRobotDataset(dir);
   // Re-run the expert on trial 0 of every task, observing before each step as the recorder does.
   const env = await TaskEnv.create(GOAL.tasks[0].scene, { imageSize: SIZE });
@@ -73,7 +73,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-describe('recordExpertDataset on libero-goal, 1 episode per task', () => {
+describe('recordExpertDataset on libero-goal, 1 episode per task, PNG frames', () => {
   it('writes 10 episodes, one per task, in task order', () => {
     expect(written.attempted).toBe(10);
     expect(written.info.total_episodes).toBe(10);
@@ -162,7 +162,12 @@ describe('recordExpertDataset on libero-goal, 1 episode per task', () => {
     );
     // The refused attempt left the dataset as it was.
     expect((await readLeRobotDataset(dir, { decodeImages: false })).episodes).toHaveLength(10);
-    const again = await recordExpertDataset(GOAL, dir, { episodes: 1, imageSize: SIZE, overwrite: true });
+    const again = await recordExpertDataset(GOAL, dir, {
+      episodes: 1,
+      imageSize: SIZE,
+      overwrite: true,
+      frames: 'png',
+    });
     expect(again.info.total_frames).toBe(written.info.total_frames);
     expect(existsSync(join(dir, 'meta', 'info.json'))).toBe(true);
   });
@@ -171,6 +176,83 @@ describe('recordExpertDataset on libero-goal, 1 episode per task', () => {
     await expect(recordExpertDataset('libero-goal', join(tmp, 'none'), { episodes: 0 })).rejects.toThrow(
       /episodes must be a positive integer, got 0/,
     );
+  });
+});
+
+/** Peak signal-to-noise ratio of `decoded` against `original` frames, in dB. */
+function psnr(decoded: readonly RgbImage[], original: readonly RgbImage[]): number {
+  let squared = 0;
+  let n = 0;
+  decoded.forEach((frame, t) => {
+    for (let i = 0; i < frame.data.length; i++) {
+      const d = frame.data[i] - original[t].data[i];
+      squared += d * d;
+      n++;
+    }
+  });
+  return 10 * Math.log10((255 * 255) / (squared / n));
+}
+
+describe('recordExpertDataset with MP4 videos (the default)', () => {
+  let videoDir: string;
+  let videos: LeRobotDataset;
+
+  beforeAll(async () => {
+    videoDir = join(tmp, 'goal-mp4');
+    await recordExpertDataset('libero-goal', videoDir, { episodes: 1, imageSize: SIZE });
+    videos = await readLeRobotDataset(videoDir);
+  });
+
+  it('lays the cameras out as LeRobot v2.1 videos: one MP4 per camera and episode, dtype video', async () => {
+    const { info } = videos;
+    expect(info.video_path).toBe(
+      'videos/chunk-{episode_chunk:03d}/{video_key}/episode_{episode_index:06d}.mp4',
+    );
+    expect(info.total_videos).toBe(20);
+    for (const camera of ['image', 'wrist_image']) {
+      const feature = info.features[`observation.images.${camera}`];
+      expect(feature.dtype).toBe('video');
+      expect(feature.shape).toEqual([SIZE, SIZE, 3]);
+      expect(feature.info).toMatchObject({
+        'video.codec': 'h264',
+        'video.pix_fmt': 'yuv420p',
+        'video.fps': 20,
+      });
+      for (let e = 0; e < 10; e++) {
+        const file = join(
+          videoDir,
+          'videos',
+          'chunk-000',
+          `observation.images.${camera}`,
+          `episode_00000${e}.mp4`,
+        );
+        const head = new Uint8Array(await readFile(file)).subarray(4, 8);
+        expect(new TextDecoder().decode(head), file).toBe('ftyp');
+      }
+    }
+    // The parquet files carry no image column when the frames are videos.
+    const table = await readLeRobotEpisodeTable(
+      join(videoDir, 'data', 'chunk-000', 'episode_000000.parquet'),
+    );
+    expect(table.columns.some((c) => c.startsWith('observation.images.'))).toBe(false);
+  });
+
+  it('reads back every frame, close to the rendered one (H.264 is lossy), and the same actions', () => {
+    expect(videos.skippedVideoKeys).toEqual([]);
+    videos.episodes.forEach((e, i) => {
+      const rerun = reruns[i];
+      expect(e.actions).toEqual(rerun.actions);
+      expect(e.images?.image).toHaveLength(e.length);
+      expect(e.images?.wrist_image).toHaveLength(e.length);
+      expect(psnr(e.images?.image ?? [], rerun.image), GOAL.tasks[i].name).toBeGreaterThan(25);
+      expect(psnr(e.images?.wrist_image ?? [], rerun.wristImage), GOAL.tasks[i].name).toBeGreaterThan(25);
+    });
+  });
+
+  it('skips the videos without decodeImages and lists them', async () => {
+    const light = await readLeRobotDataset(videoDir, { decodeImages: false });
+    expect(light.skippedVideoKeys).toEqual(['observation.images.image', 'observation.images.wrist_image']);
+    expect(light.episodes[0].images).toBeUndefined();
   });
 });
 
@@ -183,6 +265,7 @@ describe('recordExpertDataset on the chain suite', () => {
     expect(result.attempted).toBe(1);
     // The expert completes chain 0 (see the experts test), so all five instructions are recorded.
     expect(read.episodes.map((e) => e.instruction)).toEqual(tasks.map((t) => t.instruction));
+    expect(read.info.features['observation.images.image'].dtype).toBe('video');
     for (const e of read.episodes) expect(e.length).toBeLessThan(CALVIN_STYLE_SUITE.subtaskSteps);
   });
 });
