@@ -81,9 +81,69 @@ describe.skipIf(!sharedAvailable(FAST_PLUS_DIR, 'FAST+ tokenizer'))('roboalign-f
     expect(stop.out.trim().split('\n')).toHaveLength(1); // the good line before the error is kept
     expect(stop.err).toMatch(/line 2: ragged chunk: row 1 has 2 values, row 0 has 1/);
     const go = await cli(['encode', '--tokenizer', FAST_PLUS_DIR, '--keep-going'], bad);
-    expect(go.code).toBe(1); // "not json" cannot be skipped: the line structure itself is broken
+    expect(go.code).toBe(1);
     expect(go.out).toMatch(/"error":"line 2: ragged chunk/);
-    expect(go.err).toMatch(/line 3: not valid JSON/);
+    expect(go.err).toMatch(/2 of 3 lines failed .*the first: line 2: ragged chunk/);
+  });
+
+  it('--keep-going writes exactly one output line per input line, in order, and exits 1 if any failed', async () => {
+    const good = JSON.stringify({ actions: rows(chunks[0], 10, 7) });
+    const input = [good, 'not json', '', '[1, 2]', '{"other": 1}', `${good}\r`, good].join('\n');
+    const enc = await cli(['encode', '--tokenizer', FAST_PLUS_DIR, '--keep-going'], input);
+    expect(enc.code).toBe(1);
+    const lines = enc.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(7);
+    expect(lines.map((l) => ('ids' in l ? 'ids' : l.error))).toEqual([
+      'ids',
+      expect.stringMatching(/^line 2: not valid JSON/),
+      'line 3: empty line',
+      'line 4: expected a JSON object',
+      'line 5: missing "actions"',
+      'ids',
+      'ids',
+    ]);
+    expect(lines[5]).toEqual(lines[0]); // a CRLF line reads as the same chunk
+    expect(enc.err).toMatch(/roboalign-fast encode: 4 of 7 lines failed/);
+
+    const ids = [lines[0], lines[5]].map((l) => JSON.stringify(l)).join('\n');
+    const dec = await cli(
+      ['decode', '--tokenizer', FAST_PLUS_DIR, '--horizon', '10', '--dim', '7', '--keep-going'],
+      `${ids}\n{"ids": [1,\n`,
+    );
+    expect(dec.code).toBe(1);
+    const decoded = dec.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(decoded.map((l) => l.ok)).toEqual([true, true, false]);
+    expect(decoded[2].error).toMatch(/^line 3: not valid JSON/);
+
+    const clean = await cli(['encode', '--tokenizer', FAST_PLUS_DIR, '--keep-going'], `${good}\n${good}\n`);
+    expect(clean.code).toBe(0);
+    expect(clean.out.trimEnd().split('\n')).toHaveLength(2);
+  });
+
+  it('decode writes full float64 precision by default and rounds with --precision N', async () => {
+    const enc = await cli(['encode', '--tokenizer', FAST_PLUS_DIR], input);
+    const args = ['decode', '--tokenizer', FAST_PLUS_DIR, '--horizon', '10', '--dim', '7'];
+    const full = (await cli(args, enc.out)).out.trimEnd().split('\n');
+    const short = (await cli([...args, '--precision', '3'], enc.out)).out.trimEnd().split('\n');
+    full.forEach((line, i) => {
+      const exact: number[] = JSON.parse(line).actions.flat();
+      const rounded: number[] = JSON.parse(short[i]).actions.flat();
+      // the text is JSON.stringify's own: shortest round-trip digits
+      expect(line).toBe(JSON.stringify(JSON.parse(line)));
+      rounded.forEach((v, j) => {
+        expect(Math.abs(v - exact[j])).toBeLessThanOrEqual(0.0005 + 1e-12);
+        expect(String(v).split('.')[1]?.length ?? 0).toBeLessThanOrEqual(3);
+      });
+    });
+    const bad = await cli([...args, '--precision', '20'], enc.out);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--precision must be an integer from 0 to 15, got 20/);
   });
 
   it('decode reports a wrong-length sequence as ok: false with the reason', async () => {

@@ -1,14 +1,24 @@
 import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { toActionChunk, toRows } from '../chunk.js';
+import { type ActionChunkInput, toActionChunk } from '../chunk.js';
 import { FastTokenizerError } from '../errors.js';
-import type { DecodeFailurePolicy, FastTokenizer } from '../fast-tokenizer.js';
+import type { DecodeFailurePolicy } from '../fast-tokenizer.js';
 import { fitFastTokenizer } from '../fit.js';
 import { loadFastTokenizer, saveFastTokenizer } from '../io/hf-layout.js';
 import { computeNormStats } from '../normalize.js';
-import { closeOutput, openInput, openOutput, readJsonLines, writeLine } from './json-lines.js';
-import { createProgress } from './progress.js';
+import { formatRows, MAX_PRECISION } from './format-numbers.js';
+import {
+  closeOutput,
+  isBlank,
+  LineWriter,
+  openInput,
+  openOutput,
+  parseJsonObject,
+  type RawLine,
+  readJsonLines,
+  readLineBatches,
+} from './json-lines.js';
 
 /** The streams the CLI talks to; tests pass their own. */
 export interface CliIo {
@@ -21,8 +31,9 @@ const USAGE = `Usage: roboalign-fast <command> [options]
 
 Commands (JSON Lines in and out; --input/--output default to stdin/stdout):
   encode --tokenizer DIR              {"actions": [[...], ...]}  ->  {"ids": [...]}
-  decode --tokenizer DIR --horizon T --dim D [--on-error zeros|pad|throw]
+  decode --tokenizer DIR --horizon T --dim D [--on-error zeros|pad|throw] [--precision N]
                                       {"ids": [...]}  ->  {"actions": [[...]], "ok": true|false}
+                                      (full float64 precision unless --precision N: N decimals)
   fit --output DIR [--scale 10] [--vocab-size 1024] [--alphabet code-points|bytes]
       [--min-frequency 2] [--time-horizon T] [--action-dim D]
                                       {"actions": ...} lines  ->  a tokenizer directory
@@ -31,7 +42,8 @@ Commands (JSON Lines in and out; --input/--output default to stdin/stdout):
 Options:
   --input FILE     read from FILE instead of stdin
   --output FILE    write to FILE instead of stdout (a directory for fit)
-  --keep-going     on a bad line, write {"error": "..."} and continue (encode, decode)
+  --keep-going     write {"error": "line N: ..."} for each bad line (blank or not JSON included) and
+                   go on, one output line per input line; exit 1 at the end if any failed (encode, decode)
   --help           show this help
 `;
 
@@ -42,6 +54,7 @@ const OPTIONS = {
   horizon: { type: 'string' },
   dim: { type: 'string' },
   'on-error': { type: 'string' },
+  precision: { type: 'string' },
   scale: { type: 'string' },
   'vocab-size': { type: 'string' },
   alphabet: { type: 'string' },
@@ -86,54 +99,131 @@ function lineError(err: unknown, line: number): string {
   return message.startsWith('line ') ? message : `line ${line}: ${message.replace(/^chunk \d+: /, '')}`;
 }
 
-async function encodeCommand(values: Values, io: CliIo): Promise<void> {
-  const tokenizer = await loadFastTokenizer(required(values.tokenizer, 'tokenizer', 'encode'));
+/**
+ * Maps each input line to one output line. Without `--keep-going` the first bad line stops the run (the lines
+ * before it are written). With it, every input line gets exactly one output line, `errorLine(message)` for
+ * a bad one (a blank line included), and the run fails at the end when any line did.
+ */
+async function mapLines(
+  values: Values,
+  io: CliIo,
+  transform: (raw: RawLine) => string,
+  errorLine: (message: string) => string,
+): Promise<void> {
+  const keepGoing = values['keep-going'] === true;
   const out = openOutput(values.output, io.stdout);
+  const writer = new LineWriter(out);
+  let lines = 0;
+  let failed = 0;
+  let firstFailure = '';
   try {
-    for await (const { line, value } of readJsonLines(openInput(values.input, io.stdin))) {
-      try {
-        const actions = field(value, 'actions', line) as Parameters<FastTokenizer['encode']>[0];
-        await writeLine(out, JSON.stringify({ ids: Array.from(tokenizer.encode(actions)) }));
-      } catch (err) {
-        if (!values['keep-going']) throw new FastTokenizerError(lineError(err, line));
-        await writeLine(out, JSON.stringify({ error: lineError(err, line) }));
+    for await (const batch of readLineBatches(openInput(values.input, io.stdin))) {
+      for (const raw of batch) {
+        lines++;
+        let text: string;
+        try {
+          if (isBlank(raw.text)) {
+            if (!keepGoing) continue;
+            throw new FastTokenizerError(`line ${raw.line}: empty line`);
+          }
+          text = transform(raw);
+        } catch (err) {
+          const message = lineError(err, raw.line);
+          if (!keepGoing) {
+            await writer.flush();
+            throw new FastTokenizerError(message);
+          }
+          failed++;
+          if (failed === 1) firstFailure = message;
+          text = errorLine(message);
+        }
+        writer.add(text);
       }
+      if (writer.full) await writer.flush();
     }
+    await writer.flush();
   } finally {
     await closeOutput(out, io.stdout);
   }
+  if (failed > 0) {
+    throw new FastTokenizerError(
+      `${failed} of ${lines} lines failed (each has an error line); the first: ${firstFailure}`,
+    );
+  }
+}
+
+const flatBuffers = new Map<number, Float64Array>();
+
+/**
+ * A regular `[T, D]` array of numbers copied into a reused row-major buffer (the tokenizer then allocates
+ * no copy of its own); anything else as it came, so that the tokenizer's checks name what is wrong.
+ */
+function flatChunk(actions: unknown): ActionChunkInput {
+  if (!Array.isArray(actions) || actions.length === 0 || !Array.isArray(actions[0])) {
+    return actions as ActionChunkInput;
+  }
+  const horizon = actions.length;
+  const dim = (actions[0] as unknown[]).length;
+  let data = flatBuffers.get(horizon * dim);
+  if (data === undefined) {
+    data = new Float64Array(horizon * dim);
+    flatBuffers.set(horizon * dim, data);
+  }
+  for (let t = 0; t < horizon; t++) {
+    const row: unknown = actions[t];
+    if (!Array.isArray(row) || row.length !== dim) return actions as ActionChunkInput;
+    for (let d = 0; d < dim; d++) {
+      const v: unknown = row[d];
+      if (typeof v !== 'number') return actions as ActionChunkInput;
+      data[t * dim + d] = v;
+    }
+  }
+  return { data, horizon, dim };
+}
+
+async function encodeCommand(values: Values, io: CliIo): Promise<void> {
+  const tokenizer = await loadFastTokenizer(required(values.tokenizer, 'tokenizer', 'encode'));
+  await mapLines(
+    values,
+    io,
+    (raw) => {
+      const actions = field(parseJsonObject(raw), 'actions', raw.line);
+      return `{"ids":[${tokenizer.encode(flatChunk(actions)).join(',')}]}`;
+    },
+    (message) => JSON.stringify({ error: message }),
+  );
 }
 
 async function decodeCommand(values: Values, io: CliIo): Promise<void> {
   const tokenizer = await loadFastTokenizer(required(values.tokenizer, 'tokenizer', 'decode'));
   const horizon = numberOption(values, 'horizon', true) ?? tokenizer.config.timeHorizon ?? undefined;
   const dim = numberOption(values, 'dim', true) ?? tokenizer.config.actionDim ?? undefined;
+  const precision = numberOption(values, 'precision', true);
+  if (precision !== undefined && !(precision >= 0 && precision <= MAX_PRECISION)) {
+    throw new FastTokenizerError(
+      `--precision must be an integer from 0 to ${MAX_PRECISION}, got ${precision}`,
+    );
+  }
   const onError = (values['on-error'] ?? 'zeros') as DecodeFailurePolicy;
   if (!['zeros', 'pad', 'throw'].includes(onError)) {
     throw new FastTokenizerError(`--on-error must be zeros, pad or throw, got ${onError}`);
   }
   const shape = { horizon: required(horizon, 'horizon', 'decode'), dim: required(dim, 'dim', 'decode') };
-  const out = openOutput(values.output, io.stdout);
-  try {
-    for await (const { line, value } of readJsonLines(openInput(values.input, io.stdin))) {
-      try {
-        const ids = field(value, 'ids', line);
-        if (!Array.isArray(ids)) throw new FastTokenizerError(`"ids" must be an array of integers`);
-        const result = tokenizer.decode([ids as number[]], { ...shape, onError });
-        const record: Record<string, unknown> = {
-          actions: toRows(result.actions[0], shape.horizon, shape.dim),
-          ok: result.ok[0],
-        };
-        if (!result.ok[0]) record.error = `line ${line}: ${result.failures[0].reason}`;
-        await writeLine(out, JSON.stringify(record));
-      } catch (err) {
-        if (!values['keep-going']) throw new FastTokenizerError(lineError(err, line));
-        await writeLine(out, JSON.stringify({ ok: false, error: lineError(err, line) }));
-      }
-    }
-  } finally {
-    await closeOutput(out, io.stdout);
-  }
+  const options = { ...shape, onError };
+  await mapLines(
+    values,
+    io,
+    (raw) => {
+      const ids = field(parseJsonObject(raw), 'ids', raw.line);
+      if (!Array.isArray(ids)) throw new FastTokenizerError(`"ids" must be an array of integers`);
+      const result = tokenizer.decode([ids as number[]], options);
+      const actions = formatRows(result.actions[0], shape.horizon, shape.dim, precision);
+      return result.ok[0]
+        ? `{"actions":${actions},"ok":true}`
+        : `{"actions":${actions},"ok":false,"error":${JSON.stringify(`line ${raw.line}: ${result.failures[0].reason}`)}}`;
+    },
+    (message) => JSON.stringify({ ok: false, error: message }),
+  );
 }
 
 async function readChunks(values: Values, io: CliIo) {
@@ -157,6 +247,8 @@ async function fitCommand(values: Values, io: CliIo): Promise<void> {
     throw new FastTokenizerError(`--alphabet must be code-points or bytes, got ${alphabet}`);
   }
   const chunks = await readChunks(values, io);
+  // Loaded here: encode and decode start faster without the progress bar's dependencies.
+  const { createProgress } = await import('./progress.js');
   const progress = createProgress(io.stderr, chunks.length >= 1000);
   try {
     const tokenizer = fitFastTokenizer(chunks, {

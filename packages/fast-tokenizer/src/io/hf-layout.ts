@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { ByteLevelBpe } from '../bpe/byte-level-bpe.js';
 import { FastTokenizerError } from '../errors.js';
 import { FastTokenizer, type FastTokenizerConfig } from '../fast-tokenizer.js';
-import { writeFileAtomic } from './atomic-write.js';
 
 /** The three JSON documents of a Hugging Face FAST tokenizer directory, parsed. */
 export interface HfTokenizerFiles {
@@ -136,6 +135,8 @@ export async function loadFastTokenizer(dir: string): Promise<FastTokenizer> {
  * processor reads (scale, min_token, vocab_size, time_horizon, action_dim). Each file is written atomically.
  */
 export async function saveFastTokenizer(tokenizer: FastTokenizer, dir: string): Promise<void> {
+  // Loaded on first save, so that programs that only load tokenizers (the CLI's encode and decode) start faster.
+  const { writeFileAtomic } = await import('./atomic-write.js');
   await mkdir(dir, { recursive: true });
   const files = fastTokenizerToHf(tokenizer);
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
