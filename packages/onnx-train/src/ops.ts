@@ -81,8 +81,26 @@ export function unbroadcast(g: Value, shape: readonly number[]): Value {
   for (let i = 0; i < g.shape.length; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
-  const summed = axes.length > 0 ? reduceSum(g, axes, true) : g;
-  return reshape(summed, shape);
+  if (axes.length === 0) return reshape(g, shape);
+  return reshape(sumLeadingAxes(g, axes) ?? reduceSum(g, axes, true), shape);
+}
+
+/**
+ * When `axes` are the leading axes `0 … k-1` of a large enough `g` (bias and scale gradients: a sum over batch
+ * and time), their sum as one `[1, rows] @ [rows, rest]` product with a row of ones: ONNX Runtime's matrix
+ * product does this several times faster than its ReduceSum over leading axes. Otherwise null.
+ */
+function sumLeadingAxes(g: Value, axes: readonly number[]): Value | null {
+  if (!axes.every((a, i) => a === i)) return null;
+  const rows = sizeOf(g.shape.slice(0, axes.length));
+  const rest = sizeOf(g.shape.slice(axes.length));
+  if (rows < 16 || rows * rest < 4096) return null;
+  const ones = g.graph.constant(
+    g.dtype === 'float64' ? new Float64Array(rows).fill(1) : new Float32Array(rows).fill(1),
+    [1, rows],
+    g.dtype,
+  );
+  return matMul(ones, reshape(g, [rows, rest]));
 }
 
 /** `a + b` with broadcasting. */
