@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { writeJsonAtomic } from '@roboalign/utils';
+import { datasetFiles } from './dataset-files.js';
+import { fitActionTokenizer } from './fit-action-tokenizer.js';
+import {
+  DEFAULT_WORKERS,
+  generateFastActions,
+  generateGeneralVqa,
+  generateReasoning,
+  generateRobotVqa,
+} from './generate-sources.js';
+import { generateRlData } from './rl-data.js';
+import { writeTextCorpus } from './text-corpus.js';
+import type { GeneratedDataset, SourceName, Split } from './types.js';
+import { UnitPool } from './unit-pool.js';
+
+/** The four SFT sources. */
+export type SftSource = Exclude<SourceName, 'rl'>;
+
+/** Rows per SFT source. */
+export type SourceCounts = Readonly<Record<SftSource, number>>;
+
+/** The paper's RL data is about 1% of its SFT data; more is refused. */
+export const MAX_RL_SHARE = 0.01;
+
+/** Total rows below which {@link generateDataset} runs in this thread by default. */
+export const IN_THREAD_BELOW = 400;
+
+/** The folder of the action tokenizer inside the output folder. */
+export const TOKENIZER_DIR = 'action-tokenizer';
+
+/** Everything {@link generateDataset} makes. */
+export interface DatasetConfig {
+  readonly out: string;
+  readonly seed: number;
+  /** Training rows per source. */
+  readonly train: SourceCounts;
+  /** Held-out rows per source (other seeds), and held-out RL prompts. */
+  readonly heldout: SourceCounts & { readonly rl: number };
+  /** RL prompts as a share of all SFT training rows, at most {@link MAX_RL_SHARE} (the default). */
+  readonly rlShare?: number;
+  /** FAST fit: pool episodes, vocabulary size, horizon (default 10), scale (default 10). */
+  readonly tokenizer: {
+    readonly episodes: number;
+    readonly vocabSize: number;
+    readonly horizon?: number;
+    readonly scale?: number;
+  };
+  /** Worker threads for all sources (default: 2, or 0 below {@link IN_THREAD_BELOW} rows, where starting threads costs more than it saves). */
+  readonly workers?: number;
+  readonly imageSize?: number;
+  readonly frameStride?: number;
+  readonly questionsPerScene?: number;
+  readonly questionsPerFrame?: number;
+  readonly progress?: boolean;
+}
+
+/** What {@link generateDataset} wrote: plain JSON (a stage record can keep it), paths and manifests. */
+export interface GeneratedData {
+  readonly out: string;
+  /** The action tokenizer's folder (`loadActionTokenizer`; fast-tokenizer's `loadFastTokenizer` reads it too). */
+  readonly tokenizerDir: string;
+  /** `<FAST_i>` tokens the VLM's vocabulary needs. */
+  readonly fastVocabSize: number;
+  /** Steps per action chunk. */
+  readonly horizon: number;
+  readonly train: Readonly<Record<SourceName, GeneratedDataset>>;
+  readonly heldout: Readonly<Record<SourceName, GeneratedDataset>>;
+  /** `<out>/text-corpus.txt`: every training question and answer, for the VLM's text BPE. */
+  readonly corpus: string;
+  /** Seconds of the whole call. */
+  readonly seconds: number;
+}
+
+/** The RL prompt count of a config: `rlShare` of all SFT training rows, rounded down. */
+export function rlCount(config: Pick<DatasetConfig, 'train' | 'rlShare'>): number {
+  const share = config.rlShare ?? MAX_RL_SHARE;
+  if (!(share >= 0 && share <= MAX_RL_SHARE))
+    throw new RangeError(`rlShare must be in [0, ${MAX_RL_SHARE}] (the paper's ~1%), got ${share}`);
+  const sft = Object.values(config.train).reduce((a, b) => a + b, 0);
+  return Math.min(Math.floor(share * sft + 1e-9), config.train['fast-actions']);
+}
+
+/**
+ * Stage 1 of the pipeline: fits the action tokenizer on the FAST pool, then writes the four SFT sources and the
+ * RL prompts, training and held-out splits, the text corpus and `<out>/manifest.json`, all in one worker pool.
+ * Each dataset is written atomically and reused when its config is unchanged, so a run resumes where it
+ * stopped.
+ */
+export async function generateDataset(config: DatasetConfig): Promise<GeneratedData> {
+  const started = performance.now();
+  const { out, seed } = config;
+  const rl = rlCount(config);
+  const total = [...Object.values(config.train), ...Object.values(config.heldout)].reduce((a, b) => a + b, 0);
+  const pool = new UnitPool(config.workers ?? (total < IN_THREAD_BELOW ? 0 : DEFAULT_WORKERS));
+  const common = { out, seed, pool, imageSize: config.imageSize, progress: config.progress };
+  const episodic = { ...common, frameStride: config.frameStride };
+  const tokenizerDir = join(out, TOKENIZER_DIR);
+  try {
+    const tokenizer = await fitActionTokenizer({
+      dir: tokenizerDir,
+      seed,
+      pool,
+      progress: config.progress,
+      ...config.tokenizer,
+    });
+    const sources = async (split: Split, counts: SourceCounts, rlRows: number) => {
+      const at = { ...common, split };
+      const fast = await generateFastActions({
+        ...episodic,
+        split,
+        count: counts['fast-actions'],
+        tokenizer: tokenizerDir,
+      });
+      return {
+        'general-vqa': await generateGeneralVqa({
+          ...at,
+          count: counts['general-vqa'],
+          questionsPerScene: config.questionsPerScene,
+        }),
+        'robot-vqa': await generateRobotVqa({
+          ...episodic,
+          split,
+          count: counts['robot-vqa'],
+          questionsPerFrame: config.questionsPerFrame,
+        }),
+        reasoning: await generateReasoning({ ...episodic, split, count: counts.reasoning }),
+        'fast-actions': fast,
+        rl: await generateRlData({ from: fast, out, count: Math.min(rlRows, fast.count), seed }),
+      };
+    };
+    const train = await sources('train', config.train, rl);
+    const heldout = await sources('heldout', config.heldout, config.heldout.rl);
+    const corpus = await writeTextCorpus(out, Object.values(train));
+    const manifest = (sets: Record<SourceName, GeneratedDataset>) =>
+      Object.fromEntries(Object.entries(sets).map(([source, d]) => [source, datasetFiles(d.name).manifest]));
+    const { out: _out, workers: _workers, progress: _progress, ...content } = config;
+    await writeJsonAtomic(join(out, 'manifest.json'), {
+      config: content,
+      rl,
+      tokenizer: TOKENIZER_DIR,
+      corpus: 'text-corpus.txt',
+      train: manifest(train),
+      heldout: manifest(heldout),
+    });
+    return {
+      out,
+      tokenizerDir,
+      fastVocabSize: tokenizer.fastVocabSize,
+      horizon: tokenizer.horizon,
+      train,
+      heldout,
+      corpus,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await pool.close();
+  }
+}

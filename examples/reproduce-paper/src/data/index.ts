@@ -1,0 +1,56 @@
+export { actionTokensText, parseActionTokens } from './action-text.js';
+export {
+  type ActionNormalization,
+  ActionTokenizer,
+  actionNormStats,
+  loadActionTokenizer,
+  NORMALIZATION_FILE,
+} from './action-tokenizer.js';
+export {
+  type DataStageOptions,
+  type DataStageResult,
+  defaultTokenizerEpisodes,
+  generateData,
+} from './data-stage.js';
+export { datasetFiles, readDataset } from './dataset-files.js';
+export { type FitActionTokenizerOptions, fitActionTokenizer } from './fit-action-tokenizer.js';
+export {
+  type DatasetConfig,
+  type GeneratedData,
+  generateDataset,
+  IN_THREAD_BELOW,
+  MAX_RL_SHARE,
+  rlCount,
+  type SftSource,
+  type SourceCounts,
+  TOKENIZER_DIR,
+} from './generate-dataset.js';
+export {
+  datasetName,
+  type EpisodeSourceOptions,
+  type FastActionsOptions,
+  type GeneralVqaOptions,
+  generateFastActions,
+  generateGeneralVqa,
+  generateReasoning,
+  generateRobotVqa,
+  type ReasoningOptions,
+  type RobotVqaOptions,
+} from './generate-sources.js';
+export { DATA_PRESETS, type DataPreset, type DataPresetName } from './presets.js';
+export { fastPrompt } from './producers.js';
+export { generateRlData, type RlDataOptions, rlPrompt } from './rl-data.js';
+export { evaluationSeeds, unitSeed } from './seeds.js';
+export { corpusText, readTextCorpus, TEXT_CORPUS_FILE, writeTextCorpus } from './text-corpus.js';
+export type {
+  ChatRow,
+  DatasetManifest,
+  FastRow,
+  GeneratedDataset,
+  GenerateOptions,
+  RlRow,
+  RowLabel,
+  SourceName,
+  Split,
+} from './types.js';
+export { UnitPool } from './unit-pool.js';
