@@ -40,7 +40,7 @@ export {
 export { DATA_PRESETS, type DataPreset, type DataPresetName } from './presets.js';
 export { fastPrompt } from './producers.js';
 export { generateRlData, type RlDataOptions, rlPrompt } from './rl-data.js';
-export { evaluationSeeds, unitSeed } from './seeds.js';
+export { EVALUATION_CHAINS, evaluationSeeds, seedOutside, unitSeed } from './seeds.js';
 export { corpusText, readTextCorpus, TEXT_CORPUS_FILE, writeTextCorpus } from './text-corpus.js';
 export type {
   ChatRow,

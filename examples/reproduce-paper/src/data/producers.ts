@@ -97,7 +97,7 @@ function generalProducer(job: Extract<JobSpec, { source: 'general-vqa' }>, envs:
         return qas.map(
           (qa): ProducedRow => ({
             row: chatRow([path], qa.question, qa.answer),
-            label: { kind: qa.kind, answer: qa.answer, facts: { ...qa.facts, unit } },
+            label: { kind: qa.kind, answer: qa.answer, facts: { ...qa.facts, unit, scene: facts } },
             images: [png],
           }),
         );
@@ -146,7 +146,7 @@ function robotProducer(job: Extract<JobSpec, { source: 'robot-vqa' }>, envs: Env
             label: {
               kind: qa.kind,
               answer: qa.answer,
-              facts: { ...qa.facts, ...frameFacts(frame, unit, task) },
+              facts: { ...qa.facts, ...frameFacts(frame, unit, task), scene: frame.facts },
             },
             images: [png],
           }),

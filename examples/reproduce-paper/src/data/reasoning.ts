@@ -300,9 +300,13 @@ export function teacherTrace(
 ): TeacherTrace {
   const p = perceive(frame.facts, rng, noise);
   const task = `The task is to ${frame.instruction}.`;
-  if (q.kind === 'next-step') return nextStepTrace(frame, q, p, task);
-  if (q.kind === 'target-direction') return directionTrace(frame, q, p, task);
-  return holdingTrace(frame, q, p, task);
+  const trace =
+    q.kind === 'next-step'
+      ? nextStepTrace(frame, q, p, task)
+      : q.kind === 'target-direction'
+        ? directionTrace(frame, q, p, task)
+        : holdingTrace(frame, q, p, task);
+  return { think: `${trace.think} So the answer is: ${trace.choice}.`, choice: trace.choice };
 }
 
 /** The prompt of a multiple-choice question, asking for the reasoning before the letter. */

@@ -22,16 +22,21 @@ export function evaluationSeeds(): Set<number> {
 
 let cachedEvaluationSeeds: Set<number> | undefined;
 
+/** `seedFromParts(...parts)`, drawn again (with a redraw counter appended) while it is in `excluded`. */
+export function seedOutside(excluded: ReadonlySet<number>, ...parts: readonly (string | number)[]): number {
+  let value = seedFromParts(...parts);
+  for (let redraw = 1; excluded.has(value); redraw++) value = seedFromParts(...parts, 'redraw', redraw);
+  return value;
+}
+
 /**
  * The seed of generator unit `unit` (a scene or an episode) of a source. Every unit has its own stream, so the
  * rows do not depend on how units are split across workers. The namespace (`roboalign-data`) differs from
  * bench's suite-name seeds, and a seed that still equals an evaluation seed is drawn again: no generated
- * scene starts where an evaluation episode starts (see {@link evaluationSeeds}).
+ * scene starts where an evaluation episode starts (see {@link evaluationSeeds}). Held-out units differ from
+ * training units by the `split` part.
  */
 export function unitSeed(source: string, split: Split, seed: number, unit: number): number {
   cachedEvaluationSeeds ??= evaluationSeeds();
-  let value = seedFromParts('roboalign-data', source, split, seed, unit);
-  for (let redraw = 1; cachedEvaluationSeeds.has(value); redraw++)
-    value = seedFromParts('roboalign-data', source, split, seed, unit, 'redraw', redraw);
-  return value;
+  return seedOutside(cachedEvaluationSeeds, 'roboalign-data', source, split, seed, unit);
 }
