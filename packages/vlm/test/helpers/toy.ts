@@ -7,16 +7,19 @@ import type { Conversation, RgbImage } from '../../src/data/conversation.js';
 import { saveVlmTokenizer, trainVlmTokenizer } from '../../src/tokenizer/train-tokenizer.js';
 import { VlmTokenizer } from '../../src/tokenizer/vlm-tokenizer.js';
 
-/** A grey `size`×`size` image with a red `block`×`block` square whose top-left corner is at (`x`, `y`). */
-export function blockImage(x: number, y = 26, block = 12, size = 64): RgbImage {
+/**
+ * A grey `size`×`size` image with a `block`×`block` square (red unless `rgb` says otherwise) whose top-left
+ * corner is at (`x`, `y`).
+ */
+export function blockImage(
+  x: number,
+  y = 26,
+  block = 12,
+  size = 64,
+  rgb: readonly [number, number, number] = [220, 30, 30],
+): RgbImage {
   const data = new Uint8Array(size * size * 3).fill(90);
-  for (let r = y; r < y + block; r++)
-    for (let c = x; c < x + block; c++) {
-      const p = (r * size + c) * 3;
-      data[p] = 220;
-      data[p + 1] = 30;
-      data[p + 2] = 30;
-    }
+  for (let r = y; r < y + block; r++) for (let c = x; c < x + block; c++) data.set(rgb, (r * size + c) * 3);
   return { width: size, height: size, data };
 }
 
