@@ -1,11 +1,9 @@
 import { roundToBits, toNumber } from './long-double.js';
 
 /**
- * Correctly rounded `cos` and `sin` for the small angles (0 ≤ x ≤ pi / 4) of pocketfft's twiddle tables.
- * pocketfft calls the C library, whose results on glibc are the correctly rounded ones for these
- * arguments, while V8's `Math.cos`/`Math.sin` (fdlibm) are off by one ulp for a few percent of them,
- * enough to change how a DCT coefficient at k + 0.5 rounds. Taylor series in 200-bit fixed point with
- * BigInt, then one rounding to float64; only run while a transform length is planned.
+ * `cos` and `sin` of small arguments (0 ≤ x ≤ 0.9) to 200 bits, by Taylor series in BigInt fixed point:
+ * correctly rounded values, and the double-double table entries of the C library's `sin`/`cos` (see
+ * `libm-trig.ts`). Slow; only run while a transform length is planned.
  */
 
 const FRACTION_BITS = 200n;
@@ -15,13 +13,14 @@ const ONE = 1n << FRACTION_BITS;
 function toFixed(x: number): bigint {
   if (x === 0) return 0n;
   const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
+  view.setFloat64(0, Math.abs(x));
   const hi = view.getUint32(0);
   const lo = view.getUint32(4);
   const biased = (hi >>> 20) & 0x7ff;
   const mantissa = (BigInt((hi & 0xfffff) | (biased === 0 ? 0 : 0x100000)) << 32n) | BigInt(lo);
   const shift = BigInt(Math.max(biased, 1) - 1075) + FRACTION_BITS;
-  return shift >= 0n ? mantissa << shift : mantissa >> -shift;
+  const fixed = shift >= 0n ? mantissa << shift : mantissa >> -shift;
+  return x < 0 ? -fixed : fixed;
 }
 
 function fixedToNumber(value: bigint): number {
@@ -33,9 +32,9 @@ function fixedToNumber(value: bigint): number {
   return negative ? -rounded : rounded;
 }
 
-/** Sum of the Taylor series `sum_k (-1)^k x^(2k + start) / (2k + start)!`: start 0 is cos, 1 is sin. */
-function series(x: number, start: 0 | 1): number {
-  if (!(x >= 0 && x <= 0.8)) throw new RangeError(`exactTrig expects 0 <= x <= pi/4, got ${x}`);
+/** Taylor series `sum_k (-1)^k x^(2k + start) / (2k + start)!` in fixed point: start 0 is cos, 1 is sin. */
+function series(x: number, start: 0 | 1): bigint {
+  if (!(x >= 0 && x <= 0.9)) throw new RangeError(`exact trig expects 0 <= x <= 0.9, got ${x}`);
   const fx = toFixed(x);
   const x2 = (fx * fx) >> FRACTION_BITS;
   let term = start === 0 ? ONE : fx;
@@ -44,15 +43,27 @@ function series(x: number, start: 0 | 1): number {
     term = -((term * x2) >> FRACTION_BITS) / BigInt(k * (k + 1));
     sum += term;
   }
-  return fixedToNumber(sum);
+  return sum;
 }
 
-/** `cos(x)` correctly rounded, for 0 ≤ x ≤ pi / 4. */
+/** `cos(x)` correctly rounded, for 0 ≤ x ≤ 0.9. */
 export function exactCos(x: number): number {
-  return series(x, 0);
+  return fixedToNumber(series(x, 0));
 }
 
-/** `sin(x)` correctly rounded, for 0 ≤ x ≤ pi / 4. */
+/** `sin(x)` correctly rounded, for 0 ≤ x ≤ 0.9. */
 export function exactSin(x: number): number {
-  return series(x, 1);
+  return fixedToNumber(series(x, 1));
+}
+
+/**
+ * `sin(x)` and `cos(x)` each as an unevaluated sum of two doubles, high part correctly rounded and the low
+ * part the rounded remainder: `[sinHi, sinLo, cosHi, cosLo]`.
+ */
+export function sinCosDoubleDouble(x: number): [number, number, number, number] {
+  const s = series(x, 1);
+  const c = series(x, 0);
+  const sHi = fixedToNumber(s);
+  const cHi = fixedToNumber(c);
+  return [sHi, fixedToNumber(s - toFixed(sHi)), cHi, fixedToNumber(c - toFixed(cHi))];
 }

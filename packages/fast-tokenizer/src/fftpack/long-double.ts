@@ -67,8 +67,9 @@ function sqrtInteger(n: number, bits: number): Binary {
 }
 
 export function toNumber({ mantissa, exponent }: Binary): number {
-  // The values here are far from the subnormal range, so scaling by a power of two is exact.
-  return Number(mantissa) * 2 ** exponent;
+  // Scale in two halves so that neither power of two under- or overflows; exact for normal results.
+  const half = Math.trunc(exponent / 2);
+  return Number(mantissa) * 2 ** half * 2 ** (exponent - half);
 }
 
 /** `double(0.25L * pi / n)`: pocketfft's angle step for the twiddles of length `n`. */

@@ -1,4 +1,4 @@
-import { exactCos, exactSin } from './exact-trig.js';
+import { libmCos, libmSin } from './libm-trig.js';
 import { quarterPiOver } from './long-double.js';
 
 /**
@@ -6,8 +6,7 @@ import { quarterPiOver } from './long-double.js';
  * octant of the circle evaluated from the nearest axis with `cos`/`sin` of a small angle, stored as two
  * tables (fine and coarse steps) whose complex product gives entry `k`. The bits matter: a twiddle one
  * ulp off moves DCT outputs by an ulp, which decides how a coefficient at k + 0.5 rounds. The sines and
- * cosines are correctly rounded (see `exact-trig.ts`), which is what glibc returns for all but about
- * 0.3% of these arguments.
+ * cosines are glibc's, bit for bit (`libm-trig.ts`): not correctly rounded, and not V8's `Math.cos`.
  */
 export class RootsOfUnity {
   readonly n: number;
@@ -62,22 +61,22 @@ function octantValue(x: number, n: number, step: number, out: Float64Array, at: 
   let im: number;
   if (e < 4 * n) {
     if (e < 2 * n) {
-      if (e < n) [re, im] = [exactCos(e * step), exactSin(e * step)];
-      else [re, im] = [exactSin((2 * n - e) * step), exactCos((2 * n - e) * step)];
+      if (e < n) [re, im] = [libmCos(e * step), libmSin(e * step)];
+      else [re, im] = [libmSin((2 * n - e) * step), libmCos((2 * n - e) * step)];
     } else {
       e -= 2 * n;
-      if (e < n) [re, im] = [-exactSin(e * step), exactCos(e * step)];
-      else [re, im] = [-exactCos((2 * n - e) * step), exactSin((2 * n - e) * step)];
+      if (e < n) [re, im] = [-libmSin(e * step), libmCos(e * step)];
+      else [re, im] = [-libmCos((2 * n - e) * step), libmSin((2 * n - e) * step)];
     }
   } else {
     e = 8 * n - e;
     if (e < 2 * n) {
-      if (e < n) [re, im] = [exactCos(e * step), -exactSin(e * step)];
-      else [re, im] = [exactSin((2 * n - e) * step), -exactCos((2 * n - e) * step)];
+      if (e < n) [re, im] = [libmCos(e * step), -libmSin(e * step)];
+      else [re, im] = [libmSin((2 * n - e) * step), -libmCos((2 * n - e) * step)];
     } else {
       e -= 2 * n;
-      if (e < n) [re, im] = [-exactSin(e * step), -exactCos(e * step)];
-      else [re, im] = [-exactCos((2 * n - e) * step), -exactSin((2 * n - e) * step)];
+      if (e < n) [re, im] = [-libmSin(e * step), -libmCos(e * step)];
+      else [re, im] = [-libmCos((2 * n - e) * step), -libmSin((2 * n - e) * step)];
     }
   }
   out[at] = re;
