@@ -104,6 +104,21 @@ export class Vlm {
     return new Vlm(config, params, tokenizer, session);
   }
 
+  /**
+   * Copies the weights saved in `dir` into this model's arrays, keeping its compiled graphs: a model of the
+   * same configuration (another variant, a checkpoint) runs without compiling anything again.
+   */
+  async loadWeightsFrom(dir: string): Promise<void> {
+    const { config, params } = await loadWeights(dir);
+    const canonical = (c: VlmConfig) =>
+      JSON.stringify(c, (_k, v) =>
+        v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v,
+      );
+    if (canonical(config) !== canonical(this.config))
+      throw new VlmError(`${dir} holds a model of another configuration than this one`);
+    for (const [name, values] of params) this.params.get(name)!.set(values);
+  }
+
   /** Writes `config.json` + `model.safetensors` into `dir`. */
   save(dir: string): Promise<void> {
     return saveWeights(dir, this.config, this.params);

@@ -1,0 +1,50 @@
+// The RoboAlign experiment in miniature: `npm start -- --preset quick --out results/quick`.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PIPELINE_PRESETS } from './pipeline/presets.js';
+import { runPipeline } from './pipeline/run.js';
+import { STAGES, type StageName } from './pipeline/stage-runner.js';
+
+const usage = `usage: npm start -- [--preset smoke|quick|paper] [--out DIR] [--from STAGE] [--device cpu|cuda]
+  --preset   sizes of every stage (default quick: the README's main job, about 25 minutes on 2 cores)
+  --out      results folder (default results/<preset> inside the example)
+  --from     force this stage and every later one (${STAGES.join(', ')})
+  --device   cuda asks ONNX Runtime for the CUDA execution provider and falls back to CPU with a notice`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      preset: { type: 'string', default: 'quick' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      device: { type: 'string', default: 'cpu' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const preset = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
+  if (preset === undefined) throw new Error(`unknown preset ${JSON.stringify(values.preset)}\n${usage}`);
+  if (values.from !== undefined && !STAGES.includes(values.from as StageName))
+    throw new Error(`unknown stage ${JSON.stringify(values.from)}\n${usage}`);
+  if (values.device !== 'cpu' && values.device !== 'cuda')
+    throw new Error(`--device must be cpu or cuda\n${usage}`);
+  const out = resolve(values.out ?? join(import.meta.dirname, '..', 'results', preset.name));
+  console.log(`RoboAlign in miniature, preset ${preset.name}, results in ${out}`);
+  await runPipeline({
+    preset,
+    out,
+    from: values.from as StageName | undefined,
+    device: values.device,
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${await readFile(join(out, 'results.md'), 'utf8')}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

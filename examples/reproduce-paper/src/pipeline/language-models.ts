@@ -1,0 +1,172 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
+import { roboalignRewardParts } from '@roboalign/rewards';
+import { appendJsonl } from '@roboalign/utils';
+import {
+  type Conversation,
+  loadSftDataset,
+  readConversations,
+  type SftDataset,
+  sft,
+  Vlm,
+  VlmPolicy,
+  type VlmTokenizer,
+} from '@roboalign/vlm';
+import type { PipelinePreset } from './presets.js';
+
+/** The five language models of the experiment, in the paper's terms. */
+export const VARIANTS = ['base', 'sft-mllm', 'sft-fast', 'roboalign-sft', 'roboalign'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** Files of the generated data that training reads. */
+export interface TrainingData {
+  general: string;
+  robot: string;
+  reasoning: string;
+  fast: string;
+  /** RL prompts with a `targetFastIds` column. */
+  rl: string;
+}
+
+/** Where a trained model lives and how its training went. */
+export interface TrainedModel {
+  dir: string;
+  metrics: string;
+  finalLoss: number;
+}
+
+/** Loads the JSONL sources a variant trains on; a bad row fails with its file and line. */
+async function datasets(model: Vlm, paths: readonly string[]): Promise<SftDataset[]> {
+  return Promise.all(paths.map((path) => loadSftDataset(model, path, { name: path })));
+}
+
+/**
+ * SFT of one variant: from `from` (a model folder) or a fresh seeded model, on the listed sources mixed by
+ * their sizes, for `steps` steps. Checkpoints every 50 steps, so an interrupted run resumes.
+ */
+export async function trainLanguageModel(options: {
+  tokenizer: VlmTokenizer;
+  preset: PipelinePreset;
+  out: string;
+  from?: string;
+  sources: readonly string[];
+  steps: number;
+  progressLabel: string;
+}): Promise<TrainedModel> {
+  const { tokenizer, preset, out } = options;
+  const model = options.from
+    ? await Vlm.load(options.from, tokenizer)
+    : Vlm.create(tokenizer, {
+        architecture: preset.architecture,
+        maxLength: preset.maxLength,
+        seed: preset.seed,
+      });
+  const sets = await datasets(model, options.sources);
+  for (const set of sets) set.weight = set.examples.length;
+  const metrics = join(out, 'metrics.jsonl');
+  const checkpointPath = join(out, 'checkpoint.safetensors');
+  const history = await sft(model, sets, {
+    steps: options.steps,
+    batchSize: preset.batchSize,
+    lr: preset.lr,
+    seed: preset.seed,
+    metricsPath: metrics,
+    checkpointPath,
+    checkpointEvery: 50,
+    resume: true,
+    label: options.progressLabel,
+  });
+  await model.save(out);
+  await rm(checkpointPath, { force: true });
+  await model.release();
+  return { dir: out, metrics, finalLoss: history.at(-1)?.loss ?? Number.NaN };
+}
+
+/** An RL prompt and the FAST ids of the expert's chunk it should answer with. */
+export interface RlPrompt {
+  prompt: Conversation;
+  targetFastIds: number[];
+}
+
+/** Reads RL rows: the user turn is the prompt; the assistant turn (if any) is dropped; targets from the row. */
+export async function readRlPrompts(path: string): Promise<RlPrompt[]> {
+  const rows = await readConversations(path);
+  return rows.map(({ conversation, source }) => {
+    const target = (conversation as Conversation & { targetFastIds?: number[] }).targetFastIds;
+    if (!Array.isArray(target))
+      throw new Error(`${source.file}:${source.line}: an RL row needs a "targetFastIds" array`);
+    return {
+      prompt: { messages: conversation.messages.filter((m) => m.role !== 'assistant') },
+      targetFastIds: target,
+    };
+  });
+}
+
+/**
+ * GRPO on the RL prompts with grpo's `roboalign` preset (5 samples, clip 0.2/0.3, dual clip 3, token-mean,
+ * k3 KL) and the RoboAlign reward, mean(format, prefix similarity of the FAST ids). The learning rate is
+ * the preset's for this model size (the paper's 1e-6 is for a 7B model).
+ */
+export async function trainGrpo(options: {
+  tokenizer: VlmTokenizer;
+  preset: PipelinePreset;
+  from: string;
+  out: string;
+  rl: readonly RlPrompt[];
+}): Promise<TrainedModel & { meanReward: number[] }> {
+  const { tokenizer, preset, out } = options;
+  const model = await Vlm.load(options.from, tokenizer);
+  const p = GRPO_PRESETS.roboalign;
+  const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
+  const metrics = join(out, 'grpo.jsonl');
+  const ids = { start: tokenizer.actions.startId, end: tokenizer.actions.endId };
+  const trainer = new GrpoTrainer({
+    policy,
+    referencePolicy: policy.reference(),
+    groupSize: p.groupSize,
+    loss: {
+      lossType: p.lossType,
+      epsLow: p.epsLow,
+      epsHigh: p.epsHigh,
+      clipRatioC: p.clipRatioC,
+      beta: p.beta,
+    },
+    scaleRewards: p.scaleRewards,
+    advantageEps: p.advantageEps,
+    learningRate: preset.grpo.lr,
+    temperature: p.temperature,
+    seed: preset.seed,
+    eosId: tokenizer.ids.imEnd,
+    rewards: [
+      {
+        name: 'roboalign',
+        fn: ({ completions, completionIds, columns }) =>
+          completions.map((text, i) => {
+            // The action ids are read from the token ids between the markers, then mapped back to FAST ids.
+            const parts = roboalignRewardParts(text, columns.targetFastIds[i] as number[], {
+              completionIds: Array.from(completionIds[i], (id) =>
+                id === ids.start || id === ids.end ? id : id - ids.end - 1,
+              ),
+              idMarkers: { start: ids.start, end: ids.end },
+            });
+            return parts.reward;
+          }),
+      },
+    ],
+  });
+  const rewards: number[] = [];
+  const n = preset.grpo.prompts;
+  for (let step = 0; step < preset.grpo.steps; step++) {
+    const batch = Array.from({ length: n }, (_, k) => options.rl[(step * n + k) % options.rl.length]);
+    const m = await trainer.step({
+      prompts: batch.map((b) => b.prompt),
+      columns: { targetFastIds: batch.map((b) => b.targetFastIds) },
+    });
+    rewards.push(m['rewards/roboalign']);
+    await appendJsonl(metrics, { step: step + 1, ...m });
+  }
+  await model.save(out);
+  await model.release();
+  return { dir: out, metrics, finalLoss: Number.NaN, meanReward: rewards };
+}

@@ -1,0 +1,107 @@
+import type { FastTokenizer } from '@roboalign/fast-tokenizer';
+import { formatReward, prefixSimilarity } from '@roboalign/rewards';
+import { type ContentItem, type Conversation, readConversations, type Vlm } from '@roboalign/vlm';
+
+/** The analysis-table figures of one language model. */
+export interface LmScores {
+  /** Share of reasoning-prompted answers in the `<think>…</think><answer>…</answer>` format. */
+  formatRate: number;
+  /** Mean prefix similarity of the generated FAST ids to the expert's, without and with the reasoning prompt. */
+  prefixSimilarity: { direct: number; reasoning: number };
+  /** Mean absolute error of the decoded action chunk against the decoded target (normalized units); NaN when none decoded. */
+  actionError: number;
+  /** Share of decoded answers (direct prompt). */
+  decodeRate: number;
+  /** Exact-answer accuracy on held-out general, robot and reasoning questions. */
+  vqaAccuracy: { general: number; robot: number; reasoning: number; mean: number };
+}
+
+const textOf = (content: string | readonly ContentItem[]) =>
+  typeof content === 'string' ? content : content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+
+/** The answer part of a reply: inside `<answer>…</answer>` when present, trimmed and lower-cased. */
+export function answerText(reply: string): string {
+  const m = reply.match(/<answer>([\s\S]*?)<\/answer>/);
+  return (m ? m[1] : reply).trim().toLowerCase();
+}
+
+function split(row: Conversation): { prompt: Conversation; reference: string } {
+  const last = row.messages.length - 1;
+  if (row.messages[last].role !== 'assistant') throw new Error('a held-out row must end with the answer');
+  return { prompt: { messages: row.messages.slice(0, last) }, reference: textOf(row.messages[last].content) };
+}
+
+async function exactAccuracy(model: Vlm, path: string, count: number, maxNewTokens: number): Promise<number> {
+  const rows = (await readConversations(path)).slice(0, count).map((r) => split(r.conversation));
+  if (rows.length === 0) return Number.NaN;
+  const out = await model.generate(
+    rows.map((r) => r.prompt),
+    { temperature: 0, maxNewTokens },
+  );
+  return rows.filter((r, i) => answerText(out[i][0].text) === answerText(r.reference)).length / rows.length;
+}
+
+/**
+ * Greedy answers of one model on held-out prompts: FAST prompts as recorded (direct) and with the RL
+ * prompt that asks for reasoning first, then the general, robot and reasoning questions.
+ */
+export async function evaluateLanguageModel(
+  model: Vlm,
+  fast: FastTokenizer,
+  heldOut: { general: string; robot: string; reasoning: string; fast: string; fastReasoning: string },
+  options: { prompts: number; maxNewTokens: number; horizon: number; actionDim: number },
+): Promise<LmScores> {
+  const { tokenizer } = model;
+  const fastRows = async (path: string) =>
+    (await readConversations(path)).slice(0, options.prompts).map(({ conversation, source }) => {
+      const target = (conversation as Conversation & { targetFastIds?: number[] }).targetFastIds;
+      if (!Array.isArray(target)) throw new Error(`${source.file}:${source.line}: needs "targetFastIds"`);
+      return { prompt: { messages: conversation.messages.filter((m) => m.role !== 'assistant') }, target };
+    });
+  const score = async (path: string) => {
+    const rows = await fastRows(path);
+    const out = await model.generate(
+      rows.map((r) => r.prompt),
+      { temperature: 0, maxNewTokens: options.maxNewTokens },
+    );
+    return rows.map((r, i) => {
+      const g = out[i][0];
+      const lmIds = tokenizer.actions.extract(g.ids);
+      let ids: Int32Array | null = null;
+      try {
+        ids = lmIds ? tokenizer.actions.fromLm(lmIds) : null;
+      } catch {
+        ids = null; // a non-action token between the markers
+      }
+      return { text: g.text, ids, target: r.target };
+    });
+  };
+  const direct = await score(heldOut.fast);
+  const reasoning = await score(heldOut.fastReasoning);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+  const errors: number[] = [];
+  for (const r of direct) {
+    if (r.ids === null) continue;
+    const shape = { horizon: options.horizon, dim: options.actionDim };
+    const decoded = fast.decode([r.ids], shape);
+    if (!decoded.ok[0]) continue;
+    const a = decoded.actions[0];
+    const b = fast.decode([r.target], shape).actions[0];
+    let s = 0;
+    for (let i = 0; i < b.length; i++) s += Math.abs(a[i] - b[i]);
+    errors.push(s / b.length);
+  }
+  const general = await exactAccuracy(model, heldOut.general, options.prompts, options.maxNewTokens);
+  const robot = await exactAccuracy(model, heldOut.robot, options.prompts, options.maxNewTokens);
+  const reasoningQa = await exactAccuracy(model, heldOut.reasoning, options.prompts, options.maxNewTokens);
+  return {
+    formatRate: mean(reasoning.map((r) => formatReward(r.text))),
+    prefixSimilarity: {
+      direct: mean(direct.map((r) => (r.ids ? prefixSimilarity(r.ids, r.target) : 0))),
+      reasoning: mean(reasoning.map((r) => (r.ids ? prefixSimilarity(r.ids, r.target) : 0))),
+    },
+    actionError: mean(errors),
+    decodeRate: errors.length / Math.max(1, direct.length),
+    vqaAccuracy: { general, robot, reasoning: reasoningQa, mean: mean([general, robot, reasoningQa]) },
+  };
+}

@@ -1,0 +1,138 @@
+import type { VlmArchitecture, VlmPresetName } from '@roboalign/vlm';
+
+/** Everything that sizes a run. Budgets are set before any evaluation and shared by every variant. */
+export interface PipelinePreset {
+  name: string;
+  /** Samples per data source (a–d) for training, and held out for the language-model evaluation. */
+  samples: { general: number; robot: number; reasoning: number; fast: number; heldOut: number };
+  /** RL prompts: at most 1% of the SFT samples, as the paper's 12.8K of 2.28M. */
+  rlFraction: number;
+  /** FAST chunk length (steps at 20 Hz) and the FAST and text vocabulary sizes. */
+  fast: { horizon: number; vocabSize: number };
+  textVocabSize: number;
+  architecture: VlmPresetName | VlmArchitecture;
+  maxLength: number;
+  /** Optimizer steps of the base pretraining and of every SFT variant (the same for all). */
+  pretrainSteps: number;
+  sftSteps: number;
+  batchSize: number;
+  lr: number;
+  /** GRPO: steps, prompts per step, new tokens; group size, clipping and KL come from grpo's `roboalign` preset. */
+  grpo: { steps: number; prompts: number; maxNewTokens: number; lr: number };
+  /** Language-model evaluation prompts per source. */
+  lmEval: { prompts: number; maxNewTokens: number };
+  /** VLA: demonstrations per task, head training, evaluation. */
+  vla: {
+    suites: readonly string[];
+    /** Task indices per suite (all when absent). */
+    tasks?: readonly number[];
+    demosPerTask: number;
+    /** Keep every k-th frame of a demonstration as a head sample (features are the costly part). */
+    frameStride: number;
+    headSteps: number;
+    headSeeds: number;
+    trials: number;
+    chains: number;
+    replanSteps: number;
+  };
+  seed: number;
+}
+
+const MICRO: VlmArchitecture = {
+  imageSize: 64,
+  patchSize: 8,
+  maxImages: 2,
+  vision: { layers: 1, width: 64, heads: 2, mlpHidden: 128 },
+  text: {
+    layers: 2,
+    width: 64,
+    heads: 2,
+    mlpHidden: 128,
+    ropeTheta: 10000,
+    rmsNormEps: 1e-6,
+    tieEmbeddings: true,
+  },
+};
+
+/** `smoke`: every stage at toy size, minutes. `quick`: the README's main job. `paper`: usable intervals. */
+export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePreset> = {
+  smoke: {
+    name: 'smoke',
+    samples: { general: 24, robot: 24, reasoning: 24, fast: 48, heldOut: 8 },
+    rlFraction: 0.01,
+    fast: { horizon: 10, vocabSize: 256 },
+    textVocabSize: 400,
+    architecture: MICRO,
+    maxLength: 384,
+    pretrainSteps: 4,
+    sftSteps: 4,
+    batchSize: 4,
+    lr: 1e-3,
+    grpo: { steps: 1, prompts: 2, maxNewTokens: 24, lr: 1e-4 },
+    lmEval: { prompts: 4, maxNewTokens: 24 },
+    vla: {
+      suites: ['libero-goal'],
+      tasks: [0, 1],
+      demosPerTask: 1,
+      frameStride: 10,
+      headSteps: 5,
+      headSeeds: 1,
+      trials: 1,
+      chains: 1,
+      replanSteps: 5,
+    },
+    seed: 0,
+  },
+  quick: {
+    name: 'quick',
+    samples: { general: 1200, robot: 800, reasoning: 400, fast: 1600, heldOut: 64 },
+    rlFraction: 0.01,
+    fast: { horizon: 10, vocabSize: 512 },
+    textVocabSize: 1024,
+    architecture: 'tiny',
+    maxLength: 384,
+    pretrainSteps: 300,
+    sftSteps: 300,
+    batchSize: 16,
+    lr: 1e-3,
+    grpo: { steps: 20, prompts: 4, maxNewTokens: 32, lr: 1e-4 },
+    lmEval: { prompts: 32, maxNewTokens: 32 },
+    vla: {
+      suites: ['libero-goal', 'libero-spatial'],
+      demosPerTask: 5,
+      frameStride: 5,
+      headSteps: 800,
+      headSeeds: 1,
+      trials: 2,
+      chains: 5,
+      replanSteps: 5,
+    },
+    seed: 0,
+  },
+  paper: {
+    name: 'paper',
+    samples: { general: 8000, robot: 6000, reasoning: 3000, fast: 12000, heldOut: 256 },
+    rlFraction: 0.01,
+    fast: { horizon: 10, vocabSize: 1024 },
+    textVocabSize: 2048,
+    architecture: 'tiny',
+    maxLength: 384,
+    pretrainSteps: 2000,
+    sftSteps: 2000,
+    batchSize: 16,
+    lr: 1e-3,
+    grpo: { steps: 100, prompts: 8, maxNewTokens: 32, lr: 1e-4 },
+    lmEval: { prompts: 128, maxNewTokens: 32 },
+    vla: {
+      suites: ['libero-spatial', 'libero-object', 'libero-goal', 'libero-long'],
+      demosPerTask: 10,
+      frameStride: 4,
+      headSteps: 3000,
+      headSeeds: 3,
+      trials: 10,
+      chains: 50,
+      replanSteps: 5,
+    },
+    seed: 0,
+  },
+};

@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
+import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
+import type { Variant } from './language-models.js';
+import type { LmScores } from './lm-eval.js';
+import type { ChainScore, SuiteScore } from './vla.js';
+
+/** One variant's results, as `results.json` stores them under `variants.<name>`. */
+export interface VariantResults {
+  lm: LmScores;
+  libero: Record<string, SuiteScore>;
+  calvin: ChainScore;
+}
+
+/** The `results.json` document. */
+export interface Results {
+  preset: string;
+  variants: Partial<Record<Variant, VariantResults>>;
+  /** Relative improvements, (new − old) / old, in percent. */
+  relative: Record<string, { libero: number; calvin: number }>;
+  manifest: Record<string, unknown>;
+}
+
+/** The paper's rows (RoboAlign, Table 2 and 3), at a different scale; null where the paper has no such row. */
+export const PAPER_ROWS: Partial<Record<Variant, { libero: number; calvin: number }>> = {
+  base: { libero: 73.9, calvin: 2.16 },
+  'roboalign-sft': { libero: 78.7, calvin: 1.89 },
+  roboalign: { libero: 86.8, calvin: 2.57 },
+};
+
+/** Mean LIBERO-style success over the suites evaluated. */
+export function liberoMean(v: VariantResults): number {
+  const rates = Object.values(v.libero).map((s) => s.successRate);
+  return rates.reduce((a, b) => a + b, 0) / rates.length;
+}
+
+const relative = (now: number, before: number) =>
+  before === 0 ? Number.NaN : ((now - before) / before) * 100;
+
+/** RoboAlign against RoboAlign w/o RL and each baseline, as the paper reports its gains. */
+export function relativeImprovements(variants: Results['variants']): Results['relative'] {
+  const out: Results['relative'] = {};
+  const ours = variants.roboalign;
+  if (!ours) return out;
+  for (const other of ['roboalign-sft', 'base', 'sft-mllm', 'sft-fast'] as const) {
+    const v = variants[other];
+    if (!v) continue;
+    out[`roboalign vs ${other}`] = {
+      libero: relative(liberoMean(ours), liberoMean(v)),
+      calvin: relative(ours.calvin.avgLen, v.calvin.avgLen),
+    };
+  }
+  return out;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : '—');
+const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+
+/** The Table-2/3-shaped tables with the paper's numbers beside ours, and the language-model table. */
+export function resultsMarkdown(results: Results): string {
+  const names = Object.keys(results.variants) as Variant[];
+  const suites = [...new Set(names.flatMap((n) => Object.keys(results.variants[n]!.libero)))];
+  const lines: string[] = [`# RoboAlign in miniature: preset \`${results.preset}\``, ''];
+  lines.push('## VLA success (LIBERO-style suites, %) and CALVIN-style average chain length', '');
+  lines.push(
+    `| variant | ${suites.join(' | ')} | LIBERO avg [95% CI of pooled] | CALVIN avg len [95% CI] | paper LIBERO avg | paper CALVIN |`,
+  );
+  lines.push(`|---|${suites.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
+  for (const n of names) {
+    const v = results.variants[n]!;
+    const pooled = Object.values(v.libero);
+    const lo = pooled.reduce((a, s) => a + s.ci95[0], 0) / pooled.length;
+    const hi = pooled.reduce((a, s) => a + s.ci95[1], 0) / pooled.length;
+    const paper = PAPER_ROWS[n];
+    lines.push(
+      `| ${n} | ${suites.map((s) => pct(v.libero[s]?.successRate ?? Number.NaN)).join(' | ')} | ${pct(liberoMean(v))} [${pct(lo)}, ${pct(hi)}] | ${num(v.calvin.avgLen)} [${num(v.calvin.ci95[0])}, ${num(v.calvin.ci95[1])}] | ${paper ? paper.libero.toFixed(1) : '—'} | ${paper ? paper.calvin.toFixed(2) : '—'} |`,
+    );
+  }
+  lines.push(
+    '',
+    'The paper columns are Qwen2.5-VL-7B on the real LIBERO and CALVIN: a different scale, shown for the ordering only.',
+    '',
+  );
+  lines.push(
+    '## Relative improvement of RoboAlign (%)',
+    '',
+    '| comparison | LIBERO avg | CALVIN avg len |',
+    '|---|---:|---:|',
+  );
+  for (const [k, r] of Object.entries(results.relative))
+    lines.push(`| ${k} | ${num(r.libero, 1)} | ${num(r.calvin, 1)} |`);
+  lines.push('', '## Language models (held-out prompts)', '');
+  lines.push(
+    '| variant | format rate | prefix sim. (direct) | prefix sim. (reasoning) | action MAE | VQA general | VQA robot | VQA reasoning |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const n of names) {
+    const lm = results.variants[n]!.lm;
+    lines.push(
+      `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${num(lm.actionError, 3)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Success per suite and variant with Wilson whiskers (Vega-Lite through bench's renderer). */
+async function successPlot(results: Results): Promise<Uint8Array> {
+  const rows = Object.entries(results.variants).flatMap(([variant, v]) =>
+    Object.entries(v!.libero).map(([suite, s]) => ({
+      variant,
+      suite,
+      rate: s.successRate,
+      low: s.ci95[0],
+      high: s.ci95[1],
+    })),
+  );
+  const svg = await chartSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Success per suite (Wilson 95%)',
+    data: { values: rows },
+    width: 120,
+    height: 200,
+    facet: { column: { field: 'suite', type: 'nominal', title: null } },
+    spec: {
+      layer: [
+        {
+          mark: 'bar',
+          encoding: {
+            x: { field: 'variant', type: 'nominal', title: null, sort: null },
+            y: { field: 'rate', type: 'quantitative', title: 'success', scale: { domain: [0, 1] } },
+            color: { field: 'variant', type: 'nominal', sort: null },
+          },
+        },
+        {
+          mark: 'rule',
+          encoding: {
+            x: { field: 'variant', type: 'nominal', sort: null },
+            y: { field: 'low', type: 'quantitative' },
+            y2: { field: 'high' },
+          },
+        },
+      ],
+    },
+  });
+  return svgToPng(svg, 2);
+}
+
+/** The chain-step curve: share of chains completing at least k subtasks, one line per variant. */
+async function chainPlot(results: Results): Promise<Uint8Array> {
+  const series = Object.entries(results.variants).map(([variant, v]) => ({
+    name: variant,
+    points: v!.calvin.stepRates.map((value, k) => ({ step: k + 1, value })),
+  }));
+  return svgToPng(
+    await trainingCurveSvg(series, { title: 'CALVIN-style chains', yTitle: 'completed ≥ k', xTitle: 'k' }),
+    2,
+  );
+}
+
+/** GRPO reward, format and KL over steps. */
+async function grpoPlot(grpo: ReadonlyArray<Record<string, number>>): Promise<Uint8Array> {
+  const metric = (key: string) =>
+    grpo.map((m) => ({ step: m.step, value: m[key] })).filter((p) => Number.isFinite(p.value));
+  const series = [
+    { name: 'reward', points: metric('rewards/roboalign') },
+    { name: 'KL', points: metric('kl_mean') },
+  ].filter((s) => s.points.length > 0);
+  return svgToPng(await trainingCurveSvg(series, { title: 'GRPO', yTitle: 'value' }), 2);
+}
+
+/** Writes `results.json`, `results.md` and `plots/*.png` into `out`. */
+export async function writeReport(
+  out: string,
+  results: Results,
+  grpo: ReadonlyArray<Record<string, number>>,
+): Promise<void> {
+  await writeJsonAtomic(join(out, 'results.json'), results);
+  await writeFileAtomic(join(out, 'results.md'), resultsMarkdown(results));
+  await writeFileAtomic(join(out, 'plots', 'success.png'), await successPlot(results));
+  await writeFileAtomic(join(out, 'plots', 'calvin-chains.png'), await chainPlot(results));
+  if (grpo.length > 0) await writeFileAtomic(join(out, 'plots', 'grpo.png'), await grpoPlot(grpo));
+}

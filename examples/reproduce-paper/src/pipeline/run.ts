@@ -1,0 +1,313 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { recordExpertEpisodes } from '@roboalign/bench';
+import type { RobotEpisode } from '@roboalign/datasets';
+import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
+import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
+import { type DataStageResult, generateData } from '../data/index.js';
+import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
+import { evaluateLanguageModel, type LmScores } from './lm-eval.js';
+import type { PipelinePreset } from './presets.js';
+import { type Results, relativeImprovements, type VariantResults, writeReport } from './report.js';
+import { type StageName, StageRunner } from './stage-runner.js';
+import { scoreChains, scoreSuite, trainVlaHead, vlaPolicy } from './vla.js';
+
+/** Options of {@link runPipeline}. */
+export interface RunOptions {
+  preset: PipelinePreset;
+  out: string;
+  from?: StageName;
+  device: 'cpu' | 'cuda';
+  log: (line: string) => void;
+}
+
+/** The variants' training recipes: which model they start from and which sources they learn. */
+function recipes(data: DataStageResult) {
+  const mllm = [data.train.general, data.train.robot, data.train.reasoning];
+  return {
+    'sft-mllm': mllm,
+    'sft-fast': [data.train.fast],
+    'roboalign-sft': [...mllm, data.train.fast],
+  } as const;
+}
+
+/**
+ * The RoboAlign experiment end to end: data → tokenizer → base pretraining → SFT variants → GRPO →
+ * language-model evaluation → ONNX export → demonstrations → frozen-VLM heads and benchmarks → report.
+ * Each stage writes its artifacts into `out` and is skipped on a re-run with unchanged inputs.
+ */
+export async function runPipeline(options: RunOptions): Promise<Results> {
+  const { preset, out, log } = options;
+  const session = {
+    executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
+  };
+  const runner = new StageRunner(out, { from: options.from, log });
+  const t0 = performance.now();
+
+  const data = await runner.run(
+    'data',
+    { samples: preset.samples, rl: preset.rlFraction, fast: preset.fast, seed: preset.seed },
+    [],
+    () =>
+      generateData({
+        out: join(out, 'data'),
+        samples: preset.samples,
+        rlFraction: preset.rlFraction,
+        fast: preset.fast,
+        seed: preset.seed,
+      }),
+  );
+
+  const tokenizerDir = join(out, 'tokenizer');
+  await runner.run(
+    'tokenizer',
+    { textVocabSize: preset.textVocabSize, maxLength: preset.maxLength },
+    ['data'],
+    async () => {
+      const corpus = (await readFile(data.corpus, 'utf8')).split('\n').filter((l) => l.length > 0);
+      const files = trainVlmTokenizer(corpus, {
+        textVocabSize: preset.textVocabSize,
+        fastVocabSize: data.fastVocabSize,
+        imageTokens: 64,
+        maxLength: preset.maxLength,
+      });
+      await saveVlmTokenizer(tokenizerDir, files);
+      return { dir: tokenizerDir };
+    },
+  );
+  const tokenizer = await VlmTokenizer.load(tokenizerDir);
+  const modelDir = (v: Variant) => join(out, 'models', v);
+  const lmConfig = {
+    arch: preset.architecture,
+    batch: preset.batchSize,
+    lr: preset.lr,
+    seed: preset.seed,
+    maxLength: preset.maxLength,
+  };
+
+  await runner.run('base', { ...lmConfig, steps: preset.pretrainSteps }, ['tokenizer'], () =>
+    trainLanguageModel({
+      tokenizer,
+      preset,
+      out: modelDir('base'),
+      sources: [data.train.general],
+      steps: preset.pretrainSteps,
+      progressLabel: 'base',
+    }),
+  );
+  for (const [variant, sources] of Object.entries(recipes(data)) as Array<[Variant, readonly string[]]>) {
+    await runner.run(variant as StageName, { ...lmConfig, steps: preset.sftSteps }, ['base'], () =>
+      trainLanguageModel({
+        tokenizer,
+        preset,
+        out: modelDir(variant),
+        from: modelDir('base'),
+        sources,
+        steps: preset.sftSteps,
+        progressLabel: variant,
+      }),
+    );
+  }
+  const grpo = await runner.run(
+    'roboalign',
+    { ...lmConfig, grpo: preset.grpo },
+    ['roboalign-sft'],
+    async () => {
+      const rl = await readRlPrompts(data.train.rl);
+      return trainGrpo({
+        tokenizer,
+        preset,
+        from: modelDir('roboalign-sft'),
+        out: modelDir('roboalign'),
+        rl,
+      });
+    },
+  );
+
+  const fast = await loadFastTokenizer(data.fastTokenizer);
+  const lm = await runner.run('lm-eval', preset.lmEval, [...VARIANTS], async () => {
+    const scores: Partial<Record<Variant, LmScores>> = {};
+    for (const v of VARIANTS) {
+      const model = await Vlm.load(modelDir(v), tokenizer, session);
+      scores[v] = await evaluateLanguageModel(model, fast, data.heldOut, {
+        ...preset.lmEval,
+        horizon: preset.fast.horizon,
+        actionDim: 7,
+      });
+      await model.release();
+      log(
+        `[lm-eval] ${v}: format ${scores[v]!.formatRate.toFixed(2)}, prefix ${scores[v]!.prefixSimilarity.reasoning.toFixed(3)}`,
+      );
+    }
+    return scores;
+  });
+
+  await runner.run('export', { batch: 1 }, [...VARIANTS], async () => {
+    for (const v of VARIANTS) {
+      const model = await Vlm.load(modelDir(v), tokenizer);
+      await exportOnnx(model, join(out, 'onnx', v), {
+        batch: 1,
+        maxNewTokens: 64,
+        promptLength: preset.maxLength - 64,
+      });
+      await model.release();
+    }
+    return { dir: join(out, 'onnx') };
+  });
+
+  // Demonstrations from initial states the evaluation never uses (trials from 1000 on).
+  const demoFile = (suite: string) => join(out, 'demos', `${suite}.json`);
+  await runner.run('demos', preset.vla, [], async () => {
+    for (const suite of [...preset.vla.suites, 'calvin']) {
+      const { episodes } = await recordExpertEpisodes(suite, {
+        episodes: suite === 'calvin' ? preset.vla.chains : preset.vla.demosPerTask,
+        firstTrial: 1000,
+        imageSize: 64,
+      });
+      await saveEpisodes(demoFile(suite), episodes);
+    }
+    return { dir: join(out, 'demos') };
+  });
+
+  const vla = await runner.run('vla', preset.vla, ['demos', ...VARIANTS], async () => {
+    const results: Partial<Record<Variant, Pick<VariantResults, 'libero' | 'calvin'>>> = {};
+    for (const v of VARIANTS) {
+      const model = await Vlm.load(modelDir(v), tokenizer, session);
+      const libero: VariantResults['libero'] = {};
+      for (const suite of preset.vla.suites)
+        libero[suite] = await seedsOf(preset, (seed) => suiteRun(model, suite, seed));
+      const calvin = await chainsRun(model, preset, await loadEpisodes(demoFile('calvin')));
+      results[v] = { libero, calvin };
+      await model.release();
+      log(
+        `[vla] ${v}: ${Object.entries(libero)
+          .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
+          .join(', ')}, calvin ${calvin.avgLen.toFixed(2)}`,
+      );
+    }
+    return results;
+    async function suiteRun(model: Vlm, suite: string, seed: number) {
+      const trained = await trainVlaHead(model, await loadEpisodes(demoFile(suite)), {
+        steps: preset.vla.headSteps,
+        frameStride: preset.vla.frameStride,
+        seed,
+      });
+      return scoreSuite(vlaPolicy(model, trained, seed), suite, {
+        trials: preset.vla.trials,
+        tasks: preset.vla.tasks,
+        replanSteps: preset.vla.replanSteps,
+        seed: 7,
+      });
+    }
+  });
+
+  const results: Results = {
+    preset: preset.name,
+    variants: Object.fromEntries(VARIANTS.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
+    relative: {},
+    manifest: {},
+  };
+  results.relative = relativeImprovements(results.variants);
+  await runner.run('report', { results }, ['vla', 'lm-eval'], async () => {
+    results.manifest = {
+      preset,
+      seeds: { data: preset.seed, models: preset.seed, evaluation: 7, demonstrations: 'trials 1000+' },
+      device: options.device,
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      wallTimeSeconds: { ...runner.wallTimes(), total: (performance.now() - t0) / 1000 },
+      grpoMeanReward: grpo.meanReward,
+    };
+    const grpoMetrics = existsSync(grpo.metrics)
+      ? (await readFile(grpo.metrics, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, number>)
+      : [];
+    await writeReport(out, results, grpoMetrics);
+    return { dir: out };
+  });
+  return results;
+}
+
+/** Head seeds of one suite: success pooled over seeds, Wilson interval of the pooled counts. */
+async function seedsOf(
+  preset: PipelinePreset,
+  run: (seed: number) => ReturnType<typeof scoreSuite>,
+): ReturnType<typeof scoreSuite> {
+  const { wilsonInterval } = await import('@roboalign/bench');
+  let successes = 0;
+  let episodes = 0;
+  for (let s = 0; s < preset.vla.headSeeds; s++) {
+    const r = await run(preset.seed + s);
+    successes += r.successes;
+    episodes += r.episodes;
+  }
+  const { low, high } = wilsonInterval(successes, episodes);
+  return { successRate: successes / episodes, ci95: [low, high], episodes, successes };
+}
+
+async function chainsRun(model: Vlm, preset: PipelinePreset, demos: RobotEpisode[]) {
+  const trained = await trainVlaHead(model, demos, {
+    steps: preset.vla.headSteps,
+    frameStride: preset.vla.frameStride,
+    seed: preset.seed,
+  });
+  return scoreChains(vlaPolicy(model, trained, preset.seed), {
+    chains: preset.vla.chains,
+    replanSteps: preset.vla.replanSteps,
+    seed: 7,
+  });
+}
+
+// Demonstrations are kept as one JSON file per suite (typed arrays as plain arrays; images as base64).
+async function saveEpisodes(path: string, episodes: readonly RobotEpisode[]): Promise<void> {
+  const { writeJsonAtomic } = await import('@roboalign/utils');
+  await writeJsonAtomic(
+    path,
+    episodes.map((e) => ({
+      ...e,
+      actions: Array.from(e.actions),
+      states: e.states ? Array.from(e.states) : undefined,
+      images: e.images
+        ? Object.fromEntries(
+            Object.entries(e.images).map(([k, frames]) => [
+              k,
+              frames.map((f) => ({
+                width: f.width,
+                height: f.height,
+                data: Buffer.from(f.data).toString('base64'),
+              })),
+            ]),
+          )
+        : undefined,
+    })),
+  );
+}
+
+async function loadEpisodes(path: string): Promise<RobotEpisode[]> {
+  type Stored = Omit<RobotEpisode, 'actions' | 'states' | 'images'> & {
+    actions: number[];
+    states?: number[];
+    images?: Record<string, Array<{ width: number; height: number; data: string }>>;
+  };
+  const stored = JSON.parse(await readFile(path, 'utf8')) as Stored[];
+  return stored.map((e) => ({
+    ...e,
+    actions: Float32Array.from(e.actions),
+    states: e.states ? Float32Array.from(e.states) : undefined,
+    images: e.images
+      ? Object.fromEntries(
+          Object.entries(e.images).map(([k, frames]) => [
+            k,
+            frames.map((f) => ({
+              width: f.width,
+              height: f.height,
+              data: new Uint8Array(Buffer.from(f.data, 'base64')),
+            })),
+          ]),
+        )
+      : undefined,
+  }));
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '@roboalign/utils';
+
+/** The pipeline's stages, in the order they run; `--from` forces one and every stage after it. */
+export const STAGES = [
+  'data',
+  'tokenizer',
+  'base',
+  'sft-mllm',
+  'sft-fast',
+  'roboalign-sft',
+  'roboalign',
+  'lm-eval',
+  'export',
+  'demos',
+  'vla',
+  'report',
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** What a finished stage leaves in `stages/<name>.json`. */
+export interface StageRecord<T> {
+  stage: StageName;
+  /** Hash of the stage's configuration and of the records of the stages it reads. */
+  hash: string;
+  seconds: number;
+  finishedAt: string;
+  value: T;
+}
+
+/** A failure inside a stage, naming the stage and the artifact folder. */
+export class StageError extends Error {
+  override readonly name = 'StageError';
+}
+
+/**
+ * Runs stages whose artifacts live in one results folder. A stage is skipped when its record exists
+ * with the same hash (its configuration and its inputs' hashes are unchanged) and it is not forced;
+ * otherwise it runs and its record is written last, atomically, so an interrupted stage reruns.
+ */
+export class StageRunner {
+  private readonly forced: ReadonlySet<StageName>;
+  readonly records = new Map<StageName, StageRecord<unknown>>();
+
+  constructor(
+    readonly out: string,
+    options: { from?: StageName; log?: (line: string) => void } = {},
+  ) {
+    const from = options.from === undefined ? STAGES.length : STAGES.indexOf(options.from);
+    this.forced = new Set(STAGES.slice(from));
+    this.log = options.log ?? (() => {});
+  }
+
+  private readonly log: (line: string) => void;
+
+  /** Runs (or skips) `stage`; `inputs` are the stages whose results it reads. */
+  async run<T>(
+    stage: StageName,
+    config: unknown,
+    inputs: readonly StageName[],
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const h = createHash('sha256').update(stage).update(JSON.stringify(config));
+    for (const input of inputs) {
+      const record = this.records.get(input);
+      if (record === undefined) throw new StageError(`stage ${stage} reads ${input}, which has not run`);
+      h.update(record.hash);
+    }
+    const hash = h.digest('hex').slice(0, 16);
+    const path = join(this.out, 'stages', `${stage}.json`);
+    if (!this.forced.has(stage) && existsSync(path)) {
+      const record = JSON.parse(await readFile(path, 'utf8')) as StageRecord<T>;
+      if (record.hash === hash) {
+        this.records.set(stage, record);
+        this.log(`[${stage}] unchanged, skipped (${record.seconds.toFixed(1)} s when it ran)`);
+        return record.value;
+      }
+    }
+    this.log(`[${stage}] running`);
+    const t0 = performance.now();
+    let value: T;
+    try {
+      value = await fn();
+    } catch (err) {
+      throw new StageError(`stage ${stage} failed (artifacts in ${this.out}): ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const record: StageRecord<T> = {
+      stage,
+      hash,
+      seconds: (performance.now() - t0) / 1000,
+      finishedAt: new Date().toISOString(),
+      value,
+    };
+    await writeJsonAtomic(path, record);
+    this.records.set(stage, record);
+    this.log(`[${stage}] done in ${record.seconds.toFixed(1)} s`);
+    return value;
+  }
+
+  /** Wall time of every stage that ran or was read, for the manifest. */
+  wallTimes(): Record<string, number> {
+    return Object.fromEntries([...this.records].map(([name, r]) => [name, +r.seconds.toFixed(2)]));
+  }
+}
