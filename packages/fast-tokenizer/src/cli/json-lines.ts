@@ -15,41 +15,52 @@ export interface JsonLine {
   readonly value: Record<string, unknown>;
 }
 
-/** Bytes per read from a file: large reads, so that a line costs a slice of a string rather than a read. */
-const READ_CHUNK = 1 << 20;
+/**
+ * Bytes per read, and per write: each read is split into lines at once and each write carries many lines.
+ * Larger pieces (1 MiB) used no less CPU and ran slower on a busy machine: the process then computes for
+ * long stretches without waiting on I/O and the scheduler favours others.
+ */
+const IO_CHUNK = 1 << 16;
 
 /**
  * Reads lines in large chunks and yields them in batches (whatever one read completed). `\n` and `\r\n`
- * both end a line; a last line without a break still counts.
+ * both end a line; a last line without a break still counts. Each read is decoded from UTF-8 once, up to
+ * its last line break (a `\n` byte never occurs inside a multi-byte character).
  */
 export async function* readLineBatches(input: Readable): AsyncGenerator<RawLine[]> {
-  input.setEncoding('utf8');
-  let pending: string[] = []; // pieces of a line longer than one read
+  let pending: Buffer[] = []; // bytes after the last line break so far
   let line = 0;
-  const take = (text: string, batch: RawLine[]) => {
-    const end = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
-    batch.push({ line: ++line, text: end === text.length ? text : text.slice(0, end) });
+  const split = (text: string, batch: RawLine[]) => {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      batch.push({ line: ++line, text: text.slice(start, end) });
+      start = nl + 1;
+    }
+    return start;
   };
-  for await (const chunk of input as AsyncIterable<string>) {
-    let nl = chunk.indexOf('\n');
-    if (nl === -1) {
+  for await (const data of input as AsyncIterable<Buffer | string>) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    const last = chunk.lastIndexOf(10);
+    if (last === -1) {
       pending.push(chunk);
       continue;
     }
+    const head = chunk.subarray(0, last + 1);
+    const text = (pending.length > 0 ? Buffer.concat([...pending, head]) : head).toString('utf8');
+    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
     const batch: RawLine[] = [];
-    take(pending.length > 0 ? pending.join('') + chunk.slice(0, nl) : chunk.slice(0, nl), batch);
-    pending = [];
-    let start = nl + 1;
-    for (nl = chunk.indexOf('\n', start); nl !== -1; nl = chunk.indexOf('\n', start)) {
-      take(chunk.slice(start, nl), batch);
-      start = nl + 1;
-    }
-    if (start < chunk.length) pending.push(chunk.slice(start));
+    split(text, batch);
     yield batch;
   }
   if (pending.length > 0) {
     const batch: RawLine[] = [];
-    take(pending.join(''), batch);
+    const text = Buffer.concat(pending).toString('utf8');
+    const start = split(text, batch);
+    if (start < text.length) {
+      const end = text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
+      batch.push({ line: ++line, text: text.slice(start, end) });
+    }
     yield batch;
   }
 }
@@ -82,7 +93,7 @@ export async function* readJsonLines(input: Readable): AsyncGenerator<JsonLine> 
 
 /** Opens `--input` or falls back to the given stdin. */
 export function openInput(path: string | undefined, stdin: Readable): Readable {
-  return path === undefined || path === '-' ? stdin : createReadStream(path, { highWaterMark: READ_CHUNK });
+  return path === undefined || path === '-' ? stdin : createReadStream(path, { highWaterMark: IO_CHUNK });
 }
 
 /** Opens `--output` or falls back to the given stdout. */
@@ -90,34 +101,45 @@ export function openOutput(path: string | undefined, stdout: Writable): Writable
   return path === undefined || path === '-' ? stdout : createWriteStream(path);
 }
 
-/** Collects output lines and writes them in large pieces, waiting when the stream asks for backpressure. */
+/**
+ * Collects output lines and writes them in pieces of about 64 KiB. One piece may be in flight while the next
+ * is computed; the writer waits for the stream only before handing it another.
+ */
 export class LineWriter {
   private parts: string[] = [];
   private size = 0;
+  private draining: Promise<unknown> | null = null;
 
   constructor(
     private readonly out: Writable,
-    private readonly limit = READ_CHUNK,
+    private readonly limit = IO_CHUNK,
   ) {}
 
-  /** Queues one line (without its line break). */
-  add(text: string): void {
+  /** Queues one line (without its line break); writes a piece when enough is queued. */
+  async add(text: string): Promise<void> {
     this.parts.push(text);
     this.size += text.length;
+    if (this.size >= this.limit) await this.flush();
   }
 
-  /** Whether enough is queued to be worth a write. */
-  get full(): boolean {
-    return this.size >= this.limit;
-  }
-
-  /** Writes what is queued; resolves once the stream can take more (rejects on a stream error). */
+  /** Writes what is queued (rejects on a stream error). */
   async flush(): Promise<void> {
+    if (this.draining !== null) {
+      await this.draining;
+      this.draining = null;
+    }
     if (this.parts.length === 0) return;
     const text = `${this.parts.join('\n')}\n`;
     this.parts = [];
     this.size = 0;
-    if (!this.out.write(text)) await once(this.out, 'drain');
+    if (!this.out.write(text)) this.draining = once(this.out, 'drain');
+  }
+
+  /** Writes what is queued and waits until the stream has taken it. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.draining !== null) await this.draining;
+    this.draining = null;
   }
 }
 

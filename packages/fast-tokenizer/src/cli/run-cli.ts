@@ -130,18 +130,17 @@ async function mapLines(
         } catch (err) {
           const message = lineError(err, raw.line);
           if (!keepGoing) {
-            await writer.flush();
+            await writer.finish();
             throw new FastTokenizerError(message);
           }
           failed++;
           if (failed === 1) firstFailure = message;
           text = errorLine(message);
         }
-        writer.add(text);
+        await writer.add(text);
       }
-      if (writer.full) await writer.flush();
     }
-    await writer.flush();
+    await writer.finish();
   } finally {
     await closeOutput(out, io.stdout);
   }
