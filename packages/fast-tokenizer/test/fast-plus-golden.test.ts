@@ -97,6 +97,19 @@ describe.skipIf(!haveAll)('FAST+ against the Python reference (fast-plus-golden.
     expect(mismatches).toEqual([]);
   });
 
+  it('fails like the reference where decoding fails: zeros, and the failure reported', () => {
+    // The fixture has no line the reference fails on (no decoded: null), so make some: cut the last id.
+    expect(lines.filter((l) => l.decoded === null)).toHaveLength(0);
+    const line = lines[0];
+    const T = line.actions.length;
+    const D = line.actions[0].length;
+    const { actions, ok, failures } = fast.decode([line.ids.slice(0, -1)], { horizon: T, dim: D });
+    // The Python reference prints "Error decoding tokens" and returns idct(zeros) = zeros.
+    expect(ok).toEqual([false]);
+    expect(failures[0].reason).toMatch(/expected \d+ \(\d+ × \d+\)/);
+    expect(actions[0].every((v) => v === 0)).toBe(true);
+  });
+
   it('exact-tie lines really sit on ties, where the cosine-matrix DCT rounds differently', () => {
     // Guards the guard: with the textbook matrix product instead of scipy's FFT order, most of these
     // chunks quantize differently, so the encode test above would catch a change of DCT algorithm.
