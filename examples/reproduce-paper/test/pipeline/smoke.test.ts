@@ -1,0 +1,63 @@
+// The smoke preset end to end: every stage at toy size, every output file of the contract present and
+// parsable, and a re-run that does no work.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { VARIANTS } from '../../src/pipeline/language-models.js';
+import { PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
+import type { Results } from '../../src/pipeline/report.js';
+import { runPipeline } from '../../src/pipeline/run.js';
+
+describe('the smoke preset', () => {
+  it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'reproduce-smoke-'));
+    const preset = PIPELINE_PRESETS.smoke;
+    const lines: string[] = [];
+    await runPipeline({ preset, out, device: 'cpu', log: (l) => lines.push(l) });
+
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.preset).toBe('smoke');
+    expect(Object.keys(results.variants).sort()).toEqual([...VARIANTS].sort());
+    for (const v of VARIANTS) {
+      const r = results.variants[v]!;
+      expect(r.lm.formatRate).toBeGreaterThanOrEqual(0);
+      expect(typeof r.lm.prefixSimilarity.reasoning).toBe('number');
+      expect(typeof r.lm.vqaAccuracy.mean).toBe('number');
+      for (const suite of preset.vla.suites) {
+        const s = r.libero[suite];
+        expect(s.episodes).toBe((preset.vla.tasks?.length ?? 10) * preset.vla.trials * preset.vla.headSeeds);
+        expect(s.ci95[0]).toBeLessThanOrEqual(s.successRate);
+        expect(s.ci95[1]).toBeGreaterThanOrEqual(s.successRate);
+      }
+      expect(r.calvin.chains).toBe(preset.vla.chains);
+      expect(r.calvin.avgLen).toBeGreaterThanOrEqual(0);
+      expect(existsSync(join(out, 'models', v, 'model.safetensors'))).toBe(true);
+      expect(JSON.parse(await readFile(join(out, 'models', v, 'config.json'), 'utf8')).model_type).toBe(
+        'roboalign_vlm',
+      );
+      for (const file of ['prefill.onnx', 'decode.onnx']) {
+        const session = await ort.InferenceSession.create(join(out, 'onnx', v, file));
+        expect(session.outputNames).toContain('logits');
+        await session.release();
+      }
+    }
+    expect(Object.keys(results.relative)).toContain('roboalign vs roboalign-sft');
+    expect(results.manifest).toHaveProperty('wallTimeSeconds');
+    for (const file of ['tokenizer.json', 'tokenizer_config.json'])
+      expect(() => JSON.parse(readFileSync(join(out, 'tokenizer', file), 'utf8'))).not.toThrow();
+    const md = await readFile(join(out, 'results.md'), 'utf8');
+    expect(md).toContain('| roboalign |');
+    for (const plot of ['success.png', 'calvin-chains.png', 'grpo.png']) {
+      const png = await readFile(join(out, 'plots', plot));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    }
+
+    const again: string[] = [];
+    await runPipeline({ preset, out, device: 'cpu', log: (l) => again.push(l) });
+    expect(again.filter((l) => l.endsWith('running'))).toEqual([]);
+    expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(12);
+  }, 900_000);
+});

@@ -1,0 +1,58 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StageError, StageRunner } from '../../src/pipeline/stage-runner.js';
+
+/** Runs data → tokenizer → base with counters, as the pipeline chains them. */
+async function chain(out: string, config: { data: number; tokenizer: number }, from?: 'tokenizer') {
+  const runs: string[] = [];
+  const runner = new StageRunner(out, { from });
+  const stage = (name: 'data' | 'tokenizer' | 'base', cfg: unknown, inputs: Array<'data' | 'tokenizer'>) =>
+    runner.run(name, cfg, inputs, async () => {
+      runs.push(name);
+      return { name };
+    });
+  await stage('data', config.data, []);
+  await stage('tokenizer', config.tokenizer, ['data']);
+  await stage('base', 0, ['tokenizer']);
+  return runs;
+}
+
+describe('StageRunner', () => {
+  it('does no work on a re-run with unchanged configuration', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    expect(await chain(out, { data: 1, tokenizer: 1 })).toEqual(['data', 'tokenizer', 'base']);
+    expect(await chain(out, { data: 1, tokenizer: 1 })).toEqual([]);
+    const record = JSON.parse(await readFile(join(out, 'stages', 'base.json'), 'utf8'));
+    expect(record).toMatchObject({ stage: 'base', value: { name: 'base' } });
+  });
+
+  it('reruns a changed stage and every stage that reads it, not the ones before', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    await chain(out, { data: 1, tokenizer: 1 });
+    expect(await chain(out, { data: 1, tokenizer: 2 })).toEqual(['tokenizer', 'base']);
+    expect(await chain(out, { data: 2, tokenizer: 2 })).toEqual(['data', 'tokenizer', 'base']);
+  });
+
+  it('forces a stage and the later ones with --from', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    await chain(out, { data: 1, tokenizer: 1 });
+    expect(await chain(out, { data: 1, tokenizer: 1 }, 'tokenizer')).toEqual(['tokenizer', 'base']);
+  });
+
+  it('resumes after an interruption: a stage that failed left no record and runs again', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    const runner = new StageRunner(out);
+    await runner.run('data', 1, [], async () => 1);
+    await expect(
+      runner.run('tokenizer', 1, ['data'], async () => {
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow(StageError);
+    await expect(runner.run('tokenizer', 1, ['data'], async () => 2)).resolves.toBe(2);
+    await expect(runner.run('base', 1, ['sft-fast'], async () => 3)).rejects.toThrow(
+      /reads sft-fast, which has not run/,
+    );
+  });
+});
