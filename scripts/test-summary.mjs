@@ -11,7 +11,7 @@ mkdirSync('.test-results', { recursive: true });
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 // Budgets with headroom for a shared 2-core machine: a test's speed must never decide whether it passes.
 // Tests that need longer state their own budget.
-const budgets = ['--testTimeout=60000', '--hookTimeout=120000'];
+const budgets = ['--testTimeout=300000', '--hookTimeout=300000'];
 const res = spawnSync(
   process.execPath,
   [vitest, 'run', ...budgets, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
