@@ -131,6 +131,10 @@ export function fitOnChunks(
   dim: number,
   settings: FastFitSettings,
 ): ActionTokenizer {
+  if (!Number.isInteger(settings.vocabSize) || settings.vocabSize < 256)
+    throw new RangeError(
+      `FAST vocabSize must be an integer >= 256 (the byte alphabet; 256 means no merges), got ${settings.vocabSize}`,
+    );
   const stats = actionNormStats(allActions, dim);
   const normalized = chunks.map((c) => ({
     data: normalize(c, stats, 'quantile'),

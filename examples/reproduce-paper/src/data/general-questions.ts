@@ -115,15 +115,16 @@ function count(f: SceneFacts, rng: Rng): QuestionAnswer | null {
     const n = f.objects.filter((o) => o.color === c).length;
     return {
       kind: 'count',
-      question: `How many ${c} objects are on the table?`,
+      question: `How many ${c} blocks and cans are on the table?`,
       answer: String(n),
       facts: { color: c },
     };
   }
   const n = f.objects.filter((o) => variant === 'object' || o.noun === variant).length;
+  // The plate and the tray are on the table too: "objects" would be ambiguous, so blocks and cans are named.
   return {
     kind: 'count',
-    question: `How many ${variant}s are on the table?`,
+    question: `How many ${variant === 'object' ? 'blocks and can' : variant}s are on the table?`,
     answer: String(n),
     facts: { noun: variant },
   };

@@ -101,6 +101,13 @@ describe('the action tokenizer', () => {
     }
   });
 
+  it('refuses a vocabulary smaller than the byte alphabet', () => {
+    const chunks = expertLikeChunks(10, 6);
+    expect(() => fitOnChunks(chunks, flat(chunks), D, { horizon: H, vocabSize: 200, scale: 10 })).toThrow(
+      />= 256/,
+    );
+  });
+
   it('writes and reads action token text, refusing ids outside the vocabulary', () => {
     expect(actionTokensText([3, 0, 7], 8)).toBe('<ACTION_START><FAST_3><FAST_0><FAST_7><ACTION_END>');
     expect(parseActionTokens('<think>x</think><ACTION_START><FAST_3><FAST_0><ACTION_END> rest')).toEqual([

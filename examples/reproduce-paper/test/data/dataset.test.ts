@@ -97,19 +97,16 @@ describe('generateDataset', () => {
         expect(question).toContain(target.label);
       }
       if (label.kind === 'count') {
-        const m =
-          /How many (\w+) (objects|blocks|cans)? ?are on the table\?|How many (\w+)s are on the table\?/.exec(
-            question,
-          );
-        expect(m).not.toBeNull();
+        const m = /^How many (?:(\w+) blocks and cans|blocks and cans|blocks|cans) are on the table\?$/.exec(
+          question,
+        );
+        expect(m, question).not.toBeNull();
         const expected = scene.objects.filter((o) =>
-          question.startsWith('How many objects')
-            ? true
-            : question.startsWith('How many blocks')
-              ? o.noun === 'block'
-              : question.startsWith('How many cans')
-                ? o.noun === 'can'
-                : question.includes(`${o.color} objects`),
+          m![1] !== undefined
+            ? o.color === m![1]
+            : question.startsWith('How many blocks and cans')
+              ? true
+              : o.noun === (question.startsWith('How many blocks') ? 'block' : 'can'),
         ).length;
         expect(answer).toBe(String(expected));
       }
