@@ -17,8 +17,8 @@ export interface DataStageOptions {
   };
   /** RL prompts as a share of the SFT rows, at most 0.01. */
   readonly rlFraction: number;
-  /** FAST chunk length and vocabulary size (over 256). */
-  readonly fast: { readonly horizon: number; readonly vocabSize: number };
+  /** FAST chunk length and vocabulary size (256 or more); `pretrained` uses e.g. FAST+ instead of fitting. */
+  readonly fast: { readonly horizon: number; readonly vocabSize: number; readonly pretrained?: string };
   /** Pool episodes the FAST tokenizer is fitted on (default: one per 25 FAST rows, 4 to 400). */
   readonly tokenizerEpisodes?: number;
   readonly workers?: number;
@@ -90,6 +90,7 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       episodes: options.tokenizerEpisodes ?? defaultTokenizerEpisodes(samples.fast),
       vocabSize: options.fast.vocabSize,
       horizon: options.fast.horizon,
+      ...(options.fast.pretrained ? { pretrained: options.fast.pretrained } : {}),
     },
     workers: options.workers,
     progress: options.progress,

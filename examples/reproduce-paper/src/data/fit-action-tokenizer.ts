@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ACTION_DIM } from '@roboalign/bench';
 import { chunkEpisodes } from '@roboalign/datasets';
+import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar } from '@roboalign/utils';
-import { type ActionTokenizer, fitOnChunks, loadActionTokenizer } from './action-tokenizer.js';
+import { ActionTokenizer, actionNormStats, fitOnChunks, loadActionTokenizer } from './action-tokenizer.js';
 import { DEFAULT_WORKERS } from './generate-sources.js';
 import { ACTION_HORIZON, type PoolActions } from './producers.js';
 import { UnitPool } from './unit-pool.js';
@@ -22,6 +24,11 @@ export interface FitActionTokenizerOptions {
   /** DCT coefficient scale (default 10, as FAST). */
   readonly scale?: number;
   /** Worker threads (default 2); ignored when `pool` is given. */
+  /**
+   * A released FAST tokenizer folder to use instead of fitting one, e.g. FAST+ (`../shared/fast-plus`): the
+   * pool then only gives the normalization statistics. Its vocabulary and scale replace `vocabSize` and `scale`.
+   */
+  readonly pretrained?: string;
   readonly workers?: number;
   readonly pool?: UnitPool;
   readonly progress?: boolean;
@@ -30,8 +37,8 @@ export interface FitActionTokenizerOptions {
 /**
  * Fits the FAST tokenizer on the action chunks of the FAST pool's training episodes (every window of
  * `horizon` steps) and saves it into `dir`; a folder fitted with the same settings is loaded instead.
- * The documented alternative is the released FAST+ (`../shared/fast-plus`): load it with fast-tokenizer's
- * `loadFastTokenizer` and wrap it with the same normalization in an `ActionTokenizer`.
+ * With `pretrained`, a released tokenizer such as FAST+ (`../shared/fast-plus`) is used with the same
+ * normalization instead.
  */
 export async function fitActionTokenizer(options: FitActionTokenizerOptions): Promise<ActionTokenizer> {
   const settings = {
@@ -39,7 +46,12 @@ export async function fitActionTokenizer(options: FitActionTokenizerOptions): Pr
     vocabSize: options.vocabSize ?? 1024,
     scale: options.scale ?? 10,
   };
-  const fit = { seed: options.seed, episodes: options.episodes, ...settings };
+  const fit = {
+    seed: options.seed,
+    episodes: options.episodes,
+    ...settings,
+    ...(options.pretrained ? { pretrained: resolve(options.pretrained) } : {}),
+  };
   try {
     const saved = await loadActionTokenizer(options.dir);
     if (isDeepStrictEqual(saved.fit, fit)) return saved.tokenizer;
@@ -81,7 +93,14 @@ export async function fitActionTokenizer(options: FitActionTokenizerOptions): Pr
     all.set(e, offset);
     offset += e.length;
   }
-  const tokenizer = fitOnChunks(chunks, all, ACTION_DIM, settings);
+  const tokenizer = options.pretrained
+    ? new ActionTokenizer(
+        await loadFastTokenizer(options.pretrained),
+        actionNormStats(all, ACTION_DIM),
+        settings.horizon,
+        ACTION_DIM,
+      )
+    : fitOnChunks(chunks, all, ACTION_DIM, settings);
   await tokenizer.save(options.dir, fit);
   return tokenizer;
 }

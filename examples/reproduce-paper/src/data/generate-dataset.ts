@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
+import { loadActionTokenizer } from './action-tokenizer.js';
 import { datasetFiles } from './dataset-files.js';
 import { fitActionTokenizer } from './fit-action-tokenizer.js';
 import {
@@ -45,6 +46,8 @@ export interface DatasetConfig {
     readonly vocabSize: number;
     readonly horizon?: number;
     readonly scale?: number;
+    /** A released FAST tokenizer folder (e.g. `../shared/fast-plus`) to use instead of fitting one. */
+    readonly pretrained?: string;
   };
   /** Worker threads for all sources (default: 2, or 0 below {@link IN_THREAD_BELOW} rows, where starting threads costs more than it saves). */
   readonly workers?: number;
@@ -104,6 +107,7 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
       progress: config.progress,
       ...config.tokenizer,
     });
+    const fitted = await loadActionTokenizer(tokenizerDir);
     const sources = async (split: Split, counts: SourceCounts, rlRows: number) => {
       const at = { ...common, split };
       const fast = await generateFastActions({
@@ -134,10 +138,11 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
     const corpus = await writeTextCorpus(out, Object.values(train));
     const manifest = (sets: Record<SourceName, GeneratedDataset>) =>
       Object.fromEntries(Object.entries(sets).map(([source, d]) => [source, datasetFiles(d.name).manifest]));
-    const { out: _out, workers: _workers, progress: _progress, ...content } = config;
+    // What decides the content, in a fixed key order (not where it went, nor how many threads made it).
     await writeJsonAtomic(join(out, 'manifest.json'), {
-      config: content,
+      seed,
       rl,
+      tokenizerFit: fitted.fit,
       tokenizer: TOKENIZER_DIR,
       corpus: 'text-corpus.txt',
       train: manifest(train),

@@ -1,12 +1,15 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { normalize } from '@roboalign/fast-tokenizer';
 import { mulberry32 } from '@roboalign/utils';
 import { saveVlmTokenizer, trainVlmTokenizer, VlmTokenizer } from '@roboalign/vlm';
 import { describe, expect, it } from 'vitest';
 import { actionTokensText, parseActionTokens } from '../../src/data/action-text.js';
 import { actionNormStats, fitOnChunks, loadActionTokenizer } from '../../src/data/action-tokenizer.js';
+import { fitActionTokenizer } from '../../src/data/fit-action-tokenizer.js';
 
 const H = 10;
 const D = 7;
@@ -100,6 +103,35 @@ describe('the action tokenizer', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  const fastPlus = fileURLToPath(new URL('../../../../../shared/fast-plus', import.meta.url));
+  it.skipIf(!existsSync(fastPlus))(
+    'can use the released FAST+ instead of fitting (../shared/fast-plus)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'roboalign-fast-plus-'));
+      try {
+        const tokenizer = await fitActionTokenizer({
+          dir,
+          seed: 0,
+          episodes: 1,
+          pretrained: fastPlus,
+          workers: 0,
+          progress: false,
+        });
+        expect(tokenizer.fastVocabSize).toBe(2048);
+        for (const chunk of expertLikeChunks(20, 7)) {
+          const { actions, ok } = tokenizer.decode(tokenizer.encode(chunk));
+          expect(ok).toBe(true);
+          for (let j = 0; j < 70; j++)
+            expect(Math.abs(actions[j] - chunk[j])).toBeLessThanOrEqual(tokenizer.errorBound(j % D) + 1e-9);
+        }
+        const { fit } = await loadActionTokenizer(dir);
+        expect(fit.pretrained).toBe(fastPlus);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses a vocabulary smaller than the byte alphabet', () => {
     const chunks = expertLikeChunks(10, 6);

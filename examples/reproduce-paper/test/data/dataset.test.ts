@@ -7,6 +7,7 @@ import { readConversations } from '@roboalign/vlm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseActionTokens } from '../../src/data/action-text.js';
 import { loadActionTokenizer } from '../../src/data/action-tokenizer.js';
+import { generateData } from '../../src/data/data-stage.js';
 import { readDataset } from '../../src/data/dataset-files.js';
 import { type GeneratedData, generateDataset, rlCount } from '../../src/data/generate-dataset.js';
 import { phaseText } from '../../src/data/phase-text.js';
@@ -15,7 +16,7 @@ import { DIRECTIONS, horizontalDirection } from '../../src/data/reasoning.js';
 import type { SceneFacts } from '../../src/data/scene-facts.js';
 import { corpusText } from '../../src/data/text-corpus.js';
 import type { ChatRow, DatasetManifest, FastRow, RlRow, RowLabel } from '../../src/data/types.js';
-import { readTree, TINY } from './fixture.js';
+import { readTree, TINY, TINY_STAGE } from './fixture.js';
 
 let root: string;
 let out: string;
@@ -274,6 +275,22 @@ describe('generateDataset', () => {
     expect(corpus).toContain(texts(rows[0] as ChatRow)[0]);
     expect(corpus).toContain(
       'What action should the robot take to pick up the blue block on the left and place it on the plate?',
+    );
+  });
+
+  it('as the pipeline’s data stage, maps the same datasets to paths without regenerating them', async () => {
+    const before = await readTree(out);
+    const stage = await generateData({ ...TINY_STAGE, out, workers: 0 });
+    expect(stage.train.general).toBe(join(out, 'general-vqa.jsonl'));
+    expect(stage.heldOut.fastReasoning).toBe(join(out, 'rl-heldout.jsonl'));
+    expect(stage.fastTokenizer).toBe(data.tokenizerDir);
+    expect(stage.fastVocabSize).toBe(data.fastVocabSize);
+    for (const path of [...Object.values(stage.train), ...Object.values(stage.heldOut), stage.corpus])
+      expect(existsSync(path), path).toBe(true);
+    expect(stage.counts['rl-heldout']).toBe(6);
+    const after = await readTree(out);
+    expect([...after].filter(([path, bytes]) => !bytes.equals(before.get(path)!)).map(([p]) => p)).toEqual(
+      [],
     );
   });
 
