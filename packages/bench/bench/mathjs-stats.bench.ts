@@ -29,7 +29,9 @@ function mathjsWilson(successes: number, trials: number): { low: number; high: n
   return { low: math.max(0, centre - half), high: math.min(1, centre + half) };
 }
 /** The same formula compiled once by mathjs' expression parser. */
-const compiled = math.compile('(p + z^2/(2n) + [-1, 1] * z * sqrt(p(1-p)/n + z^2/(4n^2))) / (1 + z^2/n)');
+const compiled = math.compile(
+  '(p + z^2 / (2 * n) + [-1, 1] * z * sqrt(p * (1 - p) / n + z^2 / (4 * n^2))) / (1 + z^2 / n)',
+);
 
 function time(fn: () => void, repeats: number): number {
   fn();

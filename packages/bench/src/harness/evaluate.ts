@@ -14,13 +14,13 @@ import {
   episodesReport,
   type RunSettings,
 } from '../report/results.js';
-import type { RolloutVideo } from '../report/rollout-video.js';
 import { softwareVersions } from '../report/versions.js';
 import type { Suite } from '../suites/task.js';
 import type { Policy } from '../types.js';
 import { type Job, type JobBatch, type JobResult, runJobs } from './jobs.js';
 import type { KeptVideo } from './rollout-video-keeper.js';
 import { getSuite, SUITES } from './suites.js';
+import { VideoCollector } from './video-collector.js';
 import { ClaimBoard, parseVideoMode, type VideoMode } from './video-selection.js';
 
 /** Options of `evaluate`. */
@@ -52,42 +52,6 @@ export interface EvaluateOptions {
    * shortest), `failures`, `all`, or `none` (default: no frame is captured).
    */
   readonly videos?: VideoMode;
-}
-
-/** Keeps the videos a run should end with: every one, or for `sample` the best claim of each slot. */
-class VideoCollector {
-  private readonly all: RolloutVideo[] = [];
-  private readonly bySlot = new Map<number, { score: number; kept: KeptVideo }>();
-
-  constructor(private readonly mode: VideoMode) {}
-
-  add(kept: KeptVideo): void {
-    if (this.mode !== 'sample') {
-      this.all.push(kept.video);
-      return;
-    }
-    for (const claim of kept.claims) {
-      const held = this.bySlot.get(claim.slot);
-      if (!held || claim.score < held.score) this.bySlot.set(claim.slot, { score: claim.score, kept });
-    }
-  }
-
-  /** Episodes by task and trial, chains by number; a `sample` video lists only the roles it still holds. */
-  videos(): RolloutVideo[] {
-    let videos = this.all;
-    if (this.mode === 'sample') {
-      const roles = new Map<RolloutVideo, string[]>();
-      for (const [slot, { kept }] of this.bySlot) {
-        const role = kept.claims.find((c) => c.slot === slot)?.role ?? '';
-        roles.set(kept.video, [...(roles.get(kept.video) ?? []), role]);
-      }
-      videos = [...roles].map(([video, held]) => ({ ...video, roles: held }));
-    }
-    return videos.sort(
-      (a, b) =>
-        (a.taskIndex ?? 0) - (b.taskIndex ?? 0) || (a.trial ?? a.chain ?? 0) - (b.trial ?? b.chain ?? 0),
-    );
-  }
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -83,9 +83,15 @@ export async function runJobs(
         frames?.clear();
         const run = await runChainCounted(await envs.get(suite.scene), suite, job.chain, policy, options);
         const video = frames
-          ? await keepRolloutVideo({ kind: 'chain', ...run }, frames, videos, board, batch.replanSteps)
+          ? await keepRolloutVideo(
+              { kind: 'chain', suite: suite.name, ...run },
+              frames,
+              videos,
+              board,
+              batch.replanSteps,
+            )
           : undefined;
-        onResult(run.result, video && { ...video, video: { ...video.video, suite: suite.name } });
+        onResult(run.result, video);
       }
     }
   } finally {

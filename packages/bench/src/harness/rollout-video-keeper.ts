@@ -20,6 +20,7 @@ export type FinishedRollout =
   | { readonly kind: 'episode'; readonly result: EpisodeResult }
   | {
       readonly kind: 'chain';
+      readonly suite: string;
       readonly result: ChainResult;
       readonly steps: number;
       readonly instructions: readonly string[];
@@ -60,7 +61,7 @@ export async function keepRolloutVideo(
   );
   const webp = await encodeAnimatedWebp(raster, { delayMs: delays });
   const common = {
-    suite: rollout.kind === 'episode' ? rollout.result.suite : '',
+    suite: rollout.kind === 'episode' ? rollout.result.suite : rollout.suite,
     roles,
     success,
     frames: raster.frames,
