@@ -14,7 +14,15 @@ const MUTATE = {
     'src/loss-aggregation.ts',
     'src/completion-mask.ts',
   ],
-  'fast-tokenizer': ['src/quantize.ts', 'src/round-half-even.ts', 'src/dct.ts', 'src/fftpack/*.ts'],
+  // The FFTPACK radix passes (src/fftpack/radix-*.ts, ~1,800 mutants, hours here) are left out by
+  // default; their bits are pinned by test/fftpack.test.ts. Add them with -- --mutate 'src/fftpack/**'.
+  'fast-tokenizer': [
+    'src/quantize.ts',
+    'src/round-half-even.ts',
+    'src/dct.ts',
+    'src/fftpack/*.ts',
+    '!src/fftpack/radix-*.ts',
+  ],
   // The VJP rules (the backward of each op); the forward builders are exercised by the same tests.
   'onnx-train': ['src/ops.ts'],
 };
@@ -28,7 +36,7 @@ if (!(pkg in MUTATE)) {
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  vitest: { configFile: '../../stryker.vitest.config.mjs', related: true },
   coverageAnalysis: 'perTest',
   // Narrow from the command line: pnpm mutation grpo -- --mutate src/kl.ts
   mutate: MUTATE[pkg],
