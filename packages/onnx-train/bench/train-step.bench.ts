@@ -6,8 +6,9 @@
  *                                                    untied 512-token head, next-token cross-entropy on 8 × 64
  *   {"name": "decoder4-forward", "msPerRun": …}      the same decoder, inference only (logits), weights embedded
  * A training step is forward + backward (ONNX Runtime, 2 intra-op threads, no spinning) + AdamW. Times are
- * medians of per-step wall times after 3 warm-up steps; peakRssMb is the process's peak resident set so
- * far (run one benchmark alone, by name, for its own peak).
+ * medians of per-step wall times after 3 warm-up steps, and of the CPU time (all threads) they took, which
+ * other jobs on a shared machine disturb less; peakRssMb is the process's peak resident set so far (run one
+ * benchmark alone, by name, for its own peak).
  *
  *   pnpm --filter @roboalign/onnx-train bench [name ...]
  */
@@ -35,15 +36,19 @@ async function timeTraining(name: string, { graph, loss, feeds }: BenchModel, st
   const opt = new AdamW({ lr: 1e-4 });
   for (let i = 0; i < 3; i++) opt.step(params, (await program.step(feeds, params)).grads);
   const stepMs: number[] = [];
+  const cpuMs: number[] = [];
   const optimizerMs: number[] = [];
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const { loss: l, grads } = await program.step(feeds, params);
     const t = performance.now();
     opt.step(params, grads);
     const end = performance.now();
+    const used = process.cpuUsage(cpu);
     stepMs.push(end - start);
+    cpuMs.push((used.user + used.system) / 1000);
     optimizerMs.push(end - t);
     losses.push(l);
   }
@@ -53,6 +58,7 @@ async function timeTraining(name: string, { graph, loss, feeds }: BenchModel, st
       name,
       msPerStep: round2(median(stepMs)),
       msMean: round2(stepMs.reduce((a, b) => a + b, 0) / steps),
+      cpuMsPerStep: round2(median(cpuMs)),
       msOptimizer: round2(median(optimizerMs)),
       peakRssMb: peakRssMb(),
       parameters,
@@ -71,16 +77,21 @@ async function timeForward(name: string, { graph, logits, feeds }: BenchModel, r
   const inputs = { ids: feeds.ids };
   for (let i = 0; i < 3; i++) await inference.run(inputs, [logits.name]);
   const runMs: number[] = [];
+  const cpuMs: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await inference.run(inputs, [logits.name]);
     runMs.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpuMs.push((used.user + used.system) / 1000);
   }
   const ms = median(runMs);
   console.log(
     JSON.stringify({
       name,
       msPerRun: round2(ms),
+      cpuMsPerRun: round2(median(cpuMs)),
       tokensPerSecond: Math.round((B * T * 1000) / ms),
       peakRssMb: peakRssMb(),
     }),
