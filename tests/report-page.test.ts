@@ -127,3 +127,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the evaluation report page in headless Chromium
     expect(facts.animations[0].durationMs).toBeGreaterThan(0);
   }, 180_000);
 });
+
+describe('the bench README report example, against the built package', () => {
+  it('evaluates with videos, renders the page and a training curve', async () => {
+    const { evaluate, plotTrainingCurve, reportPage } = await import('@roboalign/bench');
+    const report = await evaluate('expert', 'libero-goal', { trials: 2, tasks: [0, 2], videos: 'sample' });
+    const html = await reportPage(report);
+    expect(html.match(/<figure class="rollout"/g)).toHaveLength(2);
+    const loss = [0, 1, 2, 3].map((i) => ({ step: 100 * i, value: 2 / (i + 1) }));
+    const png = await plotTrainingCurve([{ name: 'train', points: loss }], { logY: true });
+    expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+  }, 120_000);
+});
