@@ -33,22 +33,26 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 interface KernelExports {
   memory: WasmMemory;
   allFinite(g: number, n: number): number;
-  adamw(
-    p: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    beta1: number,
-    beta2: number,
-    b1c: number,
-    b2c: number,
-    eps: number,
-    decay: number,
-    stepSize: number,
-    invC2: number,
-  ): void;
+  allFinite64(g: number, n: number): number;
+  adamw: AdamWKernel;
+  adamwGrad64: AdamWKernel;
 }
+
+type AdamWKernel = (
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  n: number,
+  beta1: number,
+  beta2: number,
+  b1c: number,
+  b2c: number,
+  eps: number,
+  decay: number,
+  stepSize: number,
+  invC2: number,
+) => void;
 
 const PAGE = 65536;
 /** Moments past this many bytes stay in ordinary arrays (wasm32 memory ends at 4 GiB). */
@@ -106,7 +110,8 @@ export class AdamWMoments {
     for (const [name, length] of entries) {
       if (!this.slots.has(name)) this.slots.set(name, this.allocate(length));
     }
-    if (this.exports !== null) this.ensureBytes(this.used + 8 * scratchLength);
+    // Scratch: the parameter (float32), then its gradient (float32 or float64) at an 8-byte boundary.
+    if (this.exports !== null) this.ensureBytes(this.used + 12 * scratchLength + 8);
   }
 
   /** Views (or the arrays) of one parameter's moments; valid until the next {@link reserve} or {@link set}. */
@@ -130,30 +135,41 @@ export class AdamWMoments {
   }
 
   /**
-   * Whether {@link update} runs in WebAssembly for this parameter: float32 parameter and gradient, moments in
-   * WebAssembly memory.
+   * Whether {@link updateFloat32} runs for this parameter: float32 parameter, float32 or float64 gradient
+   * (accumulated gradients are float64), moments in WebAssembly memory.
    */
   fast(name: string, p: ArrayLike<number>, g: ArrayLike<number>): boolean {
     const slot = this.slots.get(name);
-    return slot !== undefined && !('m' in slot) && p instanceof Float32Array && g instanceof Float32Array;
+    return (
+      slot !== undefined &&
+      !('m' in slot) &&
+      p instanceof Float32Array &&
+      (g instanceof Float32Array || g instanceof Float64Array)
+    );
   }
 
   /**
-   * Checks `g` (float32, length of `p`) and, when every entry is finite, applies one AdamW update to `p`
-   * in place. Returns false, leaving everything untouched, when `g` holds a NaN or an infinity.
+   * Checks `g` (length of `p`) and, when every entry is finite, applies one AdamW update to `p` in place.
+   * Returns false, leaving everything untouched, when `g` holds a NaN or an infinity.
    */
-  updateFloat32(name: string, p: Float32Array, g: Float32Array, c: AdamWCoefficients): boolean {
+  updateFloat32(
+    name: string,
+    p: Float32Array,
+    g: Float32Array | Float64Array,
+    c: AdamWCoefficients,
+  ): boolean {
     const slot = this.slots.get(name) as { offset: number; length: number };
     const k = this.exports!;
     const n = p.length;
     const scratchP = this.used;
-    const scratchG = this.used + 4 * n;
+    const scratchG = this.used + 8 * Math.ceil(n / 2);
     const buffer = k.memory.buffer;
-    new Float32Array(buffer, scratchG, n).set(g);
-    if (k.allFinite(scratchG, n) !== 1) return false;
+    const wide = g instanceof Float64Array;
+    (wide ? new Float64Array(buffer, scratchG, n) : new Float32Array(buffer, scratchG, n)).set(g);
+    if ((wide ? k.allFinite64(scratchG, n) : k.allFinite(scratchG, n)) !== 1) return false;
     const pView = new Float32Array(buffer, scratchP, n);
     pView.set(p);
-    k.adamw(
+    (wide ? k.adamwGrad64 : k.adamw)(
       scratchP,
       scratchG,
       slot.offset,

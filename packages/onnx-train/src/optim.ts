@@ -23,7 +23,7 @@ export interface AdamWState {
 /**
  * AdamW (Loshchilov & Hutter), updating parameter arrays in place: decay `p -= lr·wd·p`, then the Adam
  * step with bias correction, as `torch.optim.AdamW` orders them. Moments are float64. Float32 parameters
- * with float32 gradients are updated by a WebAssembly SIMD loop (bit-identical to the TypeScript one).
+ * (with float32 or float64 gradients) are updated by a WebAssembly SIMD loop, bit-identical to the TypeScript one.
  */
 export class AdamW {
   private readonly moments = new AdamWMoments();
@@ -92,7 +92,10 @@ export class AdamW {
       const p = params.get(name)!;
       // A bad gradient is caught before it reaches its parameter.
       if (this.moments.fast(name, p, g)) {
-        if (this.moments.updateFloat32(name, p as Float32Array, g as Float32Array, coefficients)) continue;
+        if (
+          this.moments.updateFloat32(name, p as Float32Array, g as Float32Array | Float64Array, coefficients)
+        )
+          continue;
       } else {
         const at = firstNonFinite(g);
         if (at < 0) {

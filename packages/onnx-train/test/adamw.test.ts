@@ -79,16 +79,36 @@ describe('AdamW', () => {
     for (const [k, p] of params) expect(Array.from(p)).toEqual(Array.from(expected.get(k)!));
   });
 
+  it('float32 parameters with float64 (accumulated) gradients follow the plain loop bit for bit', () => {
+    const params = randomArrays(f32, lengths, 6);
+    const expected = new Map([...params].map(([k, p]) => [k, p.slice()]));
+    const opt = new AdamW({ lr: 1e-2 });
+    const ref = new ReferenceAdamW(1e-2);
+    for (let step = 0; step < 4; step++) {
+      const grads = randomArrays(f64, lengths, 30 + step, 0.1);
+      opt.step(params, grads);
+      ref.step(expected, grads);
+    }
+    for (const [k, p] of params) expect(Array.from(p)).toEqual(Array.from(expected.get(k)!));
+  });
+
   it('leaves a parameter and its moments untouched when its gradient holds a NaN', () => {
-    for (const make of [f32, f64] as const) {
+    for (const [make, makeGrad] of [
+      [f32, f32],
+      [f32, f64],
+      [f64, f64],
+    ] as const) {
       const params = randomArrays(make as (n: number) => Float32Array | Float64Array, [9], 2);
       const opt = new AdamW({ lr: 1e-2 });
-      opt.step(params, randomArrays(make as (n: number) => Float32Array | Float64Array, [9], 3));
+      opt.step(params, randomArrays(makeGrad as (n: number) => Float32Array | Float64Array, [9], 3));
       const before = params.get('p0')!.slice();
       const state = opt.state();
-      const bad = randomArrays(make as (n: number) => Float32Array | Float64Array, [9], 4);
+      const bad = randomArrays(makeGrad as (n: number) => Float32Array | Float64Array, [9], 4);
       bad.get('p0')![5] = Number.NaN;
       expect(() => opt.step(params, bad)).toThrow(/AdamW: gradient of p0\[5\] is NaN/);
+      bad.get('p0')![5] = 0;
+      bad.get('p0')![8] = Number.NEGATIVE_INFINITY; // past the last full vector
+      expect(() => opt.step(params, bad)).toThrow(/AdamW: gradient of p0\[8\] is -Infinity/);
       expect(Array.from(params.get('p0')!)).toEqual(Array.from(before));
       const after = opt.state();
       expect(Array.from(after.m.get('p0')!)).toEqual(Array.from(state.m.get('p0')!));
