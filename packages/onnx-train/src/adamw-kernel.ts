@@ -92,10 +92,6 @@ export class AdamWMoments {
     return this.slots.keys();
   }
 
-  has(name: string): boolean {
-    return this.slots.has(name);
-  }
-
   clear(): void {
     this.slots.clear();
     this.used = 0;

@@ -123,7 +123,7 @@ export class LineWriter {
   }
 
   /** Writes what is queued (rejects on a stream error). */
-  async flush(): Promise<void> {
+  private async flush(): Promise<void> {
     if (this.draining !== null) {
       await this.draining;
       this.draining = null;
