@@ -55,9 +55,17 @@ const text = (layers: number, width: number, heads: number, mlpHidden: number): 
 
 /**
  * `tiny` (the CPU default: vision 2 layers, LM 4 layers, width 128, 4 heads, SwiGLU hidden 352) and
- * `small` (width 256, 8 LM layers). Both read two 64×64 cameras in 8×8 patches: 64 tokens per image.
+ * `small` (width 256, 8 LM layers). All read two 64×64 cameras in 8×8 patches: 64 tokens per image.
+ * `micro` (vision 1 × 64, LM 2 × 64) exercises the same code in seconds, for tests and smoke runs.
  */
 export const VLM_PRESETS = {
+  micro: {
+    imageSize: 64,
+    patchSize: 8,
+    maxImages: 2,
+    vision: { layers: 1, width: 64, heads: 2, mlpHidden: 128 },
+    text: text(2, 64, 2, 128),
+  },
   tiny: {
     imageSize: 64,
     patchSize: 8,

@@ -38,22 +38,6 @@ export interface PipelinePreset {
   seed: number;
 }
 
-const MICRO: VlmArchitecture = {
-  imageSize: 64,
-  patchSize: 8,
-  maxImages: 2,
-  vision: { layers: 1, width: 64, heads: 2, mlpHidden: 128 },
-  text: {
-    layers: 2,
-    width: 64,
-    heads: 2,
-    mlpHidden: 128,
-    ropeTheta: 10000,
-    rmsNormEps: 1e-6,
-    tieEmbeddings: true,
-  },
-};
-
 /** `smoke`: every stage at toy size, minutes. `quick`: the README's main job. `paper`: usable intervals. */
 export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePreset> = {
   smoke: {
@@ -62,7 +46,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     rlFraction: 0.01,
     fast: { horizon: 10, vocabSize: 256 },
     textVocabSize: 400,
-    architecture: MICRO,
+    architecture: 'micro',
     maxLength: 384,
     pretrainSteps: 4,
     sftSteps: 4,

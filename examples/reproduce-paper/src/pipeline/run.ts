@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recordExpertEpisodes } from '@roboalign/bench';
+import { recordExpertEpisodes, wilsonInterval } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
+import { writeJsonAtomic } from '@roboalign/utils';
 import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
@@ -247,7 +248,6 @@ async function seedsOf(
   preset: PipelinePreset,
   run: (seed: number) => ReturnType<typeof scoreSuite>,
 ): ReturnType<typeof scoreSuite> {
-  const { wilsonInterval } = await import('@roboalign/bench');
   let successes = 0;
   let episodes = 0;
   for (let s = 0; s < preset.vla.headSeeds; s++) {
@@ -273,52 +273,43 @@ async function chainsRun(model: Vlm, preset: PipelinePreset, demos: RobotEpisode
 }
 
 // Demonstrations are kept as one JSON file per suite (typed arrays as plain arrays; images as base64).
+type StoredImage = { width: number; height: number; data: string };
+type StoredEpisode = Omit<RobotEpisode, 'actions' | 'states' | 'images'> & {
+  actions: number[];
+  states?: number[];
+  images?: Record<string, StoredImage[]>;
+};
+
+function mapCameras<A, B>(images: Readonly<Record<string, readonly A[]>> | undefined, f: (image: A) => B) {
+  return images
+    ? Object.fromEntries(Object.entries(images).map(([camera, frames]) => [camera, frames.map(f)]))
+    : undefined;
+}
+
 async function saveEpisodes(path: string, episodes: readonly RobotEpisode[]): Promise<void> {
-  const { writeJsonAtomic } = await import('@roboalign/utils');
-  await writeJsonAtomic(
-    path,
-    episodes.map((e) => ({
-      ...e,
-      actions: Array.from(e.actions),
-      states: e.states ? Array.from(e.states) : undefined,
-      images: e.images
-        ? Object.fromEntries(
-            Object.entries(e.images).map(([k, frames]) => [
-              k,
-              frames.map((f) => ({
-                width: f.width,
-                height: f.height,
-                data: Buffer.from(f.data).toString('base64'),
-              })),
-            ]),
-          )
-        : undefined,
+  const stored: StoredEpisode[] = episodes.map((e) => ({
+    ...e,
+    actions: Array.from(e.actions),
+    states: e.states ? Array.from(e.states) : undefined,
+    images: mapCameras(e.images, (f) => ({
+      width: f.width,
+      height: f.height,
+      data: Buffer.from(f.data).toString('base64'),
     })),
-  );
+  }));
+  await writeJsonAtomic(path, stored);
 }
 
 async function loadEpisodes(path: string): Promise<RobotEpisode[]> {
-  type Stored = Omit<RobotEpisode, 'actions' | 'states' | 'images'> & {
-    actions: number[];
-    states?: number[];
-    images?: Record<string, Array<{ width: number; height: number; data: string }>>;
-  };
-  const stored = JSON.parse(await readFile(path, 'utf8')) as Stored[];
+  const stored = JSON.parse(await readFile(path, 'utf8')) as StoredEpisode[];
   return stored.map((e) => ({
     ...e,
     actions: Float32Array.from(e.actions),
     states: e.states ? Float32Array.from(e.states) : undefined,
-    images: e.images
-      ? Object.fromEntries(
-          Object.entries(e.images).map(([k, frames]) => [
-            k,
-            frames.map((f) => ({
-              width: f.width,
-              height: f.height,
-              data: new Uint8Array(Buffer.from(f.data, 'base64')),
-            })),
-          ]),
-        )
-      : undefined,
+    images: mapCameras(e.images, (f) => ({
+      width: f.width,
+      height: f.height,
+      data: new Uint8Array(Buffer.from(f.data, 'base64')),
+    })),
   }));
 }
