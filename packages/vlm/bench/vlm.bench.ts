@@ -87,11 +87,14 @@ async function example(textTokens: number): Promise<EncodedExample> {
     if (text <= textTokens) return ex;
   }
 }
+// Names on the command line run only those benchmarks (e.g. `tsx bench/vlm.bench.ts vlm-sft-step`).
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const common = { params: model.parameterCount, vocab: model.config.vocabSize };
 
 // --- SFT step: forward + backward + AdamW at batch 16 ---
-{
+if (wanted('vlm-sft-step')) {
   const batch = await Promise.all(Array.from({ length: 16 }, () => example(48)));
   const rows = answerRows(batch);
   const { AdamW } = await import('@roboalign/onnx-train');
@@ -116,7 +119,7 @@ const common = { params: model.parameterCount, vocab: model.config.vocabSize };
 }
 
 // --- Generation: KV cache against recomputing the full sequence per token ---
-{
+if (wanted('vlm-generate')) {
   const prompts = await encodePrompts(
     model,
     Array.from({ length: 8 }, () => prompt(10)),
@@ -165,7 +168,7 @@ const common = { params: model.parameterCount, vocab: model.config.vocabSize };
 }
 
 // --- Features: middle-layer hidden states at batch 32 ---
-{
+if (wanted('vlm-features')) {
   const prompts = await encodePrompts(
     model,
     Array.from({ length: 32 }, () => prompt(10)),
@@ -190,7 +193,7 @@ const common = { params: model.parameterCount, vocab: model.config.vocabSize };
 }
 
 // --- GRPO step: 8 prompts × 5 samples, 64 new tokens, roboalign preset with the k3 KL ---
-{
+if (wanted('vlm-grpo-step')) {
   const preset = GRPO_PRESETS.roboalign;
   const policy = new VlmPolicy(model, { maxNewTokens: 64 });
   const trainer = new GrpoTrainer({
