@@ -68,6 +68,17 @@ export async function encodeMp4(
   const { width, height } = checkFrames(frames, where);
   const { fps } = options;
   if (!(fps > 0)) throw new DatasetError(`${where}: fps must be > 0, got ${fps}`);
+  return withDeadline(() => encodeOnce(frames, options, width, height, where), where, 'H.264 encoding');
+}
+
+async function encodeOnce(
+  frames: readonly RgbImage[],
+  options: Mp4EncodeOptions,
+  width: number,
+  height: number,
+  where: string,
+): Promise<Uint8Array> {
+  const { fps } = options;
   const keyFrameInterval = options.keyFrameInterval ?? 2;
   const { Mp4Muxer, VideoEncoder, VideoFrame } = await loadWebCodecs();
   const muxer = new Mp4Muxer({ fastStart: true });
@@ -117,6 +128,30 @@ export async function encodeMp4(
   }
 }
 
+/**
+ * Seen once on a machine under heavy load: a native codec call that never settled. Each attempt gets
+ * {@link CODEC_DEADLINE_MS} (a video of an episode takes milliseconds); a stalled attempt is abandoned and
+ * retried once with fresh codec objects, and a second stall is an error rather than a hang.
+ */
+export const CODEC_DEADLINE_MS = 60_000;
+
+async function withDeadline<T>(run: () => Promise<T>, where: string, what: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => {
+      timer = setTimeout(() => resolve('stalled'), CODEC_DEADLINE_MS);
+    });
+    try {
+      const result = await Promise.race([run(), stalled]);
+      if (result !== 'stalled') return result;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (attempt === 2)
+      throw new DatasetError(`${where}: ${what} did not finish within ${CODEC_DEADLINE_MS / 1000} s, twice`);
+  }
+}
+
 /** H.264 `level_idc` values whose codec strings the decoder accepts (levels 1 to 6.2). */
 const AVC_LEVELS = new Set([10, 11, 12, 13, 20, 21, 22, 30, 31, 32, 40, 41, 42, 50, 51, 52, 60, 61, 62]);
 
@@ -136,6 +171,10 @@ export function decodableCodec(codec: string): string {
  * decodes) to RGB frames in presentation order.
  */
 export async function decodeMp4(bytes: Uint8Array, where = 'decodeMp4'): Promise<DecodedVideo> {
+  return withDeadline(() => decodeOnce(bytes, where), where, 'MP4 decoding');
+}
+
+async function decodeOnce(bytes: Uint8Array, where: string): Promise<DecodedVideo> {
   const { Mp4Demuxer, VideoDecoder } = await loadWebCodecs();
   const decoded: { timestamp: number; image: RgbImage }[] = [];
   const copies: Promise<void>[] = [];
