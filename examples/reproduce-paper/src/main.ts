@@ -13,7 +13,10 @@ const usage = `usage: npm start -- [--preset smoke|quick|paper] [--out DIR] [--f
   --device   cuda asks ONNX Runtime for the CUDA execution provider and falls back to CPU with a notice`;
 
 async function main(): Promise<void> {
+  // pnpm passes a `--` separator through to the script; it is not an argument.
+  const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
   const { values } = parseArgs({
+    args,
     options: {
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
