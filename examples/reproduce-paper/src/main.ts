@@ -6,8 +6,8 @@ import { PIPELINE_PRESETS } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 
-const usage = `usage: npm start -- [--preset smoke|quick|paper] [--out DIR] [--from STAGE] [--device cpu|cuda]
-  --preset   sizes of every stage (default quick: the README's main job, about 25 minutes on 2 cores)
+const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--out DIR] [--from STAGE] [--device cpu|cuda]
+  --preset   sizes of every stage (default quick; smoke checks the plumbing in minutes)
   --out      results folder (default results/<preset> inside the example)
   --from     force this stage and every later one (${STAGES.join(', ')})
   --device   cuda asks ONNX Runtime for the CUDA execution provider and falls back to CPU with a notice`;
