@@ -16,6 +16,15 @@ import {
   servePolicy,
 } from '../src/server.js';
 
+/** Resolves once `condition` holds (polled every 5 ms); fails after 10 s instead of hanging. */
+async function until(condition: () => boolean, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -212,7 +221,7 @@ describe('servePolicy ↔ WebsocketPolicyClient', () => {
     ).rejects.toThrow(/cannot connect/);
 
     const connecting = WebsocketPolicyClient.connect(`ws://127.0.0.1:${port}`, {
-      retry: { attempts: 100, delayMs: 20 },
+      retry: { attempts: 500, delayMs: 20 },
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await start({ metadata: { late: true }, infer: () => ({}) }, { port });
@@ -372,9 +381,10 @@ describe('wire behaviour, seen from a bare ws client', () => {
     await inferStarted;
     raw.socket.terminate();
     await raw.closed;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Wait for the server's own view of events, not for a fixed time.
+    await until(() => server.stats.openConnections === 0);
     release();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => server.stats.droppedReplies === 1);
     expect(server.stats.droppedReplies).toBe(1);
     expect(server.stats.openConnections).toBe(0);
     const response = await fetch(`http://127.0.0.1:${server.port}/healthz`);
