@@ -37,6 +37,8 @@ describe('op checks name the op and the shapes', () => {
   it('expand only broadcasts up to the requested shape', () => {
     const { x } = setup();
     expect(() => op.expand(x, [3, 4])).toThrow(/expand: \[2, 3, 4\] does not expand to \[3, 4\]/);
+    // Same rank, a smaller target: broadcasting succeeds ([2, 3, 4]) but that is not the target.
+    expect(() => op.expand(x, [1, 3, 4])).toThrow(/expand: \[2, 3, 4\] does not expand to \[1, 3, 4\]/);
     expect(op.expand(x, [5, 2, 3, 4]).shape).toEqual([5, 2, 3, 4]);
   });
 
