@@ -88,6 +88,29 @@ describe('AdamW against the published algorithm', () => {
     expectClose(got, HAND, 1e-14);
   });
 
+  it('matches the reference with float32 parameters (the WebAssembly loop), rounding θ to float32 each step', () => {
+    const opt = new AdamW(options);
+    const p = Float32Array.from(START);
+    const params = new Map([['p', p]]);
+    // The reference with θ stored in float32 after every step, moments in float64, as the optimizer keeps them.
+    const theta = START.map(Math.fround);
+    const m = START.map(() => 0);
+    const v = START.map(() => 0);
+    GRADS.forEach((g, step) => {
+      opt.step(params, new Map([['p', Float64Array.from(g)]]));
+      const t = step + 1;
+      for (let i = 0; i < theta.length; i++) {
+        m[i] = BETA1 * m[i] + (1 - BETA1) * g[i];
+        v[i] = BETA2 * v[i] + (1 - BETA2) * g[i] * g[i];
+        const decayed = theta[i] - LR * WEIGHT_DECAY * theta[i];
+        const update = (LR * (m[i] / (1 - BETA1 ** t))) / (Math.sqrt(v[i] / (1 - BETA2 ** t)) + EPS);
+        theta[i] = Math.fround(decayed - update);
+      }
+      // One float32 ulp (the float64 expressions may round to neighbouring float32 values).
+      expectClose([Array.from(p)], [theta], 2 ** -23);
+    });
+  });
+
   it('the reference tells a swapped β1/β2 and a missing bias correction apart', () => {
     // Guards the guard: these variants move θ by far more than the 1e-14 tolerance by step 2.
     const swapped = run({ ...options, beta1: BETA2, beta2: BETA1 });
