@@ -9,7 +9,7 @@ import { STAGES, type StageName } from './pipeline/stage-runner.js';
 const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--out DIR] [--from STAGE] [--device cpu|cuda]
   --preset   sizes of every stage (default quick; smoke checks the plumbing in minutes)
   --out      results folder (default results/<preset> inside the example)
-  --from     force this stage and every later one (${STAGES.join(', ')})
+  --from     force this stage and every later one (${STAGES.join(', ')}; vla = vla-base)
   --device   cuda asks ONNX Runtime for the CUDA execution provider and falls back to CPU with a notice`;
 
 async function main(): Promise<void> {
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
   }
   const preset = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
   if (preset === undefined) throw new Error(`unknown preset ${JSON.stringify(values.preset)}\n${usage}`);
+  // `--from vla` means the first benchmark stage.
+  if (values.from === 'vla') values.from = 'vla-base';
   if (values.from !== undefined && !STAGES.includes(values.from as StageName))
     throw new Error(`unknown stage ${JSON.stringify(values.from)}\n${usage}`);
   if (values.device !== 'cpu' && values.device !== 'cuda')

@@ -284,6 +284,13 @@ export class ActionHead {
     return out[this.inferenceActions!.name] as Float32Array;
   }
 
+  /** Frees the ONNX Runtime sessions (training and inference); the head is unusable afterwards. */
+  async release(): Promise<void> {
+    await this.program.session.release();
+    await this.inference?.release();
+    this.inference = undefined;
+  }
+
   /** Writes the standalone inference model (inputs: features, feature_mask, state, embodiment, noise). */
   async export(path: string, options: { externalData?: boolean } = {}): Promise<void> {
     const { graph, actions } = buildInferenceGraph(this.config);

@@ -21,6 +21,8 @@ export interface DataStageOptions {
   readonly fast: { readonly horizon: number; readonly vocabSize: number; readonly pretrained?: string };
   /** Pool episodes the FAST tokenizer is fitted on (default: one per 25 FAST rows, 4 to 400). */
   readonly tokenizerEpisodes?: number;
+  /** Side of the rendered camera images in pixels (default 64). */
+  readonly imageSize?: number;
   readonly workers?: number;
   readonly progress?: boolean;
 }
@@ -92,6 +94,7 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       horizon: options.fast.horizon,
       ...(options.fast.pretrained ? { pretrained: options.fast.pretrained } : {}),
     },
+    imageSize: options.imageSize,
     workers: options.workers,
     progress: options.progress,
   });

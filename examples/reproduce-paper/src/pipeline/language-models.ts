@@ -13,7 +13,7 @@ import {
   VlmPolicy,
   type VlmTokenizer,
 } from '@roboalign/vlm';
-import type { PipelinePreset } from './presets.js';
+import { architectureOf, type PipelinePreset } from './presets.js';
 
 /** The five language models of the experiment, in the paper's terms. */
 export const VARIANTS = ['base', 'sft-mllm', 'sft-fast', 'roboalign-sft', 'roboalign'] as const;
@@ -58,7 +58,7 @@ export async function trainLanguageModel(options: {
   const model = options.from
     ? await Vlm.load(options.from, tokenizer)
     : Vlm.create(tokenizer, {
-        architecture: preset.architecture,
+        architecture: architectureOf(preset),
         maxLength: preset.maxLength,
         seed: preset.seed,
       });

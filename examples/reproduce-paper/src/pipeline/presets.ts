@@ -1,4 +1,4 @@
-import type { VlmArchitecture, VlmPresetName } from '@roboalign/vlm';
+import { tokensPerImage, VLM_PRESETS, type VlmArchitecture, type VlmPresetName } from '@roboalign/vlm';
 
 /** Everything that sizes a run. Budgets are set before any evaluation and shared by every variant. */
 export interface PipelinePreset {
@@ -10,7 +10,9 @@ export interface PipelinePreset {
   /** FAST chunk length (steps at 20 Hz) and the FAST and text vocabulary sizes. */
   fast: { horizon: number; vocabSize: number };
   textVocabSize: number;
-  architecture: VlmPresetName | VlmArchitecture;
+  /** A vlm shape preset; the camera images are `imageSize`² pixels everywhere (data, model, benchmarks). */
+  architecture: VlmPresetName;
+  imageSize: number;
   maxLength: number;
   /** Optimizer steps of the base pretraining and of every SFT variant (the same for all). */
   pretrainSteps: number;
@@ -47,6 +49,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     fast: { horizon: 10, vocabSize: 256 },
     textVocabSize: 400,
     architecture: 'micro',
+    imageSize: 64,
     maxLength: 384,
     pretrainSteps: 4,
     sftSteps: 4,
@@ -74,6 +77,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     fast: { horizon: 10, vocabSize: 512 },
     textVocabSize: 1024,
     architecture: 'tiny',
+    imageSize: 64,
     maxLength: 384,
     pretrainSteps: 300,
     sftSteps: 300,
@@ -100,6 +104,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     fast: { horizon: 10, vocabSize: 1024 },
     textVocabSize: 2048,
     architecture: 'tiny',
+    imageSize: 64,
     maxLength: 384,
     pretrainSteps: 2000,
     sftSteps: 2000,
@@ -120,3 +125,13 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     seed: 0,
   },
 };
+
+/** The preset's model shape: its vlm preset at its image size. */
+export function architectureOf(preset: PipelinePreset): VlmArchitecture {
+  return { ...VLM_PRESETS[preset.architecture], imageSize: preset.imageSize };
+}
+
+/** Image placeholder tokens per camera image. */
+export function imageTokensOf(preset: PipelinePreset): number {
+  return tokensPerImage(architectureOf(preset));
+}

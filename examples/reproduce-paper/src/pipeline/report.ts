@@ -3,13 +3,11 @@ import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
 import type { Variant } from './language-models.js';
 import type { LmScores } from './lm-eval.js';
-import type { ChainScore, SuiteScore } from './vla.js';
+import type { VlaScores } from './vla.js';
 
 /** One variant's results, as `results.json` stores them under `variants.<name>`. */
-export interface VariantResults {
+export interface VariantResults extends VlaScores {
   lm: LmScores;
-  libero: Record<string, SuiteScore>;
-  calvin: ChainScore;
 }
 
 /** The `results.json` document. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recordExpertEpisodes, wilsonInterval } from '@roboalign/bench';
+import { recordExpertEpisodes } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { writeJsonAtomic } from '@roboalign/utils';
@@ -9,10 +9,10 @@ import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } fr
 import { type DataStageResult, generateData } from '../data/index.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
 import { evaluateLanguageModel, type LmScores } from './lm-eval.js';
-import type { PipelinePreset } from './presets.js';
-import { type Results, relativeImprovements, type VariantResults, writeReport } from './report.js';
-import { type StageName, StageRunner } from './stage-runner.js';
-import { scoreChains, scoreSuite, trainVlaHead, vlaPolicy } from './vla.js';
+import { architectureOf, imageTokensOf, type PipelinePreset } from './presets.js';
+import { type Results, relativeImprovements, writeReport } from './report.js';
+import { type StageName, StageRunner, VLA_STAGES } from './stage-runner.js';
+import { benchmarkVla, type VlaScores } from './vla.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
@@ -48,7 +48,13 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
 
   const data = await runner.run(
     'data',
-    { samples: preset.samples, rl: preset.rlFraction, fast: preset.fast, seed: preset.seed },
+    {
+      samples: preset.samples,
+      rl: preset.rlFraction,
+      fast: preset.fast,
+      imageSize: preset.imageSize,
+      seed: preset.seed,
+    },
     [],
     () =>
       generateData({
@@ -56,6 +62,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         samples: preset.samples,
         rlFraction: preset.rlFraction,
         fast: preset.fast,
+        imageSize: preset.imageSize,
         seed: preset.seed,
       }),
   );
@@ -63,14 +70,14 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   const tokenizerDir = join(out, 'tokenizer');
   await runner.run(
     'tokenizer',
-    { textVocabSize: preset.textVocabSize, maxLength: preset.maxLength },
+    { textVocabSize: preset.textVocabSize, maxLength: preset.maxLength, imageTokens: imageTokensOf(preset) },
     ['data'],
     async () => {
       const corpus = (await readFile(data.corpus, 'utf8')).split('\n').filter((l) => l.length > 0);
       const files = trainVlmTokenizer(corpus, {
         textVocabSize: preset.textVocabSize,
         fastVocabSize: data.fastVocabSize,
-        imageTokens: 64,
+        imageTokens: imageTokensOf(preset),
         maxLength: preset.maxLength,
       });
       await saveVlmTokenizer(tokenizerDir, files);
@@ -80,7 +87,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   const tokenizer = await VlmTokenizer.load(tokenizerDir);
   const modelDir = (v: Variant) => join(out, 'models', v);
   const lmConfig = {
-    arch: preset.architecture,
+    arch: architectureOf(preset),
     batch: preset.batchSize,
     lr: preset.lr,
     seed: preset.seed,
@@ -159,52 +166,49 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
 
   // Demonstrations from initial states the evaluation never uses (trials from 1000 on).
   const demoFile = (suite: string) => join(out, 'demos', `${suite}.json`);
-  await runner.run('demos', preset.vla, [], async () => {
+  await runner.run('demos', { ...preset.vla, imageSize: preset.imageSize }, [], async () => {
     for (const suite of [...preset.vla.suites, 'calvin']) {
       const { episodes } = await recordExpertEpisodes(suite, {
         episodes: suite === 'calvin' ? preset.vla.chains : preset.vla.demosPerTask,
         firstTrial: 1000,
-        imageSize: 64,
+        imageSize: preset.imageSize,
       });
       await saveEpisodes(demoFile(suite), episodes);
     }
     return { dir: join(out, 'demos') };
   });
 
-  const vla = await runner.run('vla', preset.vla, ['demos', ...VARIANTS], async () => {
-    const results: Partial<Record<Variant, Pick<VariantResults, 'libero' | 'calvin'>>> = {};
-    // One model whose weights are swapped per variant: the feature graphs compile once.
-    const model = await Vlm.load(modelDir('base'), tokenizer, session);
-    for (const v of VARIANTS) {
-      await model.loadWeightsFrom(modelDir(v));
-      const libero: VariantResults['libero'] = {};
-      for (const suite of preset.vla.suites) {
-        const demos = await loadEpisodes(demoFile(suite));
-        libero[suite] = await seedsOf(preset, async (seed) => {
-          const trained = await trainVlaHead(model, demos, {
-            steps: preset.vla.headSteps,
-            frameStride: preset.vla.frameStride,
-            seed,
-          });
-          return scoreSuite(vlaPolicy(model, trained, seed), suite, {
-            trials: preset.vla.trials,
-            tasks: preset.vla.tasks,
-            replanSteps: preset.vla.replanSteps,
-            seed: EVALUATION_SEED,
-          });
-        });
-      }
-      const calvin = await chainsRun(model, preset, await loadEpisodes(demoFile('calvin')));
-      results[v] = { libero, calvin };
-      log(
-        `[vla] ${v}: ${Object.entries(libero)
-          .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
-          .join(', ')}, calvin ${calvin.avgLen.toFixed(2)}`,
-      );
-    }
-    await model.release();
-    return results;
-  });
+  // One stage per variant, so an interrupted benchmark resumes at the variant it stopped in. One model
+  // whose weights are swapped per variant: the feature graphs compile once.
+  let model: Vlm | undefined;
+  const vla: Partial<Record<Variant, VlaScores>> = {};
+  for (const v of VARIANTS) {
+    const stage = `vla-${v}` as const;
+    vla[v] = await runner.run(
+      stage,
+      { ...preset.vla, imageSize: preset.imageSize },
+      ['demos', v],
+      async () => {
+        model ??= await Vlm.load(modelDir(v), tokenizer, session);
+        await model.loadWeightsFrom(modelDir(v));
+        const scores = await benchmarkVla(
+          model,
+          {
+            libero: (await Promise.all(preset.vla.suites.map((s) => loadEpisodes(demoFile(s))))).flat(),
+            calvin: await loadEpisodes(demoFile('calvin')),
+          },
+          { ...preset.vla, seed: preset.seed, imageSize: preset.imageSize, evaluationSeed: EVALUATION_SEED },
+        );
+        log(
+          `[${stage}] ${Object.entries(scores.libero)
+            .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
+            .join(', ')}, calvin ${scores.calvin.avgLen.toFixed(2)}`,
+        );
+        return scores;
+      },
+    );
+  }
+  await model?.release();
 
   const results: Results = {
     preset: preset.name,
@@ -213,7 +217,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     manifest: {},
   };
   results.relative = relativeImprovements(results.variants);
-  await runner.run('report', { results }, ['vla', 'lm-eval'], async () => {
+  await runner.run('report', { results }, [...VLA_STAGES, 'lm-eval'], async () => {
     results.manifest = {
       preset,
       seeds: {
@@ -242,35 +246,6 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
 
 /** Seed of every evaluation episode, apart from every training seed (demonstrations use trials 1000+). */
 const EVALUATION_SEED = 7;
-
-/** Head seeds of one suite: success pooled over seeds, Wilson interval of the pooled counts. */
-async function seedsOf(
-  preset: PipelinePreset,
-  run: (seed: number) => ReturnType<typeof scoreSuite>,
-): ReturnType<typeof scoreSuite> {
-  let successes = 0;
-  let episodes = 0;
-  for (let s = 0; s < preset.vla.headSeeds; s++) {
-    const r = await run(preset.seed + s);
-    successes += r.successes;
-    episodes += r.episodes;
-  }
-  const { low, high } = wilsonInterval(successes, episodes);
-  return { successRate: successes / episodes, ci95: [low, high], episodes, successes };
-}
-
-async function chainsRun(model: Vlm, preset: PipelinePreset, demos: RobotEpisode[]) {
-  const trained = await trainVlaHead(model, demos, {
-    steps: preset.vla.headSteps,
-    frameStride: preset.vla.frameStride,
-    seed: preset.seed,
-  });
-  return scoreChains(vlaPolicy(model, trained, preset.seed), {
-    chains: preset.vla.chains,
-    replanSteps: preset.vla.replanSteps,
-    seed: EVALUATION_SEED,
-  });
-}
 
 // Demonstrations are kept as one JSON file per suite (typed arrays as plain arrays; images as base64).
 type StoredImage = { width: number; height: number; data: string };

@@ -16,10 +16,17 @@ export const STAGES = [
   'lm-eval',
   'export',
   'demos',
-  'vla',
+  'vla-base',
+  'vla-sft-mllm',
+  'vla-sft-fast',
+  'vla-roboalign-sft',
+  'vla-roboalign',
   'report',
 ] as const;
 export type StageName = (typeof STAGES)[number];
+
+/** The benchmark stages, one per language-model variant. */
+export const VLA_STAGES = STAGES.filter((s) => s.startsWith('vla-'));
 
 /** What a finished stage leaves in `stages/<name>.json`. */
 export interface StageRecord<T> {

@@ -176,45 +176,91 @@ export interface ChainScore {
   stepRates: number[];
 }
 
-/** Evaluates a VLA in a LIBERO-style suite (in-thread: the VLM's sessions live here). */
-export async function scoreSuite(
-  policy: Policy,
-  suite: string,
-  options: { trials: number; tasks?: readonly number[]; replanSteps: number; seed: number },
-): Promise<SuiteScore> {
-  const report = (await evaluate(policy, suite, {
-    trials: options.trials,
-    tasks: options.tasks,
-    replanSteps: options.replanSteps,
-    seed: options.seed,
-    imageSize: 64,
-    videos: 'none',
-  })) as EpisodesReport;
-  const successes = report.episodes.filter((e) => e.success).length;
-  const episodes = report.episodes.length;
-  const { low, high } = wilsonInterval(successes, episodes);
-  return { successRate: successes / episodes, ci95: [low, high], episodes, successes };
+/** One variant's VLA figures: success per LIBERO-style suite, CALVIN-style chains, the heads' final losses. */
+export interface VlaScores {
+  libero: Record<string, SuiteScore>;
+  calvin: ChainScore;
+  /** Mean flow-matching loss over the last 10% of training steps, per head seed: `libero` and `calvin`. */
+  headLoss: { libero: number[]; calvin: number[] };
 }
 
-/** Evaluates a VLA on CALVIN-style chains; the interval is a seeded percentile bootstrap over chains. */
-export async function scoreChains(
-  policy: Policy,
-  options: { chains: number; replanSteps: number; seed: number },
-): Promise<ChainScore> {
-  const report = (await evaluate(policy, 'calvin', {
-    chains: options.chains,
-    replanSteps: options.replanSteps,
-    seed: options.seed,
-    imageSize: 64,
-    videos: 'none',
-  })) as ChainsReport;
-  const lengths = report.results.map((r) => r.completed);
-  return {
-    avgLen: report.avgLen,
-    ci95: bootstrapMean(lengths, 2000, options.seed),
+/** What {@link benchmarkVla} trains and evaluates. */
+export interface VlaBenchmarkOptions {
+  suites: readonly string[];
+  tasks?: readonly number[];
+  frameStride: number;
+  headSteps: number;
+  /** Head seeds `seed`, `seed + 1`, …; episodes and chains are pooled over them. */
+  headSeeds: number;
+  seed: number;
+  trials: number;
+  chains: number;
+  replanSteps: number;
+  imageSize: number;
+  /** Seed of every evaluation episode, apart from every training seed. */
+  evaluationSeed: number;
+}
+
+const tailMean = (losses: readonly number[]) => {
+  const tail = losses.slice(Math.floor(0.9 * losses.length));
+  return tail.reduce((a, b) => a + b, 0) / tail.length;
+};
+
+/**
+ * One frozen backbone on both benchmarks, as the paper converts it: per head seed, one head trained on the
+ * demonstrations of all LIBERO-style suites and evaluated on each, and one trained on the CALVIN-style
+ * demonstrations and evaluated on chains. Success is pooled over seeds (Wilson interval of the pooled
+ * counts); chain lengths are pooled and bootstrapped.
+ */
+export async function benchmarkVla(
+  vlm: Vlm,
+  demos: { libero: readonly RobotEpisode[]; calvin: readonly RobotEpisode[] },
+  options: VlaBenchmarkOptions,
+): Promise<VlaScores> {
+  const counts = new Map(options.suites.map((s) => [s, { successes: 0, episodes: 0 }]));
+  const lengths: number[] = [];
+  const headLoss = { libero: [] as number[], calvin: [] as number[] };
+  const common = { replanSteps: options.replanSteps, imageSize: options.imageSize, videos: 'none' } as const;
+  for (let k = 0; k < options.headSeeds; k++) {
+    const seed = options.seed + k;
+    const training = { steps: options.headSteps, frameStride: options.frameStride, seed };
+    const liberoHead = await trainVlaHead(vlm, demos.libero, training);
+    headLoss.libero.push(tailMean(liberoHead.losses));
+    for (const suite of options.suites) {
+      const report = (await evaluate(vlaPolicy(vlm, liberoHead, seed), suite, {
+        ...common,
+        trials: options.trials,
+        tasks: options.tasks,
+        seed: options.evaluationSeed,
+      })) as EpisodesReport;
+      const c = counts.get(suite)!;
+      c.successes += report.episodes.filter((e) => e.success).length;
+      c.episodes += report.episodes.length;
+    }
+    await liberoHead.head.release();
+    const calvinHead = await trainVlaHead(vlm, demos.calvin, training);
+    headLoss.calvin.push(tailMean(calvinHead.losses));
+    const chains = (await evaluate(vlaPolicy(vlm, calvinHead, seed), 'calvin', {
+      ...common,
+      chains: options.chains,
+      seed: options.evaluationSeed,
+    })) as ChainsReport;
+    lengths.push(...chains.results.map((r) => r.completed));
+    await calvinHead.head.release();
+  }
+  const libero = Object.fromEntries(
+    [...counts].map(([suite, { successes, episodes }]): [string, SuiteScore] => {
+      const { low, high } = wilsonInterval(successes, episodes);
+      return [suite, { successRate: successes / episodes, ci95: [low, high], episodes, successes }];
+    }),
+  );
+  const calvin: ChainScore = {
+    avgLen: lengths.reduce((a, b) => a + b, 0) / lengths.length,
+    ci95: bootstrapMean(lengths, 2000, options.evaluationSeed),
     chains: lengths.length,
     stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
   };
+  return { libero, calvin, headLoss };
 }
 
 /** Percentile bootstrap 95% interval of a mean. */

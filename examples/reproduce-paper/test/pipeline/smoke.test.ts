@@ -10,6 +10,7 @@ import { VARIANTS } from '../../src/pipeline/language-models.js';
 import { PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
+import { STAGES } from '../../src/pipeline/stage-runner.js';
 
 describe('the smoke preset', () => {
   it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
@@ -32,7 +33,8 @@ describe('the smoke preset', () => {
         expect(s.ci95[0]).toBeLessThanOrEqual(s.successRate);
         expect(s.ci95[1]).toBeGreaterThanOrEqual(s.successRate);
       }
-      expect(r.calvin.chains).toBe(preset.vla.chains);
+      expect(r.calvin.chains).toBe(preset.vla.chains * preset.vla.headSeeds);
+      expect(r.headLoss.libero).toHaveLength(preset.vla.headSeeds);
       expect(r.calvin.avgLen).toBeGreaterThanOrEqual(0);
       expect(existsSync(join(out, 'models', v, 'model.safetensors'))).toBe(true);
       expect(JSON.parse(await readFile(join(out, 'models', v, 'config.json'), 'utf8')).model_type).toBe(
@@ -58,6 +60,6 @@ describe('the smoke preset', () => {
     const again: string[] = [];
     await runPipeline({ preset, out, device: 'cpu', log: (l) => again.push(l) });
     expect(again.filter((l) => l.endsWith('running'))).toEqual([]);
-    expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(12);
+    expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(STAGES.length);
   }, 900_000);
 });
