@@ -6,7 +6,7 @@ import {
   normalize,
 } from '@roboalign/action-head';
 import { ACTION_DIM, type ActionChunk, type Observation, type Policy } from '@roboalign/bench';
-import { chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
+import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { instructionFeatures } from './instruction-features.js';
 
 /**
@@ -14,13 +14,11 @@ import { instructionFeatures } from './instruction-features.js';
  * two stay 0; like padded dimensions they are left out of the loss and the policy emits 0 for them. Learned,
  * the flow head's residual noise in them would tilt the gripper (tasks that need a grasp went from 0% to 60%).
  */
-export function activeActionDims(demos: readonly RobotEpisode[]): boolean[] {
-  const active = new Array<boolean>(ACTION_DIM).fill(false);
-  for (const demo of demos)
-    demo.actions.forEach((v, i) => {
-      if (v !== 0) active[i % ACTION_DIM] = true;
-    });
-  return active;
+export function demonstratedDims(demos: readonly RobotEpisode[]): boolean[] {
+  return activeActionDims(
+    demos.map((d) => d.actions),
+    ACTION_DIM,
+  );
 }
 
 /**
@@ -32,7 +30,7 @@ export function headSamples(
   demos: readonly RobotEpisode[],
   config: ActionHeadConfig,
   stateStats: NormStats,
-  active: readonly boolean[] = activeActionDims(demos),
+  active: readonly boolean[] = demonstratedDims(demos),
 ): HeadSample[] {
   const samples: HeadSample[] = [];
   const H = config.horizon;

@@ -14,7 +14,7 @@ import {
   recordExpertEpisodes,
 } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
-import { activeActionDims, flowPolicy, headSamples } from './flow-policy.js';
+import { demonstratedDims, flowPolicy, headSamples } from './flow-policy.js';
 
 /** Settings of the whole run. */
 export interface PipelineOptions {
@@ -78,7 +78,7 @@ export async function runPipeline(
   log(`recorded ${demos.length} expert demonstrations (${demos.reduce((n, d) => n + d.length, 0)} steps)`);
   const config = { ...ACTION_HEAD_PRESETS.small, backboneTokens: 16, backboneDim: 32 };
   const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
-  const active = activeActionDims(demos);
+  const active = demonstratedDims(demos);
   const samples = headSamples(demos, config, stateStats, active);
   const head = await ActionHead.create(config, { batchSize: options.batchSize, lr: options.lr });
   const losses = await trainHead(head, memoryDataset(samples), {

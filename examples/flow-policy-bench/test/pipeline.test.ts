@@ -1,7 +1,7 @@
 import { ACTION_HEAD_PRESETS, computeNormStats } from '@roboalign/action-head';
 import { ACTION_DIM } from '@roboalign/bench';
 import { describe, expect, it } from 'vitest';
-import { activeActionDims, headSamples } from '../src/flow-policy.js';
+import { demonstratedDims, headSamples } from '../src/flow-policy.js';
 import { instructionFeatures } from '../src/instruction-features.js';
 import { DEFAULTS, runPipeline } from '../src/run.js';
 
@@ -30,7 +30,7 @@ describe('action dimensions the demonstrations never use', () => {
       states: new Float32Array(16).fill(0.5),
       stateDim: 8,
     };
-    const active = activeActionDims([demo]);
+    const active = demonstratedDims([demo]);
     expect(active).toEqual([true, true, true, false, false, true, true]);
     const config = { ...ACTION_HEAD_PRESETS.small, backboneTokens: 4, backboneDim: 8 };
     const stats = computeNormStats(Float64Array.from([0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0]), 8);

@@ -93,3 +93,21 @@ export function chunkEpisodes<T extends ActionArray>(
     return chunkEpisode(actions, actions.length / dim, dim, options, where);
   });
 }
+
+/**
+ * Which of `dim` action dimensions any of the row-major `[steps, dim]` action arrays moves (a non-zero
+ * value). A policy trained on these episodes should leave the others out of its loss and emit 0 there:
+ * e.g. a scripted expert that never rolls or pitches the gripper.
+ */
+export function activeActionDims(actions: readonly ArrayLike<number>[], dim: number): boolean[] {
+  positiveInteger('dim', dim, 'activeActionDims');
+  const active = new Array<boolean>(dim).fill(false);
+  actions.forEach((a, e) => {
+    if (a.length % dim !== 0)
+      throw new DatasetError(
+        `activeActionDims: episode ${e}: ${a.length} values do not divide into rows of ${dim}`,
+      );
+    for (let i = 0; i < a.length; i++) if (a[i] !== 0) active[i % dim] = true;
+  });
+  return active;
+}

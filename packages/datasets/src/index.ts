@@ -1,5 +1,6 @@
 export {
   type ActionArray,
+  activeActionDims,
   type ChunkOptions,
   type ChunkPadding,
   chunkEpisode,

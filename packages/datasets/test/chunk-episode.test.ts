@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkEpisode, chunkEpisodes } from '../src/chunk-episode.js';
+import { activeActionDims, chunkEpisode, chunkEpisodes } from '../src/chunk-episode.js';
 import { DatasetError } from '../src/errors.js';
 
 /** Rows of a chunk as plain arrays, for readable expectations. */
@@ -122,5 +122,22 @@ describe('chunkEpisodes', () => {
     expect(() => chunkEpisodes([episode, Float64Array.of(1, 2, 3)], 2, { horizon: 1 })).toThrow(
       'chunkEpisodes: episode 1: 3 values do not divide into rows of 2',
     );
+  });
+});
+
+describe('activeActionDims', () => {
+  it('marks the dimensions any episode moves, by column', () => {
+    const a = Float32Array.from([0, 0.5, 0, 0, 0, 0]); // 2 steps × 3: only dim 1 moves
+    const b = Float32Array.from([0, 0, 0, 0, 0, -1]); // dim 2 moves at step 2
+    expect(activeActionDims([a, b], 3)).toEqual([false, true, true]);
+    expect(activeActionDims([a], 3)).toEqual([false, true, false]);
+    expect(activeActionDims([], 2)).toEqual([false, false]);
+  });
+
+  it('names the episode whose length does not divide into rows', () => {
+    expect(() => activeActionDims([new Float32Array(6), new Float32Array(5)], 3)).toThrow(
+      /episode 1: 5 values/,
+    );
+    expect(() => activeActionDims([], 0)).toThrow(/dim must be an integer/);
   });
 });

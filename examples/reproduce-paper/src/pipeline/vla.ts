@@ -19,7 +19,7 @@ import {
   type Policy,
   wilsonInterval,
 } from '@roboalign/bench';
-import { chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
+import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import type { Conversation, RgbImage, Vlm } from '@roboalign/vlm';
 
@@ -54,16 +54,6 @@ function fitTokens(
   features.set(hidden.subarray(row * length * width, row * length * width + n * width));
   for (let s = 0; s < n; s++) featureMask[s] = mask[row * length + s];
   return { features, featureMask };
-}
-
-/** The action dimensions the demonstrations use (the expert never rolls or pitches; those stay 0). */
-function activeDims(demos: readonly RobotEpisode[]): boolean[] {
-  const active = new Array<boolean>(ACTION_DIM).fill(false);
-  for (const d of demos)
-    d.actions.forEach((v, i) => {
-      if (v !== 0) active[i % ACTION_DIM] = true;
-    });
-  return active;
 }
 
 /** A head trained on one benchmark's demonstrations, over one frozen VLM. */
@@ -101,7 +91,11 @@ export async function trainVlaHead(
     backboneDim: width,
   };
   const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
-  const active = activeDims(demos);
+  // The expert never rolls or pitches: those dimensions stay out of the loss and are emitted as 0.
+  const active = activeActionDims(
+    demos.map((d) => d.actions),
+    ACTION_DIM,
+  );
   const H = config.horizon;
   const actionMask = new Float32Array(H * config.actionDim);
   for (let h = 0; h < H; h++)
