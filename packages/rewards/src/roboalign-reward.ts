@@ -15,6 +15,11 @@ export interface RoboAlignRewardOptions extends TextExtractionOptions {
   completionIds?: ArrayLike<number>;
   /** Marker token ids for `completionIds`. */
   idMarkers?: IdMarkers;
+  /**
+   * The completion's action ids when the caller has already read them (e.g. mapped back from a language
+   * model's added-token ids); `null` means none were found. Takes precedence over `completionIds` and the text.
+   */
+  actionIds?: ArrayLike<number> | null;
 }
 
 /** The reward and its parts. */
@@ -36,9 +41,13 @@ export function roboalignRewardParts(
 ): RoboAlignRewardParts {
   const format = formatReward(completion, options.template ?? DEFAULT_TEMPLATE);
   const actionIds =
-    options.completionIds !== undefined && options.idMarkers !== undefined
-      ? extractActionIds(options.completionIds, options.idMarkers)
-      : extractActionIdsFromText(completion, options);
+    options.actionIds !== undefined
+      ? options.actionIds === null
+        ? null
+        : Int32Array.from(options.actionIds)
+      : options.completionIds !== undefined && options.idMarkers !== undefined
+        ? extractActionIds(options.completionIds, options.idMarkers)
+        : extractActionIdsFromText(completion, options);
   const accuracy = actionIds === null ? 0 : prefixSimilarity(actionIds, targetIds);
   const wf = options.weights?.format ?? 0.5;
   const wa = options.weights?.accuracy ?? 0.5;

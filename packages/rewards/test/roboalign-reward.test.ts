@@ -40,6 +40,20 @@ describe('roboalignReward', () => {
     expect(r.accuracy).toBe(0.75);
   });
 
+  it('takes action ids the caller already read, before ids and text', () => {
+    const text = completion('<FAST_4><FAST_8><FAST_15><FAST_16>');
+    const given = roboalignRewardParts(text, target, {
+      actionIds: [4, 8, 0],
+      completionIds: [900, 4, 8, 15, 16, 901],
+      idMarkers: { start: 900, end: 901 },
+    });
+    expect(given.accuracy).toBe(0.5);
+    expect(Array.from(given.actionIds!)).toEqual([4, 8, 0]);
+    const none = roboalignRewardParts(text, target, { actionIds: null });
+    expect(none.accuracy).toBe(0);
+    expect(none.reward).toBe(0.5);
+  });
+
   it('throws on an empty target', () => {
     expect(() => roboalignReward(completion('<FAST_1>'), [])).toThrow(/target ids are empty/);
   });

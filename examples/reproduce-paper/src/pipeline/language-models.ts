@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FastTokenizerError } from '@roboalign/fast-tokenizer';
 import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
 import { roboalignRewardParts } from '@roboalign/rewards';
 import { appendJsonl } from '@roboalign/utils';
@@ -83,6 +84,19 @@ export async function trainLanguageModel(options: {
   return { dir: out, metrics, finalLoss: history.at(-1)?.loss ?? Number.NaN };
 }
 
+/**
+ * The FAST ids a generation wrote between the action markers, mapped back from the language model's
+ * added-token ids; null when a marker is missing or a non-action token sits between them.
+ */
+export function generatedFastIds(tokenizer: VlmTokenizer, lmIds: ArrayLike<number>): Int32Array | null {
+  try {
+    return tokenizer.actions.extract(lmIds);
+  } catch (err) {
+    if (err instanceof FastTokenizerError) return null;
+    throw err;
+  }
+}
+
 /** An RL prompt and the FAST ids of the expert's chunk it should answer with. */
 export interface RlPrompt {
   prompt: Conversation;
@@ -120,7 +134,6 @@ export async function trainGrpo(options: {
   const p = GRPO_PRESETS.roboalign;
   const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
   const metrics = join(out, 'grpo.jsonl');
-  const ids = { start: tokenizer.actions.startId, end: tokenizer.actions.endId };
   const trainer = new GrpoTrainer({
     policy,
     referencePolicy: policy.reference(),
@@ -142,16 +155,12 @@ export async function trainGrpo(options: {
       {
         name: 'roboalign',
         fn: ({ completions, completionIds, columns }) =>
-          completions.map((text, i) => {
-            // The action ids are read from the token ids between the markers, then mapped back to FAST ids.
-            const parts = roboalignRewardParts(text, columns.targetFastIds[i] as number[], {
-              completionIds: Array.from(completionIds[i], (id) =>
-                id === ids.start || id === ids.end ? id : id - ids.end - 1,
-              ),
-              idMarkers: { start: ids.start, end: ids.end },
-            });
-            return parts.reward;
-          }),
+          completions.map(
+            (text, i) =>
+              roboalignRewardParts(text, columns.targetFastIds[i] as number[], {
+                actionIds: generatedFastIds(tokenizer, completionIds[i]),
+              }).reward,
+          ),
       },
     ],
   });

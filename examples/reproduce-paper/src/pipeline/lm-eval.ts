@@ -1,6 +1,7 @@
 import type { FastTokenizer } from '@roboalign/fast-tokenizer';
 import { formatReward, prefixSimilarity } from '@roboalign/rewards';
 import { type ContentItem, type Conversation, readConversations, type Vlm } from '@roboalign/vlm';
+import { generatedFastIds } from './language-models.js';
 
 /** The analysis-table figures of one language model. */
 export interface LmScores {
@@ -66,13 +67,7 @@ export async function evaluateLanguageModel(
     );
     return rows.map((r, i) => {
       const g = out[i][0];
-      const lmIds = tokenizer.actions.extract(g.ids);
-      let ids: Int32Array | null = null;
-      try {
-        ids = lmIds ? tokenizer.actions.fromLm(lmIds) : null;
-      } catch {
-        ids = null; // a non-action token between the markers
-      }
+      const ids = generatedFastIds(tokenizer, g.ids);
       return { text: g.text, ids, target: r.target };
     });
   };

@@ -1,0 +1,38 @@
+// The FAST ids read back from generated language-model ids: the one mapping that the GRPO reward and the
+// language-model evaluation share.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { roboalignRewardParts } from '@roboalign/rewards';
+import { saveVlmTokenizer, trainVlmTokenizer, VlmTokenizer } from '@roboalign/vlm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generatedFastIds } from '../../src/pipeline/language-models.js';
+
+describe('generatedFastIds', () => {
+  let tokenizer: VlmTokenizer;
+  beforeAll(async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'reproduce-tok-')), 'tokenizer');
+    const corpus = Array.from({ length: 40 }, (_, i) => `move the red block ${i % 7} cm to the left`);
+    await saveVlmTokenizer(
+      dir,
+      trainVlmTokenizer(corpus, { textVocabSize: 300, fastVocabSize: 32, imageTokens: 4, maxLength: 64 }),
+    );
+    tokenizer = await VlmTokenizer.load(dir);
+  });
+
+  it('maps the span between the markers back to FAST ids, ignoring text around it', () => {
+    const text = tokenizer.encode('<think>left</think>');
+    const ids = [...text, ...tokenizer.actions.wrap([3, 1, 4, 1, 5]), tokenizer.ids.imEnd];
+    expect(Array.from(generatedFastIds(tokenizer, ids)!)).toEqual([3, 1, 4, 1, 5]);
+    const reward = roboalignRewardParts('', [3, 1, 4, 9], { actionIds: generatedFastIds(tokenizer, ids) });
+    expect(reward.accuracy).toBe(0.75);
+  });
+
+  it('gives null without both markers or with a text token between them', () => {
+    const wrapped = Array.from(tokenizer.actions.wrap([2, 7]));
+    expect(generatedFastIds(tokenizer, wrapped.slice(0, -1))).toBeNull();
+    expect(generatedFastIds(tokenizer, wrapped.slice(1))).toBeNull();
+    const withText = [wrapped[0], wrapped[1], ...tokenizer.encode('left'), ...wrapped.slice(2)];
+    expect(generatedFastIds(tokenizer, withText)).toBeNull();
+  });
+});
