@@ -56,29 +56,37 @@ function fitTokens(
   return { features, featureMask };
 }
 
-/** A head trained on one benchmark's demonstrations, over one frozen VLM. */
-export interface VlaHead {
-  head: ActionHead;
+/** One benchmark's head training set over one frozen VLM: samples and what the policy needs to act. */
+export interface VlaTrainingSet {
+  samples: HeadSample[];
+  config: ActionHeadConfig;
   stateStats: NormStats;
+  /** Action dimensions the demonstrations move; the others stay out of the loss and are emitted as 0. */
   active: boolean[];
+  /** Feature rows per observation (the prompt length the head was built for). */
   tokens: number;
+}
+
+/** A head trained on a {@link VlaTrainingSet}. */
+export interface VlaHead extends Omit<VlaTrainingSet, 'samples'> {
+  head: ActionHead;
   losses: number[];
 }
 
 /**
- * GR00T-N1.5 recipe: the VLM stays frozen; its middle-layer hidden states over (agent view, wrist view,
- * instruction) at every `frameStride`-th demonstration step, with the robot state, train a new
- * flow-matching head to predict the expert's next `horizon` actions.
+ * GR00T-N1.5 recipe, data side: the frozen VLM's middle-layer hidden states over (agent view, wrist view,
+ * instruction) at every `frameStride`-th demonstration step, the normalized robot state, and the expert's
+ * next `horizon` actions. Computed once per backbone and shared by its head seeds.
  */
-export async function trainVlaHead(
+export async function vlaTrainingSet(
   vlm: Vlm,
   demos: readonly RobotEpisode[],
-  options: { steps: number; frameStride: number; seed: number; progress?: boolean },
-): Promise<VlaHead> {
+  frameStride: number,
+): Promise<VlaTrainingSet> {
   const frames: Array<{ demo: RobotEpisode; t: number }> = [];
   for (const demo of demos) {
     if (!demo.images || !demo.states) throw new Error(`demonstration ${demo.index} has no images or states`);
-    for (let t = 0; t < demo.length; t += options.frameStride) frames.push({ demo, t });
+    for (let t = 0; t < demo.length; t += frameStride) frames.push({ demo, t });
   }
   const prompts = frames.map(({ demo, t }) =>
     observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction),
@@ -118,13 +126,18 @@ export async function trainVlaHead(
       actionMask,
     };
   });
-  const head = await ActionHead.create(config, { batchSize: 32, lr: 3e-4 });
-  const losses = await trainHead(head, memoryDataset(samples), {
-    steps: options.steps,
-    seed: options.seed,
-    progress: options.progress,
-  });
-  return { head, stateStats, active, tokens, losses };
+  return { samples, config, stateStats, active, tokens };
+}
+
+/** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
+export async function trainVlaHead(
+  set: VlaTrainingSet,
+  options: { steps: number; seed: number; progress?: boolean },
+): Promise<VlaHead> {
+  const { samples, ...rest } = set;
+  const head = await ActionHead.create(set.config, { batchSize: 32, lr: 3e-4 });
+  const losses = await trainHead(head, memoryDataset(samples), options);
+  return { ...rest, head, losses };
 }
 
 /** The frozen VLM and its head as a bench policy: features of the current views, one sampled chunk. */
@@ -215,10 +228,12 @@ export async function benchmarkVla(
   const lengths: number[] = [];
   const headLoss = { libero: [] as number[], calvin: [] as number[] };
   const common = { replanSteps: options.replanSteps, imageSize: options.imageSize, videos: 'none' } as const;
+  const liberoSet = await vlaTrainingSet(vlm, demos.libero, options.frameStride);
+  const calvinSet = await vlaTrainingSet(vlm, demos.calvin, options.frameStride);
   for (let k = 0; k < options.headSeeds; k++) {
     const seed = options.seed + k;
-    const training = { steps: options.headSteps, frameStride: options.frameStride, seed };
-    const liberoHead = await trainVlaHead(vlm, demos.libero, training);
+    const training = { steps: options.headSteps, seed };
+    const liberoHead = await trainVlaHead(liberoSet, training);
     headLoss.libero.push(tailMean(liberoHead.losses));
     for (const suite of options.suites) {
       const report = (await evaluate(vlaPolicy(vlm, liberoHead, seed), suite, {
@@ -232,7 +247,7 @@ export async function benchmarkVla(
       c.episodes += report.episodes.length;
     }
     await liberoHead.head.release();
-    const calvinHead = await trainVlaHead(vlm, demos.calvin, training);
+    const calvinHead = await trainVlaHead(calvinSet, training);
     headLoss.calvin.push(tailMean(calvinHead.losses));
     const chains = (await evaluate(vlaPolicy(vlm, calvinHead, seed), 'calvin', {
       ...common,
