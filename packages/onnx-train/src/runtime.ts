@@ -28,6 +28,11 @@ export interface SessionOptions {
    * machine ran 3× slower with it).
    */
   spinning?: boolean;
+  /**
+   * ONNX Runtime's CPU memory arena (its default, true): a session keeps the peak of its runs' memory for
+   * reuse. Without it, memory goes back after each run, so many sessions of different shapes can stay loaded.
+   */
+  memoryArena?: boolean;
 }
 
 /** A loaded model and the provider that runs it. */
@@ -69,6 +74,7 @@ export async function createSession(
   if (options.intraOpThreads !== undefined) base.intraOpNumThreads = options.intraOpThreads;
   if (options.graphOptimizationLevel !== undefined)
     base.graphOptimizationLevel = options.graphOptimizationLevel;
+  if (options.memoryArena !== undefined) base.enableCpuMemArena = options.memoryArena;
   if (options.spinning !== undefined) {
     const allow = options.spinning ? '1' : '0';
     base.extra = { session: { intra_op: { allow_spinning: allow }, inter_op: { allow_spinning: allow } } };
