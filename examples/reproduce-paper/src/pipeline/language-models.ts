@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FastTokenizerError } from '@roboalign/fast-tokenizer';
 import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
 import { roboalignRewardParts } from '@roboalign/rewards';
 import { appendJsonl } from '@roboalign/utils';
@@ -85,16 +84,21 @@ export async function trainLanguageModel(options: {
 }
 
 /**
- * The FAST ids a generation wrote between the action markers, mapped back from the language model's
- * added-token ids; null when a marker is missing or a non-action token sits between them.
+ * The FAST ids a generation wrote after its first `<ACTION_START>`, mapped back from the language model's
+ * added-token ids: up to `<ACTION_END>`, the first token that is not an action token, or the end of the
+ * generation (a chunk cut off by the token budget still has a scorable prefix). Null without a start marker.
  */
 export function generatedFastIds(tokenizer: VlmTokenizer, lmIds: ArrayLike<number>): Int32Array | null {
-  try {
-    return tokenizer.actions.extract(lmIds);
-  } catch (err) {
-    if (err instanceof FastTokenizerError) return null;
-    throw err;
-  }
+  const { startId, endId } = tokenizer.actions;
+  const ids = Array.from(lmIds);
+  const start = ids.indexOf(startId);
+  if (start < 0) return null;
+  // addedTokenActionMapping's layout: the two markers, then FAST id 0, 1, …
+  const first = endId + 1;
+  const last = startId + tokenizer.actions.addedTokens.length - 1;
+  let end = start + 1;
+  while (end < ids.length && ids[end] >= first && ids[end] <= last) end++;
+  return tokenizer.actions.fromLm(ids.slice(start + 1, end));
 }
 
 /** An RL prompt and the FAST ids of the expert's chunk it should answer with. */

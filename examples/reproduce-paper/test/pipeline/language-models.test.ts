@@ -28,11 +28,15 @@ describe('generatedFastIds', () => {
     expect(reward.accuracy).toBe(0.75);
   });
 
-  it('gives null without both markers or with a text token between them', () => {
-    const wrapped = Array.from(tokenizer.actions.wrap([2, 7]));
-    expect(generatedFastIds(tokenizer, wrapped.slice(0, -1))).toBeNull();
-    expect(generatedFastIds(tokenizer, wrapped.slice(1))).toBeNull();
-    const withText = [wrapped[0], wrapped[1], ...tokenizer.encode('left'), ...wrapped.slice(2)];
-    expect(generatedFastIds(tokenizer, withText)).toBeNull();
+  it('reads up to the end marker, a text token or the end of the generation; null without a start', () => {
+    const wrapped = Array.from(tokenizer.actions.wrap([2, 7, 31]));
+    const read = (ids: number[]) => {
+      const fast = generatedFastIds(tokenizer, ids);
+      return fast === null ? null : Array.from(fast);
+    };
+    expect(read(wrapped.slice(1))).toBeNull();
+    expect(read(wrapped.slice(0, -1))).toEqual([2, 7, 31]);
+    expect(read([wrapped[0], wrapped[1], ...tokenizer.encode('left'), ...wrapped.slice(2)])).toEqual([2]);
+    expect(read([wrapped[0], tokenizer.ids.imEnd])).toEqual([]);
   });
 });
