@@ -284,7 +284,10 @@ export class ActionHead {
     return out[this.inferenceActions!.name] as Float32Array;
   }
 
-  /** Frees the ONNX Runtime sessions (training and inference); the head is unusable afterwards. */
+  /**
+   * Frees the ONNX Runtime sessions, for programs that train many heads. Training steps fail afterwards;
+   * `predict` and `export` still work (`predict` opens a new inference session).
+   */
   async release(): Promise<void> {
     await this.program.session.release();
     await this.inference?.release();

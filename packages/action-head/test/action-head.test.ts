@@ -85,6 +85,15 @@ describe('ActionHead', () => {
     expect(between).toBeLessThan(20);
   }, 120_000);
 
+  it('release frees the training session; predict still works from the kept weights', async () => {
+    const head = await ActionHead.create(tiny, { batchSize: 2 });
+    const before = await head.predict(observation, 7);
+    await head.release();
+    const sample = bimodalSample(seededRandom(2));
+    await expect(head.trainStep([sample, sample], seededRandom(1))).rejects.toThrow();
+    expect(await head.predict(observation, 7)).toEqual(before);
+  });
+
   it('ignores masked action dimensions in the loss', async () => {
     const head = await ActionHead.create(tiny, { batchSize: 2 });
     const masked = (value: number): HeadSample => ({
