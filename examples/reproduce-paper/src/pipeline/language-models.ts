@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
 import { roboalignRewardParts } from '@roboalign/rewards';
-import { appendJsonl } from '@roboalign/utils';
+import { appendJsonl, progressBar } from '@roboalign/utils';
 import {
   type Conversation,
   loadSftDataset,
@@ -170,6 +170,7 @@ export async function trainGrpo(options: {
   });
   const rewards: number[] = [];
   const n = preset.grpo.prompts;
+  const bar = progressBar({ label: 'roboalign (GRPO)', total: preset.grpo.steps });
   for (let step = 0; step < preset.grpo.steps; step++) {
     const batch = Array.from({ length: n }, (_, k) => options.rl[(step * n + k) % options.rl.length]);
     const m = await trainer.step({
@@ -178,7 +179,9 @@ export async function trainGrpo(options: {
     });
     rewards.push(m['rewards/roboalign']);
     await appendJsonl(metrics, { step: step + 1, ...m });
+    bar.update(step + 1, { reward: m['rewards/roboalign'], kl: m.kl_mean });
   }
+  bar.stop();
   await model.save(out);
   await model.release();
   return { dir: out, metrics, finalLoss: Number.NaN, meanReward: rewards };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { recordExpertEpisodes } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
-import { writeJsonAtomic } from '@roboalign/utils';
+import { progressBar, writeJsonAtomic } from '@roboalign/utils';
 import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
@@ -136,7 +136,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   const fast = await loadFastTokenizer(data.fastTokenizer);
   const lm = await runner.run('lm-eval', preset.lmEval, [...VARIANTS], async () => {
     const scores: Partial<Record<Variant, LmScores>> = {};
-    for (const v of VARIANTS) {
+    const bar = progressBar({ label: 'lm-eval', total: VARIANTS.length });
+    for (const [i, v] of VARIANTS.entries()) {
       const model = await Vlm.load(modelDir(v), tokenizer, session);
       scores[v] = await evaluateLanguageModel(model, fast, data.heldOut, {
         ...preset.lmEval,
@@ -147,7 +148,9 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       log(
         `[lm-eval] ${v}: format ${scores[v]!.formatRate.toFixed(2)}, prefix ${scores[v]!.prefixSimilarity.reasoning.toFixed(3)}`,
       );
+      bar.update(i + 1);
     }
+    bar.stop();
     return scores;
   });
 
