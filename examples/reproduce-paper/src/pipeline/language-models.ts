@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GRPO_PRESETS, GrpoTrainer } from '@roboalign/grpo';
+import { GRPO_PRESETS, type GrpoRewardArgs, GrpoTrainer } from '@roboalign/grpo';
 import { roboalignRewardParts } from '@roboalign/rewards';
 import { appendJsonl, progressBar } from '@roboalign/utils';
 import {
@@ -155,18 +155,18 @@ export async function trainGrpo(options: {
     temperature: p.temperature,
     seed: preset.seed,
     eosId: tokenizer.ids.imEnd,
-    rewards: [
-      {
-        name: 'roboalign',
-        fn: ({ completions, completionIds, columns }) =>
-          completions.map(
-            (text, i) =>
-              roboalignRewardParts(text, columns.targetFastIds[i] as number[], {
-                actionIds: generatedFastIds(tokenizer, completionIds[i]),
-              }).reward,
-          ),
-      },
-    ],
+    // RoboAlign's reward, mean(format, accuracy), as two weighted parts so both are logged per step.
+    rewards: (['format', 'accuracy'] as const).map((part) => ({
+      name: part,
+      weight: 0.5,
+      fn: ({ completions, completionIds, columns }: GrpoRewardArgs<Conversation>) =>
+        completions.map(
+          (text, i) =>
+            roboalignRewardParts(text, columns.targetFastIds[i] as number[], {
+              actionIds: generatedFastIds(tokenizer, completionIds[i]),
+            })[part],
+        ),
+    })),
   });
   const rewards: number[] = [];
   const n = preset.grpo.prompts;
@@ -177,9 +177,9 @@ export async function trainGrpo(options: {
       prompts: batch.map((b) => b.prompt),
       columns: { targetFastIds: batch.map((b) => b.targetFastIds) },
     });
-    rewards.push(m['rewards/roboalign']);
+    rewards.push(m.reward);
     await appendJsonl(metrics, { step: step + 1, ...m });
-    bar.update(step + 1, { reward: m['rewards/roboalign'], kl: m.kl_mean });
+    bar.update(step + 1, { reward: m.reward, format: m['rewards/format'], kl: m.kl_mean });
   }
   bar.stop();
   await model.save(out);

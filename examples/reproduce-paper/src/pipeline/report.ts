@@ -87,6 +87,18 @@ export function resultsMarkdown(results: Results): string {
   );
   for (const [k, r] of Object.entries(results.relative))
     lines.push(`| ${k} | ${num(r.libero, 1)} | ${num(r.calvin, 1)} |`);
+  lines.push(
+    '',
+    '## Flow-matching heads (training loss, mean of the last 10% of steps; one value per head seed)',
+    '',
+    '| variant | LIBERO-style head | CALVIN-style head |',
+    '|---|---:|---:|',
+  );
+  for (const n of names) {
+    const { headLoss } = results.variants[n]!;
+    const list = (xs: readonly number[]) => xs.map((x) => num(x, 3)).join(', ');
+    lines.push(`| ${n} | ${list(headLoss.libero)} | ${list(headLoss.calvin)} |`);
+  }
   lines.push('', '## Language models (held-out prompts)', '');
   lines.push(
     '| variant | format rate | prefix sim. (direct) | prefix sim. (reasoning) | action MAE | VQA general | VQA robot | VQA reasoning |',
@@ -155,12 +167,13 @@ async function chainPlot(results: Results): Promise<Uint8Array> {
   );
 }
 
-/** GRPO reward, format and KL over steps. */
+/** GRPO reward, format rate (the format part's mean) and KL over steps. */
 async function grpoPlot(grpo: ReadonlyArray<Record<string, number>>): Promise<Uint8Array> {
   const metric = (key: string) =>
     grpo.map((m) => ({ step: m.step, value: m[key] })).filter((p) => Number.isFinite(p.value));
   const series = [
-    { name: 'reward', points: metric('rewards/roboalign') },
+    { name: 'reward', points: metric('reward') },
+    { name: 'format rate', points: metric('rewards/format') },
     { name: 'KL', points: metric('kl_mean') },
   ].filter((s) => s.points.length > 0);
   return svgToPng(await trainingCurveSvg(series, { title: 'GRPO', yTitle: 'value' }), 2);

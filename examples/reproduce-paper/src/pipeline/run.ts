@@ -232,7 +232,9 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       device: options.device,
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
-      wallTimeSeconds: { ...runner.wallTimes(), total: (performance.now() - t0) / 1000 },
+      // Stage times as each stage measured them when it ran; `total` is their sum, whatever was skipped now.
+      wallTimeSeconds: stageTimes(runner),
+      thisInvocationSeconds: (performance.now() - t0) / 1000,
       grpoMeanReward: grpo.meanReward,
     };
     const grpoMetrics = existsSync(grpo.metrics)
@@ -245,6 +247,12 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     return { dir: out };
   });
   return results;
+}
+
+function stageTimes(runner: StageRunner): Record<string, number> {
+  const times = runner.wallTimes();
+  const total = Object.values(times).reduce((a, b) => a + b, 0);
+  return { ...times, total: +total.toFixed(1) };
 }
 
 /** Seed of every evaluation episode, apart from every training seed (demonstrations use trials 1000+). */
