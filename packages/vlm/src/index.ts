@@ -1,3 +1,4 @@
+export type { SessionOptions } from '@roboalign/onnx-train';
 export {
   parameterCount,
   parameterShapes,

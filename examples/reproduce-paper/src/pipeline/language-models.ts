@@ -7,6 +7,7 @@ import {
   type Conversation,
   loadSftDataset,
   readConversations,
+  type SessionOptions,
   type SftDataset,
   sft,
   Vlm,
@@ -53,14 +54,16 @@ export async function trainLanguageModel(options: {
   sources: readonly string[];
   steps: number;
   progressLabel: string;
+  session?: SessionOptions;
 }): Promise<TrainedModel> {
   const { tokenizer, preset, out } = options;
   const model = options.from
-    ? await Vlm.load(options.from, tokenizer)
+    ? await Vlm.load(options.from, tokenizer, options.session)
     : Vlm.create(tokenizer, {
         architecture: architectureOf(preset),
         maxLength: preset.maxLength,
         seed: preset.seed,
+        session: options.session,
       });
   const sets = await datasets(model, options.sources);
   for (const set of sets) set.weight = set.examples.length;
@@ -132,9 +135,10 @@ export async function trainGrpo(options: {
   from: string;
   out: string;
   rl: readonly RlPrompt[];
+  session?: SessionOptions;
 }): Promise<TrainedModel & { meanReward: number[] }> {
   const { tokenizer, preset, out } = options;
-  const model = await Vlm.load(options.from, tokenizer);
+  const model = await Vlm.load(options.from, tokenizer, options.session);
   const p = GRPO_PRESETS.roboalign;
   const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
   const metrics = join(out, 'grpo.jsonl');

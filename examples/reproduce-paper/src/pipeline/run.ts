@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { recordExpertEpisodes } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
@@ -102,6 +103,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       sources: [data.train.general],
       steps: preset.pretrainSteps,
       progressLabel: 'base',
+      session,
     }),
   );
   for (const [variant, sources] of Object.entries(recipes(data)) as Array<[Variant, readonly string[]]>) {
@@ -114,6 +116,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         sources,
         steps: preset.sftSteps,
         progressLabel: variant,
+        session,
       }),
     );
   }
@@ -129,6 +132,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         from: modelDir('roboalign-sft'),
         out: modelDir('roboalign'),
         rl,
+        session,
       });
     },
   );
@@ -156,7 +160,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
 
   await runner.run('export', { batch: 1 }, [...VARIANTS], async () => {
     for (const v of VARIANTS) {
-      const model = await Vlm.load(modelDir(v), tokenizer);
+      const model = await Vlm.load(modelDir(v), tokenizer, session);
       await exportOnnx(model, join(out, 'onnx', v), {
         batch: 1,
         maxNewTokens: 64,
@@ -200,7 +204,13 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
             libero: (await Promise.all(preset.vla.suites.map((s) => loadEpisodes(demoFile(s))))).flat(),
             calvin: await loadEpisodes(demoFile('calvin')),
           },
-          { ...preset.vla, seed: preset.seed, imageSize: preset.imageSize, evaluationSeed: EVALUATION_SEED },
+          {
+            ...preset.vla,
+            seed: preset.seed,
+            imageSize: preset.imageSize,
+            evaluationSeed: EVALUATION_SEED,
+            session,
+          },
         );
         log(
           `[${stage}] ${Object.entries(scores.libero)
@@ -230,8 +240,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         demonstrations: 'trials 1000+',
       },
       device: options.device,
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
+      machine: machine(),
+      packages: await packageVersions(),
       // Stage times as each stage measured them when it ran; `total` is their sum, whatever was skipped now.
       wallTimeSeconds: stageTimes(runner),
       thisInvocationSeconds: (performance.now() - t0) / 1000,
@@ -247,6 +257,35 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     return { dir: out };
   });
   return results;
+}
+
+/** The machine the run measured its stage times on. */
+function machine() {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? 'unknown',
+    cores: cores.length,
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    platform: `${process.platform} ${process.arch}`,
+    node: process.version,
+  };
+}
+
+/** Versions of the packages this example runs on (its dependencies, as installed beside it). */
+async function packageVersions(): Promise<Record<string, string>> {
+  const root = join(import.meta.dirname, '..', '..');
+  const own = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const names = [...Object.keys(own.dependencies), ...Object.keys(own.devDependencies)];
+  const versions: Record<string, string> = {};
+  for (const name of names) {
+    const path = join(root, 'node_modules', name, 'package.json');
+    if (existsSync(path))
+      versions[name] = (JSON.parse(await readFile(path, 'utf8')) as { version: string }).version;
+  }
+  return versions;
 }
 
 function stageTimes(runner: StageRunner): Record<string, number> {

@@ -21,7 +21,7 @@ import {
 } from '@roboalign/bench';
 import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
-import type { Conversation, RgbImage, Vlm } from '@roboalign/vlm';
+import type { Conversation, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
 
 /** The VLM's prompt for one control step: agent view, wrist view, instruction (as GR00T feeds its VLM). */
 export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruction: string): Conversation {
@@ -132,11 +132,12 @@ export async function vlaTrainingSet(
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
 export async function trainVlaHead(
   set: VlaTrainingSet,
-  options: { steps: number; seed: number; progress?: boolean },
+  options: { steps: number; seed: number; progress?: boolean; session?: SessionOptions },
 ): Promise<VlaHead> {
   const { samples, ...rest } = set;
-  const head = await ActionHead.create(set.config, { batchSize: 32, lr: 3e-4 });
-  const losses = await trainHead(head, memoryDataset(samples), options);
+  const { session, ...training } = options;
+  const head = await ActionHead.create(set.config, { batchSize: 32, lr: 3e-4, session });
+  const losses = await trainHead(head, memoryDataset(samples), training);
   return { ...rest, head, losses };
 }
 
@@ -206,6 +207,8 @@ export interface VlaBenchmarkOptions {
   imageSize: number;
   /** Seed of every evaluation episode, apart from every training seed. */
   evaluationSeed: number;
+  /** ONNX Runtime options of the heads' sessions (e.g. the CUDA execution provider). */
+  session?: SessionOptions;
 }
 
 const tailMean = (losses: readonly number[]) => {
@@ -232,7 +235,7 @@ export async function benchmarkVla(
   const calvinSet = await vlaTrainingSet(vlm, demos.calvin, options.frameStride);
   for (let k = 0; k < options.headSeeds; k++) {
     const seed = options.seed + k;
-    const training = { steps: options.headSteps, seed };
+    const training = { steps: options.headSteps, seed, session: options.session };
     const liberoHead = await trainVlaHead(liberoSet, training);
     headLoss.libero.push(tailMean(liberoHead.losses));
     for (const suite of options.suites) {

@@ -48,6 +48,10 @@ describe('the smoke preset', () => {
     }
     expect(Object.keys(results.relative)).toContain('roboalign vs roboalign-sft');
     expect(results.manifest).toHaveProperty('wallTimeSeconds');
+    const manifest = results.manifest as { packages: Record<string, string>; machine: { cores: number } };
+    expect(manifest.packages['@roboalign/vlm']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(manifest.packages['onnxruntime-node']).toBe('1.30.0');
+    expect(manifest.machine.cores).toBeGreaterThan(0);
     for (const file of ['tokenizer.json', 'tokenizer_config.json'])
       expect(() => JSON.parse(readFileSync(join(out, 'tokenizer', file), 'utf8'))).not.toThrow();
     const md = await readFile(join(out, 'results.md'), 'utf8');
