@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import cliProgress from 'cli-progress';
+import { progressBar } from '@roboalign/utils';
 import { BenchError } from '../errors.js';
 import { describeMachine } from '../report/machine.js';
 import {
@@ -156,22 +156,15 @@ export async function evaluate(
       : undefined;
   const startedAt = new Date();
   const results: JobResult[] = [];
-  const showBar = options.progress ?? Boolean(process.stderr.isTTY);
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        {
-          format: `${resolved.name} [{bar}] {value}/{total} {unit} | {eta_formatted} left`,
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(jobs.length, 0, { unit: resolved.kind === 'chains' ? 'chains' : 'episodes' });
+  const bar = progressBar({
+    label: `${resolved.name} (${resolved.kind === 'chains' ? 'chains' : 'episodes'})`,
+    total: jobs.length,
+    enabled: options.progress,
+  });
   const onResult = (result: JobResult, video?: KeptVideo) => {
     results.push(result);
     if (video) collector.add(video);
-    bar?.increment();
+    bar.update(results.length);
     options.onProgress?.(results.length, jobs.length);
   };
   const policyName = typeof policy === 'string' ? policy : 'in-process policy';
@@ -203,7 +196,7 @@ export async function evaluate(
       }
     }
   } finally {
-    bar?.stop();
+    bar.stop();
   }
   const run: RunSettings = {
     suite: resolved.name,

@@ -1,5 +1,5 @@
 import { type LeRobotWriteResult, type RobotEpisode, writeLeRobotDataset } from '@roboalign/datasets';
-import cliProgress from 'cli-progress';
+import { progressBar } from '@roboalign/utils';
 import { BenchError } from '../errors.js';
 import type { Suite } from '../suites/task.js';
 import { type Goal, type TaskEnv, TaskEnvPool } from '../suites/task-env.js';
@@ -91,14 +91,8 @@ export async function recordExpertEpisodes(
   const episodes: RobotEpisode[] = [];
   const envs = new TaskEnvPool(withImages ? { imageSize } : { render: false });
   const total = suite.kind === 'chains' ? count : count * suite.tasks.length;
-  const bar =
-    (options.progress ?? Boolean(process.stderr.isTTY))
-      ? new cliProgress.SingleBar(
-          { format: `record ${suite.name} [{bar}] {value}/{total}`, stream: process.stderr },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-  bar?.start(total, 0);
+  const bar = progressBar({ label: `record ${suite.name}`, total, enabled: options.progress });
+  let done = 0;
   try {
     if (suite.kind === 'chains') {
       const env = await envs.get(suite.scene);
@@ -109,7 +103,7 @@ export async function recordExpertEpisodes(
           if (!episode) break;
           episodes.push(episode);
         }
-        bar?.increment();
+        bar.update(++done);
       }
     } else {
       for (const [taskIndex, task] of suite.tasks.entries()) {
@@ -118,12 +112,12 @@ export async function recordExpertEpisodes(
           env.reset(task, initialLayout(suite, taskIndex, trial));
           const episode = recordGoal(env, task, episodes.length, withImages);
           if (episode) episodes.push(episode);
-          bar?.increment();
+          bar.update(++done);
         }
       }
     }
   } finally {
-    bar?.stop();
+    bar.stop();
     await envs.dispose();
   }
   return { episodes, attempted: total };
