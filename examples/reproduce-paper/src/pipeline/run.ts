@@ -196,8 +196,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       { ...preset.vla, imageSize: preset.imageSize },
       ['demos', v],
       async () => {
-        model ??= await Vlm.load(modelDir(v), tokenizer, session);
-        await model.loadWeightsFrom(modelDir(v));
+        if (model === undefined) model = await Vlm.load(modelDir(v), tokenizer, session);
+        else await model.loadWeightsFrom(modelDir(v));
         const scores = await benchmarkVla(
           model,
           {
