@@ -61,15 +61,10 @@ const ORT_TYPE: Record<DType, 'float32' | 'float64' | 'int64' | 'bool'> = {
 };
 
 /**
- * Loads an ONNX model (bytes, or a file path when it has external data) into ONNX Runtime. Asking for CUDA on a machine without it makes ONNX Runtime
- * throw; here that falls back to CPU with a logged notice instead.
+ * The ONNX Runtime session options that {@link SessionOptions} stand for (execution providers aside). Options
+ * left unset are left out, so ONNX Runtime's own defaults apply.
  */
-export async function createSession(
-  model: Uint8Array | string,
-  options: SessionOptions = {},
-): Promise<Session> {
-  const wanted = options.executionProviders ?? ['cpu'];
-  const log = options.log ?? ((m: string) => console.warn(m));
+export function ortSessionOptions(options: SessionOptions): ort.InferenceSession.SessionOptions {
   const base: ort.InferenceSession.SessionOptions = {};
   if (options.intraOpThreads !== undefined) base.intraOpNumThreads = options.intraOpThreads;
   if (options.graphOptimizationLevel !== undefined)
@@ -79,6 +74,20 @@ export async function createSession(
     const allow = options.spinning ? '1' : '0';
     base.extra = { session: { intra_op: { allow_spinning: allow }, inter_op: { allow_spinning: allow } } };
   }
+  return base;
+}
+
+/**
+ * Loads an ONNX model (bytes, or a file path when it has external data) into ONNX Runtime. Asking for CUDA on a machine without it makes ONNX Runtime
+ * throw; here that falls back to CPU with a logged notice instead.
+ */
+export async function createSession(
+  model: Uint8Array | string,
+  options: SessionOptions = {},
+): Promise<Session> {
+  const wanted = options.executionProviders ?? ['cpu'];
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const base = ortSessionOptions(options);
   let session: ort.InferenceSession | undefined;
   let provider: ExecutionProvider = 'cpu';
   if (wanted.includes('cuda') && !cudaLibraryPresent()) {

@@ -1,31 +1,51 @@
 // `memoryArena: false` gives a session's run memory back after each run: the vlm compiles one graph per
-// padded shape, and with the arena every one of them kept its peak (an SFT run grew to 24 GB).
+// padded shape, and with the arena every one of them kept its peak (an SFT run grew to 24 GB). How much of
+// that memory the process's RSS then shows depends on the C allocator's trim and mmap thresholds (an RSS
+// test passed on one 2-core CPU and failed on another), so this checks what reaches ONNX Runtime instead.
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/graph.js';
 import { toOnnx } from '../src/onnx-export.js';
 import * as op from '../src/ops.js';
-import { createSession } from '../src/runtime.js';
+import { createSession, ortSessionOptions } from '../src/runtime.js';
 
-const MB = 2 ** 20;
+describe('ortSessionOptions', () => {
+  it('maps memoryArena to enableCpuMemArena, both ways', () => {
+    expect(ortSessionOptions({ memoryArena: false }).enableCpuMemArena).toBe(false);
+    expect(ortSessionOptions({ memoryArena: true }).enableCpuMemArena).toBe(true);
+  });
 
-/** RSS growth (MB) left after one run of a graph whose intermediates take ~96 MB. */
-async function retainedAfterRun(memoryArena: boolean): Promise<number> {
-  const n = 8 * MB; // 32 MB per float32 tensor
-  const g = new Graph();
-  const x = g.input('x', [n]);
-  const y = op.reduceSum(op.mul(op.exp(x), op.tanh(x)), [0]);
-  const session = await createSession(toOnnx(g, { outputs: [y], parameters: 'inputs' }), { memoryArena });
-  const data = new Float32Array(n);
-  const before = process.memoryUsage().rss;
-  await session.run({ x: { data, shape: [n], dtype: 'float32' } });
-  const after = process.memoryUsage().rss;
-  await session.release();
-  return (after - before) / MB;
-}
+  it('leaves unset options to ONNX Runtime', () => {
+    expect(ortSessionOptions({})).toEqual({});
+  });
+
+  it('maps threads, optimization level and spinning', () => {
+    expect(
+      ortSessionOptions({ intraOpThreads: 2, graphOptimizationLevel: 'basic', spinning: false }),
+    ).toEqual({
+      intraOpNumThreads: 2,
+      graphOptimizationLevel: 'basic',
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  });
+});
 
 describe('createSession memoryArena', () => {
-  it('keeps a run’s peak with the arena and gives it back without', async () => {
-    expect(await retainedAfterRun(false)).toBeLessThan(24);
-    expect(await retainedAfterRun(true)).toBeGreaterThan(48);
+  it('runs the same graph to the same result with and without the arena', async () => {
+    const g = new Graph();
+    const x = g.input('x', [4096]);
+    const y = op.reduceSum(op.mul(op.exp(x), op.tanh(x)), [0]);
+    const model = toOnnx(g, { outputs: [y], parameters: 'inputs' });
+    const data = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i) / 4);
+    const results: number[] = [];
+    for (const memoryArena of [false, true]) {
+      const session = await createSession(model, { memoryArena });
+      const out = await session.run({ x: { data, shape: [4096], dtype: 'float32' } });
+      results.push((out[y.name] as Float32Array)[0]);
+      await session.release();
+    }
+    let expected = 0;
+    for (const v of data) expected += Math.exp(v) * Math.tanh(v);
+    expect(results[0]).toBe(results[1]);
+    expect(results[0]).toBeCloseTo(expected, 2);
   });
 });
