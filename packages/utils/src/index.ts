@@ -1,4 +1,4 @@
-export { writeFileAtomic, writeJsonAtomic } from './io/atomic-write.js';
+export { type AtomicWriteOptions, writeFileAtomic, writeJsonAtomic } from './io/atomic-write.js';
 export { appendJsonl } from './io/jsonl.js';
 export { seedFromName, seedFromParts } from './name-seed.js';
 export { type ProgressBar, type ProgressBarOptions, type ProgressPayload, progressBar } from './progress.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -15,6 +15,31 @@ afterEach(async () => {
 });
 
 describe('writeFileAtomic', () => {
+  it('writes bytes larger than one write call in chunks, exactly, and leaves no temporary file', async () => {
+    const path = join(dir, 'big.bin');
+    await writeFile(path, 'old');
+    const whole = Uint8Array.from({ length: 1003 }, (_, i) => (i * 31) % 251);
+    const view = whole.subarray(3, 1003); // 1,000 bytes in chunks of 64: 15 full and one of 40
+    await writeFileAtomic(path, view, { chunkBytes: 64 });
+    expect(new Uint8Array(await readFile(path))).toEqual(view);
+    expect(await readdir(dir)).toEqual(['big.bin']);
+  });
+
+  it('keeps the previous file when a chunked write fails, and names a bad chunk size', async () => {
+    const path = join(dir, 'big.bin');
+    await writeFile(path, 'old');
+    // A non-empty folder at the target: the chunks are written, the rename fails, the temporary file goes.
+    const occupied = join(dir, 'occupied');
+    await mkdir(occupied);
+    await writeFile(join(occupied, 'keep'), 'k');
+    await expect(writeFileAtomic(occupied, new Uint8Array(100), { chunkBytes: 8 })).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(['big.bin', 'occupied']);
+    expect(await readFile(join(occupied, 'keep'), 'utf8')).toBe('k');
+    expect(await readFile(path, 'utf8')).toBe('old');
+    await expect(writeFileAtomic(path, new Uint8Array(10), { chunkBytes: 0 })).rejects.toThrow(/chunkBytes/);
+    expect(await readFile(path, 'utf8')).toBe('old');
+  });
+
   it('writes text and creates the parent folders', async () => {
     const path = join(dir, 'a', 'b', 'out.txt');
     await writeFileAtomic(path, 'héllo');
