@@ -44,4 +44,10 @@ export {
   type VlmTokenizerFiles,
 } from './tokenizer/train-tokenizer.js';
 export { type VlmTokenIds, VlmTokenizer } from './tokenizer/vlm-tokenizer.js';
-export { type CreateVlmOptions, type ScoreOptions, type ScoreResult, Vlm } from './vlm.js';
+export {
+  type CreateVlmOptions,
+  type ScoreOptions,
+  type ScoreResult,
+  TRAINING_ARENA_GRAPHS,
+  Vlm,
+} from './vlm.js';

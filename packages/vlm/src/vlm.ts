@@ -57,12 +57,6 @@ export interface ScoreResult {
 }
 
 /**
- * A small vision-language model: a ViT per camera image, an MLP projector, and a decoder-only LM (RMSNorm,
- * rotary positions, SwiGLU, tied embeddings) with a prefix-LM mask. Weights live in {@link params}
- * (Hugging Face names, float32) and are fed to ONNX Runtime on every run, so training, generation and
- * features always see the current values without re-exporting.
- */
-/**
  * Gradient graphs kept loaded at once. They run with ONNX Runtime's CPU memory arena: without it every
  * intermediate is a fresh allocation whose pages fault in on first touch, and the `tiny` SFT step ran 24%
  * slower (kernels 388 vs 302 ms at batch 16 × 176 tokens, AMD EPYC). Each arena keeps its graph's peak, so
@@ -70,6 +64,12 @@ export interface ScoreResult {
  */
 export const TRAINING_ARENA_GRAPHS = 2;
 
+/**
+ * A small vision-language model: a ViT per camera image, an MLP projector, and a decoder-only LM (RMSNorm,
+ * rotary positions, SwiGLU, tied embeddings) with a prefix-LM mask. Weights live in {@link params}
+ * (Hugging Face names, float32) and are fed to ONNX Runtime on every run, so training, generation and
+ * features always see the current values without re-exporting.
+ */
 export class Vlm {
   private readonly compiled = new Map<string, Promise<CompiledGraph>>();
   /**
@@ -218,18 +218,19 @@ export class Vlm {
     const shape = { batch, length, targets };
     const key = `score:${batch}x${length}x${targets}:${train ? `grad:${options.frozenKey ?? ''}` : 'forward'}`;
     const arena = train && this.arenaForTraining;
-    const compiled = await this.graph(key, async () => {
-      const { graph, loss, tokenLogprobs } = buildTokenScoreGraph(this.config, this.params, shape);
-      return compileGraph(graph, [loss, tokenLogprobs], {
-        loss: train ? loss : undefined,
-        differentiate: (name) => !(options.frozen?.(name) ?? false),
-        session: arena ? { ...this.sessionOptions, memoryArena: true } : this.sessionOptions,
-      });
-    });
+    // Counted from before the graph is fetched, so no other call releases it in between.
     this.running.set(key, (this.running.get(key) ?? 0) + 1);
-    if (arena) await this.keepRecentTrainingGraphs(key);
     let result: Awaited<ReturnType<typeof runCompiled>>;
     try {
+      const compiled = await this.graph(key, async () => {
+        const { graph, loss, tokenLogprobs } = buildTokenScoreGraph(this.config, this.params, shape);
+        return compileGraph(graph, [loss, tokenLogprobs], {
+          loss: train ? loss : undefined,
+          differentiate: (name) => !(options.frozen?.(name) ?? false),
+          session: arena ? { ...this.sessionOptions, memoryArena: true } : this.sessionOptions,
+        });
+      });
+      if (arena) await this.keepRecentTrainingGraphs(key);
       result = await runCompiled(compiled, feeds, this.params);
     } finally {
       this.running.set(key, this.running.get(key)! - 1);
@@ -323,6 +324,7 @@ export class Vlm {
   async release(): Promise<void> {
     const all = [...this.compiled.values()];
     this.compiled.clear();
+    this.trainingKeys.length = 0;
     await Promise.all(all.map(async (c) => (await c).session.release()));
   }
 }
