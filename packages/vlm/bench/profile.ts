@@ -2,7 +2,8 @@
  * Time per ONNX operator type, and the slowest nodes, of the `vlm-sft-step` score graph with gradients, from
  * ONNX Runtime's own profiler. Not a benchmark of record: it shows where the step's time goes.
  *
- *   tsx bench/profile.ts [steps]
+ *   tsx bench/profile.ts [steps]            (ONNX Runtime's memory arena off, as forward graphs run)
+ *   ARENA=1 tsx bench/profile.ts [steps]    (arena on, as gradient graphs run in the Vlm)
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
