@@ -233,7 +233,9 @@ export class Vlm {
       if (arena) await this.keepRecentTrainingGraphs(key);
       result = await runCompiled(compiled, feeds, this.params);
     } finally {
-      this.running.set(key, this.running.get(key)! - 1);
+      const left = this.running.get(key)! - 1;
+      if (left === 0) this.running.delete(key);
+      else this.running.set(key, left);
     }
     const { outputs, grads } = result;
     return {
