@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
+import { type Comparison, pooledLibero } from './comparisons.js';
 import type { Variant } from './language-models.js';
 import type { LmScores } from './lm-eval.js';
 import type { VlaScores } from './vla.js';
@@ -14,8 +15,10 @@ export interface VariantResults extends VlaScores {
 export interface Results {
   preset: string;
   variants: Partial<Record<Variant, VariantResults>>;
-  /** Relative improvements, (new − old) / old, in percent. */
-  relative: Record<string, { libero: number; calvin: number }>;
+  /** Relative improvements, (new − old) / old, in percent; null where old is 0. Read them with `comparisons`. */
+  relative: Record<string, { libero: number | null; calvin: number | null }>;
+  /** Paired tests of the paper's comparisons, on the same initial states. */
+  comparisons: Comparison[];
   manifest: Record<string, unknown>;
 }
 
@@ -26,14 +29,7 @@ export const PAPER_ROWS: Partial<Record<Variant, { libero: number; calvin: numbe
   roboalign: { libero: 86.8, calvin: 2.57 },
 };
 
-/** Mean LIBERO-style success over the suites evaluated. */
-export function liberoMean(v: VariantResults): number {
-  const rates = Object.values(v.libero).map((s) => s.successRate);
-  return rates.reduce((a, b) => a + b, 0) / rates.length;
-}
-
-const relative = (now: number, before: number) =>
-  before === 0 ? Number.NaN : ((now - before) / before) * 100;
+const relative = (now: number, before: number) => (before === 0 ? null : ((now - before) / before) * 100);
 
 /** RoboAlign against RoboAlign w/o RL and each baseline, as the paper reports its gains. */
 export function relativeImprovements(variants: Results['variants']): Results['relative'] {
@@ -44,7 +40,7 @@ export function relativeImprovements(variants: Results['variants']): Results['re
     const v = variants[other];
     if (!v) continue;
     out[`roboalign vs ${other}`] = {
-      libero: relative(liberoMean(ours), liberoMean(v)),
+      libero: relative(pooledLibero(ours).successRate, pooledLibero(v).successRate),
       calvin: relative(ours.calvin.avgLen, v.calvin.avgLen),
     };
   }
@@ -59,19 +55,23 @@ export function resultsMarkdown(results: Results): string {
   const names = Object.keys(results.variants) as Variant[];
   const suites = [...new Set(names.flatMap((n) => Object.keys(results.variants[n]!.libero)))];
   const lines: string[] = [`# RoboAlign in miniature: preset \`${results.preset}\``, ''];
-  lines.push('## VLA success (LIBERO-style suites, %) and CALVIN-style average chain length', '');
   lines.push(
-    `| variant | ${suites.join(' | ')} | LIBERO avg [95% CI of pooled] | CALVIN avg len [95% CI] | paper LIBERO avg | paper CALVIN |`,
+    '## VLA success (LIBERO-style suites: successes / episodes; pooled in %) and CALVIN-style average chain length',
+    '',
+  );
+  lines.push(
+    `| variant | ${suites.join(' | ')} | LIBERO pooled [Wilson 95% of summed counts] | CALVIN avg len [bootstrap 95%] | paper LIBERO avg | paper CALVIN |`,
   );
   lines.push(`|---|${suites.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
   for (const n of names) {
     const v = results.variants[n]!;
-    const pooled = Object.values(v.libero);
-    const lo = pooled.reduce((a, s) => a + s.ci95[0], 0) / pooled.length;
-    const hi = pooled.reduce((a, s) => a + s.ci95[1], 0) / pooled.length;
+    const pooled = pooledLibero(v);
     const paper = PAPER_ROWS[n];
+    const perSuite = suites.map((s) =>
+      v.libero[s] ? `${v.libero[s].successes}/${v.libero[s].episodes}` : '—',
+    );
     lines.push(
-      `| ${n} | ${suites.map((s) => pct(v.libero[s]?.successRate ?? Number.NaN)).join(' | ')} | ${pct(liberoMean(v))} [${pct(lo)}, ${pct(hi)}] | ${num(v.calvin.avgLen)} [${num(v.calvin.ci95[0])}, ${num(v.calvin.ci95[1])}] | ${paper ? paper.libero.toFixed(1) : '—'} | ${paper ? paper.calvin.toFixed(2) : '—'} |`,
+      `| ${n} | ${perSuite.join(' | ')} | ${pct(pooled.successRate)} [${pct(pooled.ci95[0])}, ${pct(pooled.ci95[1])}] (${pooled.successes}/${pooled.episodes}) | ${num(v.calvin.avgLen)} [${num(v.calvin.ci95[0])}, ${num(v.calvin.ci95[1])}] | ${paper ? paper.libero.toFixed(1) : '—'} | ${paper ? paper.calvin.toFixed(2) : '—'} |`,
     );
   }
   lines.push(
@@ -79,16 +79,8 @@ export function resultsMarkdown(results: Results): string {
     'The paper columns are Qwen2.5-VL-7B on the real LIBERO and CALVIN: a different scale, shown for the ordering only.',
     '',
   );
+  lines.push(...comparisonsMarkdown(results.comparisons));
   lines.push(
-    '## Relative improvement of RoboAlign (%)',
-    '',
-    '| comparison | LIBERO avg | CALVIN avg len |',
-    '|---|---:|---:|',
-  );
-  for (const [k, r] of Object.entries(results.relative))
-    lines.push(`| ${k} | ${num(r.libero, 1)} | ${num(r.calvin, 1)} |`);
-  lines.push(
-    '',
     '## Flow-matching heads (training loss, mean of the last 10% of steps; one value per head seed)',
     '',
     '| variant | LIBERO-style head | CALVIN-style head |',
@@ -111,6 +103,36 @@ export function resultsMarkdown(results: Results): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
+/**
+ * The paired comparisons: the difference with its interval and p-value, and a relative improvement only
+ * where the interval excludes 0 ("not significant" otherwise).
+ */
+export function comparisonsMarkdown(comparisons: readonly Comparison[]): string[] {
+  const lines = [
+    '## Paired comparisons (same initial states; A − B)',
+    '',
+    'LIBERO-style success: McNemar exact test, Newcombe paired score interval, differences in points. CALVIN-style length: paired bootstrap over chains.',
+    '',
+    '| A vs B | metric | difference [95% CI] | p | n | relative improvement |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const c of comparisons) {
+    const scale = c.metric === 'libero-success' ? 100 : 1;
+    const digits = c.metric === 'libero-success' ? 1 : 2;
+    const relative = !c.significant
+      ? 'not significant'
+      : c.relative
+        ? `${signed(c.relative.percent, 1)}% [${signed(c.relative.ci95[0], 1)}, ${signed(c.relative.ci95[1], 1)}]`
+        : '— (B is 0)';
+    lines.push(
+      `| ${c.a} vs ${c.b} | ${c.metric} | ${signed(scale * c.difference, digits)} [${signed(scale * c.ci95[0], digits)}, ${signed(scale * c.ci95[1], digits)}] | ${c.pValue < 0.001 ? '<0.001' : c.pValue.toFixed(3)} | ${c.n} | ${relative} |`,
+    );
+  }
+  return [...lines, ''];
 }
 
 /** Success per suite and variant with Wilson whiskers (Vega-Lite through bench's renderer). */

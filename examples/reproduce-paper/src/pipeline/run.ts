@@ -8,6 +8,7 @@ import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar, writeJsonAtomic } from '@roboalign/utils';
 import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
+import { pairedComparisons } from './comparisons.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
 import { evaluateLanguageModel, type LmScores } from './lm-eval.js';
 import { architectureOf, imageTokensOf, type PipelinePreset } from './presets.js';
@@ -227,9 +228,11 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     preset: preset.name,
     variants: Object.fromEntries(VARIANTS.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
     relative: {},
+    comparisons: [],
     manifest: {},
   };
   results.relative = relativeImprovements(results.variants);
+  results.comparisons = pairedComparisons(results.variants, EVALUATION_SEED);
   await runner.run('report', { results }, [...VLA_STAGES, 'lm-eval'], async () => {
     results.manifest = {
       preset,

@@ -173,6 +173,11 @@ export interface SuiteScore {
   ci95: [number, number];
   episodes: number;
   successes: number;
+  /**
+   * Every episode's outcome, by head seed, then task, then trial: the same initial states in the same
+   * order for every variant, so that two variants' lists pair episode by episode.
+   */
+  outcomes: boolean[];
 }
 
 /** CALVIN-style average chain length with a bootstrap 95% interval. */
@@ -182,6 +187,8 @@ export interface ChainScore {
   chains: number;
   /** How many chains completed at least k subtasks, k = 1..5, as fractions. */
   stepRates: number[];
+  /** Every chain's completed subtasks, by head seed, then chain: paired across variants like `outcomes`. */
+  lengths: number[];
 }
 
 /** One variant's VLA figures: success per LIBERO-style suite, CALVIN-style chains, the heads' final losses. */
@@ -227,7 +234,7 @@ export async function benchmarkVla(
   demos: { libero: readonly RobotEpisode[]; calvin: readonly RobotEpisode[] },
   options: VlaBenchmarkOptions,
 ): Promise<VlaScores> {
-  const counts = new Map(options.suites.map((s) => [s, { successes: 0, episodes: 0 }]));
+  const outcomes = new Map(options.suites.map((s) => [s, [] as boolean[]]));
   const lengths: number[] = [];
   const headLoss = { libero: [] as number[], calvin: [] as number[] };
   const common = { replanSteps: options.replanSteps, imageSize: options.imageSize, videos: 'none' } as const;
@@ -245,9 +252,8 @@ export async function benchmarkVla(
         tasks: options.tasks,
         seed: options.evaluationSeed,
       })) as EpisodesReport;
-      const c = counts.get(suite)!;
-      c.successes += report.episodes.filter((e) => e.success).length;
-      c.episodes += report.episodes.length;
+      const ordered = [...report.episodes].sort((x, y) => x.taskIndex - y.taskIndex || x.trial - y.trial);
+      outcomes.get(suite)!.push(...ordered.map((e) => e.success));
     }
     await liberoHead.head.release();
     const calvinHead = await trainVlaHead(calvinSet, training);
@@ -257,13 +263,23 @@ export async function benchmarkVla(
       chains: options.chains,
       seed: options.evaluationSeed,
     })) as ChainsReport;
-    lengths.push(...chains.results.map((r) => r.completed));
+    lengths.push(...[...chains.results].sort((x, y) => x.chain - y.chain).map((r) => r.completed));
     await calvinHead.head.release();
   }
   const libero = Object.fromEntries(
-    [...counts].map(([suite, { successes, episodes }]): [string, SuiteScore] => {
-      const { low, high } = wilsonInterval(successes, episodes);
-      return [suite, { successRate: successes / episodes, ci95: [low, high], episodes, successes }];
+    [...outcomes].map(([suite, list]): [string, SuiteScore] => {
+      const successes = list.filter(Boolean).length;
+      const { low, high } = wilsonInterval(successes, list.length);
+      return [
+        suite,
+        {
+          successRate: successes / list.length,
+          ci95: [low, high],
+          episodes: list.length,
+          successes,
+          outcomes: list,
+        },
+      ];
     }),
   );
   const calvin: ChainScore = {
@@ -271,6 +287,7 @@ export async function benchmarkVla(
     ci95: bootstrapMean(lengths, 2000, options.evaluationSeed),
     chains: lengths.length,
     stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
+    lengths,
   };
   return { libero, calvin, headLoss };
 }

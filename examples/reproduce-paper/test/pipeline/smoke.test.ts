@@ -47,6 +47,17 @@ describe('the smoke preset', () => {
       }
     }
     expect(Object.keys(results.relative)).toContain('roboalign vs roboalign-sft');
+    expect(results.comparisons.map((c) => `${c.a} vs ${c.b}: ${c.metric}`)).toContain(
+      'roboalign vs roboalign-sft: libero-success',
+    );
+    for (const c of results.comparisons) {
+      // NaN fails every one of these, unlike a `>= 0` check on its own.
+      expect(c.pValue).toBeGreaterThanOrEqual(0);
+      expect(c.pValue).toBeLessThanOrEqual(1);
+      expect(c.ci95[0]).toBeLessThanOrEqual(c.difference);
+      expect(c.ci95[1]).toBeGreaterThanOrEqual(c.difference);
+      expect(c.n).toBe(c.metric === 'libero-success' ? (preset.vla.tasks?.length ?? 10) : preset.vla.chains);
+    }
     expect(results.manifest).toHaveProperty('wallTimeSeconds');
     const manifest = results.manifest as { packages: Record<string, string>; machine: { cores: number } };
     expect(manifest.packages['@roboalign/vlm']).toMatch(/^\d+\.\d+\.\d+/);

@@ -10,6 +10,16 @@ export { escapeHtml, type PageChart, reportHtml } from './html-report.js';
 export { describeMachine, type MachineInfo } from './machine.js';
 export { chainsMarkdown, episodesMarkdown, formatAvgLen, formatPercent } from './markdown.js';
 export {
+  type McNemarPowerOptions,
+  type McNemarResult,
+  mcnemarExact,
+  mcnemarPower,
+  newcombePairedInterval,
+  type PairedDifference,
+  pairedBootstrapDifference,
+  pairedSuccessDifference,
+} from './paired.js';
+export {
   chainCurveSvg,
   plotChainCurve,
   plotSuiteSuccess,

@@ -1,0 +1,119 @@
+// A known set of outcomes gives a known table: pooled Wilson intervals, paired tests, and relative
+// improvements printed only beside an interval that excludes 0.
+import { describe, expect, it } from 'vitest';
+import { pairedComparisons, pooledLibero } from '../../src/pipeline/comparisons.js';
+import type { Variant } from '../../src/pipeline/language-models.js';
+import { comparisonsMarkdown, resultsMarkdown } from '../../src/pipeline/report.js';
+import type { ChainScore, SuiteScore, VlaScores } from '../../src/pipeline/vla.js';
+
+const suite = (outcomes: boolean[]): SuiteScore => {
+  const successes = outcomes.filter(Boolean).length;
+  return {
+    successRate: successes / outcomes.length,
+    ci95: [0, 1],
+    episodes: outcomes.length,
+    successes,
+    outcomes,
+  };
+};
+const chains = (lengths: number[]): ChainScore => ({
+  avgLen: lengths.reduce((a, b) => a + b, 0) / lengths.length,
+  ci95: [0, 5],
+  chains: lengths.length,
+  stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
+  lengths,
+});
+const scores = (goal: boolean[], spatial: boolean[], lengths: number[]): VlaScores => ({
+  libero: { 'libero-goal': suite(goal), 'libero-spatial': suite(spatial) },
+  calvin: chains(lengths),
+  headLoss: { libero: [0.1], calvin: [0.1] },
+});
+const repeat = <T>(value: T, n: number): T[] => Array(n).fill(value);
+
+describe('pooledLibero', () => {
+  it('is the Wilson interval of summed counts, not the mean of per-suite intervals', () => {
+    // 1 of 120 (the issue's base row): Wilson [0.15%, 4.57%], computed independently in Python float64.
+    const one = scores([true, ...repeat(false, 59)], repeat(false, 60), [0]);
+    const p = pooledLibero(one);
+    expect([p.successes, p.episodes]).toEqual([1, 120]);
+    expect(p.ci95[0]).toBeCloseTo(0.0014725557333420923, 12);
+    expect(p.ci95[1]).toBeCloseTo(0.045696291245049675, 12);
+    // 1 of 20: [0.9%, 23.6%], where the mislabelled column printed [0.9, 34.1].
+    const twenty = pooledLibero(scores([true, ...repeat(false, 9)], repeat(false, 10), [0]));
+    expect(twenty.ci95[1]).toBeCloseTo(0.23613119344674205, 12);
+  });
+});
+
+describe('pairedComparisons', () => {
+  // roboalign wins 12 episodes that roboalign-sft loses and loses 2 that it wins, out of 40: McNemar p is
+  // 2·Σ_{i≤2} C(14, i)/2¹⁴ = 2·106/16384.
+  const sftGoal = [...repeat(true, 8), ...repeat(false, 12)];
+  const sftSpatial = [true, true, ...repeat(false, 18)];
+  const alignGoal = [...repeat(true, 6), false, false, ...repeat(true, 12)];
+  const alignSpatial = [true, true, ...repeat(false, 18)];
+  const variants: Partial<Record<Variant, VlaScores>> = {
+    'roboalign-sft': scores(sftGoal, sftSpatial, [1, 1, 0, 2]),
+    roboalign: scores(alignGoal, alignSpatial, [1, 1, 0, 2]),
+  };
+  const result = pairedComparisons(variants, 0);
+
+  it('tests only pairs that were both evaluated, on both metrics', () => {
+    expect(result.map((c) => `${c.a}/${c.b}/${c.metric}`)).toEqual([
+      'roboalign/roboalign-sft/libero-success',
+      'roboalign/roboalign-sft/calvin-length',
+    ]);
+  });
+
+  it('gives the McNemar p-value, the difference and a relative improvement beside its interval', () => {
+    const [libero, calvin] = result;
+    expect(libero.n).toBe(40);
+    expect(libero.difference).toBeCloseTo(10 / 40, 15);
+    expect(libero.pValue).toBeCloseTo((2 * 106) / 16384, 12);
+    expect(libero.significant).toBe(true);
+    // Baseline 10/40: +100% relative, its interval the difference's interval over 0.25.
+    expect(libero.relative!.percent).toBeCloseTo(100, 10);
+    expect(libero.relative!.ci95[0]).toBeCloseTo((100 * libero.ci95[0]) / 0.25, 10);
+    expect(calvin).toMatchObject({ difference: 0, pValue: 1, ci95: [0, 0], significant: false });
+  });
+
+  it('prints "not significant" instead of a relative improvement when the interval includes 0', () => {
+    const md = comparisonsMarkdown(result).join('\n');
+    expect(md).toMatch(
+      /\| roboalign vs roboalign-sft \| libero-success \| \+25\.0 \[\+\d+\.\d, \+\d+\.\d\] \| 0\.013 \| 40 \| \+100\.0% \[/,
+    );
+    expect(md).toMatch(
+      /\| roboalign vs roboalign-sft \| calvin-length \| \+0\.00 \[\+0\.00, \+0\.00\] \| 1\.000 \| 4 \| not significant \|/,
+    );
+  });
+
+  it('refuses outcomes that cannot pair', () => {
+    const short = { ...variants, roboalign: scores(alignGoal.slice(1), alignSpatial, [1, 1, 0, 2]) };
+    expect(() => pairedComparisons(short, 0)).toThrow(/39 and 40 outcomes/);
+  });
+
+  it('labels each interval by its method in the results table', () => {
+    const md = resultsMarkdown({
+      preset: 'test',
+      variants: Object.fromEntries(
+        Object.entries(variants).map(([k, v]) => [
+          k,
+          {
+            ...v,
+            lm: {
+              formatRate: 0,
+              prefixSimilarity: { direct: 0, reasoning: 0 },
+              actionError: Number.NaN,
+              decodeRate: 0,
+              vqaAccuracy: { general: 0, robot: 0, reasoning: 0, mean: 0 },
+            },
+          },
+        ]),
+      ),
+      relative: {},
+      comparisons: result,
+      manifest: {},
+    } as Parameters<typeof resultsMarkdown>[0]);
+    expect(md).toContain('LIBERO pooled [Wilson 95% of summed counts]');
+    expect(md).toContain('| roboalign | 18/20 | 2/20 | 50.0 [');
+  });
+});
