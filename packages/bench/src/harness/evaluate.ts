@@ -31,6 +31,11 @@ export interface EvaluateOptions {
   readonly tasks?: readonly number[];
   /** Chains for chain suites (default: the suite's 1000). */
   readonly chains?: number;
+  /**
+   * The first trial (episode suites) or chain (chain suites) to run, default 0: trials `firstTrial`,
+   * `firstTrial + 1`, …, so that a validation set can use initial states the evaluation never sees.
+   */
+  readonly firstTrial?: number;
   /** Seeds the policy (e.g. `random`); initial states and chains are fixed regardless. Default 0. */
   readonly seed?: number;
   /** Actions executed from each chunk before re-querying the policy (default 5, as openpi's LIBERO client). */
@@ -61,9 +66,12 @@ function positiveInteger(name: string, value: number): number {
 }
 
 function planJobs(suite: Suite, options: EvaluateOptions): Job[] {
+  const first = options.firstTrial ?? 0;
+  if (!Number.isInteger(first) || first < 0)
+    throw new BenchError(`evaluate: firstTrial must be an integer ≥ 0, got ${first}`);
   if (suite.kind === 'chains') {
     const chains = positiveInteger('chains', options.chains ?? suite.defaultChains);
-    return Array.from({ length: chains }, (_, chain) => ({ kind: 'chain', chain }));
+    return Array.from({ length: chains }, (_, k) => ({ kind: 'chain', chain: first + k }));
   }
   const trials = positiveInteger('trials', options.trials ?? suite.trialsPerTask);
   const tasks = options.tasks ?? suite.tasks.map((_, i) => i);
@@ -74,7 +82,7 @@ function planJobs(suite: Suite, options: EvaluateOptions): Job[] {
       throw new BenchError(`task index ${t} is not in ${suite.name} (0..${suite.tasks.length - 1})`);
   }
   return tasks.flatMap((taskIndex) =>
-    Array.from({ length: trials }, (_, trial) => ({ kind: 'episode' as const, taskIndex, trial })),
+    Array.from({ length: trials }, (_, k) => ({ kind: 'episode' as const, taskIndex, trial: first + k })),
   );
 }
 

@@ -181,6 +181,17 @@ describe('evaluate: chains', () => {
 });
 
 describe('evaluate: bad options', () => {
+  it('starts at firstTrial: trials 500 and 501 run the initial states of those trial numbers', async () => {
+    const report = episodes(
+      await evaluate('expert', 'libero-goal', { trials: 2, tasks: [1], firstTrial: 500, workers: 0 }),
+    );
+    expect(report.episodes.map((e) => e.trial)).toEqual([500, 501]);
+    for (const e of report.episodes) expect(e.seed).toBe(initialStateSeed('libero-goal', 1, e.trial));
+    await expect(evaluate('random', 'libero-goal', { firstTrial: -1, workers: 0 })).rejects.toThrow(
+      /firstTrial must be an integer ≥ 0, got -1/,
+    );
+  });
+
   it('rejects trials 0, naming the option', async () => {
     await expect(evaluate('random', 'libero-goal', { trials: 0, workers: 0 })).rejects.toThrow(
       /trials must be a positive integer, got 0/,
