@@ -36,6 +36,7 @@ export {
   chainsMarkdown,
   chainsReport,
   chartSvg,
+  cpuFlagsOf,
   describeMachine,
   type EpisodeResult,
   type EpisodesReport,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { recordExpertEpisodes } from '@roboalign/bench';
+import { describeMachine, recordExpertEpisodes } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar, writeJsonAtomic } from '@roboalign/utils';
@@ -271,6 +271,8 @@ function machine() {
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     platform: `${process.platform} ${process.arch}`,
     node: process.version,
+    // ONNX Runtime picks kernels by instruction set, so results reproduce on the same kind of machine only.
+    cpuFlags: describeMachine().cpuFlags ?? [],
   };
 }
 

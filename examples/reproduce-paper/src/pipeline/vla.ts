@@ -56,8 +56,15 @@ function fitTokens(
   return { features, featureMask };
 }
 
+/**
+ * What the head reads: the frozen backbone's features and the robot state (GR00T), or one of them alone
+ * (the ablation's controls: `state` gives the head one zero feature token, `features` a zero state).
+ */
+export type HeadInputs = 'both' | 'state' | 'features';
+
 /** One benchmark's head training set over one frozen VLM: samples and what the policy needs to act. */
 export interface VlaTrainingSet {
+  inputs: HeadInputs;
   samples: HeadSample[];
   config: ActionHeadConfig;
   stateStats: NormStats;
@@ -82,6 +89,7 @@ export async function vlaTrainingSet(
   vlm: Vlm,
   demos: readonly RobotEpisode[],
   frameStride: number,
+  inputs: HeadInputs = 'both',
 ): Promise<VlaTrainingSet> {
   const frames: Array<{ demo: RobotEpisode; t: number }> = [];
   for (const demo of demos) {
@@ -91,7 +99,14 @@ export async function vlaTrainingSet(
   const prompts = frames.map(({ demo, t }) =>
     observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction),
   );
-  const f = await vlm.features(prompts, { batchSize: 32 });
+  const f =
+    inputs === 'state'
+      ? {
+          hidden: new Float32Array(frames.length * 32),
+          mask: new Uint8Array(frames.length).fill(1),
+          shape: [frames.length, 1, 32],
+        }
+      : await vlm.features(prompts, { batchSize: 32 });
   const [, tokens, width] = f.shape;
   const config: ActionHeadConfig = {
     ...ACTION_HEAD_PRESETS.small,
@@ -113,7 +128,8 @@ export async function vlaTrainingSet(
   );
   const samples: HeadSample[] = frames.map(({ demo, t }, i) => {
     const state = new Float32Array(config.stateDim);
-    state.set(normalize(demo.states!.subarray(t * 8, t * 8 + 8), stateStats, 'mean-std'));
+    if (inputs !== 'features')
+      state.set(normalize(demo.states!.subarray(t * 8, t * 8 + 8), stateStats, 'mean-std'));
     const chunk = chunks.get(demo)![t];
     const actions = new Float32Array(H * config.actionDim);
     for (let h = 0; h < H; h++)
@@ -126,33 +142,44 @@ export async function vlaTrainingSet(
       actionMask,
     };
   });
-  return { samples, config, stateStats, active, tokens };
+  return { inputs, samples, config, stateStats, active, tokens };
+}
+
+/** Head training settings: steps and seed, and the optimizer's learning rate and batch (defaults 3e-4, 32). */
+export interface HeadTraining {
+  steps: number;
+  seed: number;
+  lr?: number;
+  batchSize?: number;
+  progress?: boolean;
+  session?: SessionOptions;
 }
 
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
-export async function trainVlaHead(
-  set: VlaTrainingSet,
-  options: { steps: number; seed: number; progress?: boolean; session?: SessionOptions },
-): Promise<VlaHead> {
+export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): Promise<VlaHead> {
   const { samples, ...rest } = set;
-  const { session, ...training } = options;
-  const head = await ActionHead.create(set.config, { batchSize: 32, lr: 3e-4, session });
+  const { session, lr = 3e-4, batchSize = 32, ...training } = options;
+  const head = await ActionHead.create(set.config, { batchSize, lr, session });
   const losses = await trainHead(head, memoryDataset(samples), training);
   return { ...rest, head, losses };
 }
 
 /** The frozen VLM and its head as a bench policy: features of the current views, one sampled chunk. */
 export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
-  const { head, stateStats, active, tokens } = trained;
+  const { head, stateStats, active, tokens, inputs } = trained;
   const config = head.config;
   let calls = 0;
   return {
     async act(observation: Observation): Promise<ActionChunk> {
-      const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
-      const f = await vlm.features([prompt], { batchSize: 1 });
-      const { features, featureMask } = fitTokens(f.hidden, f.mask, f.shape[1], f.shape[2], 0, tokens);
+      let features = new Float32Array(config.backboneTokens * config.backboneDim);
+      let featureMask = new Float32Array(config.backboneTokens).fill(1);
+      if (inputs !== 'state') {
+        const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
+        const f = await vlm.features([prompt], { batchSize: 1 });
+        ({ features, featureMask } = fitTokens(f.hidden, f.mask, f.shape[1], f.shape[2], 0, tokens));
+      }
       const state = new Float32Array(config.stateDim);
-      state.set(normalize(observation.state, stateStats, 'mean-std'));
+      if (inputs !== 'features') state.set(normalize(observation.state, stateStats, 'mean-std'));
       const chunk = await head.predict(
         { features, featureMask, state, embodiment: 0 },
         seed * 1_000_003 + calls++,

@@ -153,7 +153,7 @@ function manifest(meta: ReportMeta): string {
       : []),
     [
       'Machine',
-      `${meta.machine.cpuModel}, ${meta.machine.cpuCount} CPUs, ${(meta.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${meta.machine.platform}/${meta.machine.arch}, Node ${meta.machine.nodeVersion}`,
+      `${meta.machine.cpuModel}, ${meta.machine.cpuCount} CPUs, ${(meta.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${meta.machine.platform}/${meta.machine.arch}, Node ${meta.machine.nodeVersion}${meta.machine.cpuFlags?.length ? `, ${meta.machine.cpuFlags.join(' ')}` : ''}`,
     ],
   ];
   return `<dl class="manifest">\n${items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`;

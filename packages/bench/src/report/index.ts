@@ -7,7 +7,7 @@ export {
   trainingCurveSpec,
 } from './chart-specs.js';
 export { escapeHtml, type PageChart, reportHtml } from './html-report.js';
-export { describeMachine, type MachineInfo } from './machine.js';
+export { cpuFlagsOf, describeMachine, type MachineInfo } from './machine.js';
 export { chainsMarkdown, episodesMarkdown, formatAvgLen, formatPercent } from './markdown.js';
 export {
   type McNemarPowerOptions,

@@ -323,6 +323,7 @@ function orderedMeta(m: ReportMeta): ReportMeta {
       cpuCount: machine.cpuCount,
       totalMemoryBytes: machine.totalMemoryBytes,
       nodeVersion: machine.nodeVersion,
+      ...(machine.cpuFlags ? { cpuFlags: [...machine.cpuFlags] } : {}),
     },
     ...(m.run ? { run: orderedRun(m.run) } : {}),
     ...(m.versions ? { versions: { ...m.versions } } : {}),

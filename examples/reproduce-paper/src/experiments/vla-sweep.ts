@@ -1,0 +1,91 @@
+// Chooses the frozen-backbone VLA's settings on validation initial states (trials 500+), never on the
+// evaluation's (trials 0+) or the demonstrations' (1000+). One configuration per call; one JSON line out.
+//
+//   tsx src/experiments/vla-sweep.ts --run results/quick --variant base --suites libero-goal \
+//     --demos 10 --steps 1500 --inputs both --val-trials 2
+import { parseArgs } from 'node:util';
+import { type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
+import { appendJsonl } from '@roboalign/utils';
+import { Vlm, VlmTokenizer } from '@roboalign/vlm';
+import { type HeadInputs, trainVlaHead, vlaPolicy, vlaTrainingSet } from '../pipeline/vla.js';
+
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'results/quick' },
+    variant: { type: 'string', default: 'base' },
+    suites: { type: 'string', default: 'libero-goal' },
+    demos: { type: 'string', default: '4' },
+    stride: { type: 'string', default: '5' },
+    steps: { type: 'string', default: '300' },
+    lr: { type: 'string', default: '3e-4' },
+    batch: { type: 'string', default: '32' },
+    inputs: { type: 'string', default: 'both' },
+    replan: { type: 'string', default: '5' },
+    'val-trials': { type: 'string', default: '2' },
+    'image-size': { type: 'string', default: '48' },
+    seed: { type: 'string', default: '0' },
+    out: { type: 'string', default: 'vla-sweep.jsonl' },
+  },
+});
+const int = (name: keyof typeof values) => Number.parseInt(String(values[name]), 10);
+const suites = String(values.suites).split(',');
+const inputs = values.inputs as HeadInputs;
+const imageSize = int('image-size');
+const t0 = performance.now();
+
+const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
+const vlm = await Vlm.load(`${values.run}/models/${values.variant}`, tokenizer);
+const demos = (
+  await Promise.all(
+    suites.map(
+      async (s) =>
+        (
+          await recordExpertEpisodes(s, { episodes: int('demos'), firstTrial: 1000, imageSize })
+        ).episodes,
+    ),
+  )
+).flat();
+const set = await vlaTrainingSet(vlm, demos, int('stride'), inputs);
+const tFeatures = performance.now();
+const trained = await trainVlaHead(set, {
+  steps: int('steps'),
+  seed: int('seed'),
+  lr: Number(values.lr),
+  batchSize: int('batch'),
+  progress: true,
+});
+const tTrain = performance.now();
+const perSuite: Record<string, { successes: number; episodes: number }> = {};
+for (const suite of suites) {
+  const report = (await evaluate(vlaPolicy(vlm, trained, int('seed')), suite, {
+    trials: int('val-trials'),
+    firstTrial: 500,
+    seed: 11,
+    replanSteps: int('replan'),
+    imageSize,
+    videos: 'none',
+  })) as EpisodesReport;
+  perSuite[suite] = {
+    successes: report.episodes.filter((e) => e.success).length,
+    episodes: report.episodes.length,
+  };
+}
+const successes = Object.values(perSuite).reduce((a, s) => a + s.successes, 0);
+const episodes = Object.values(perSuite).reduce((a, s) => a + s.episodes, 0);
+const tail = trained.losses.slice(Math.floor(0.9 * trained.losses.length));
+const line = {
+  config: { ...values, out: undefined },
+  samples: set.samples.length,
+  tokens: set.tokens,
+  loss: tail.reduce((a, b) => a + b, 0) / tail.length,
+  validation: { successRate: successes / episodes, successes, episodes, perSuite },
+  seconds: {
+    features: (tFeatures - t0) / 1000,
+    train: (tTrain - tFeatures) / 1000,
+    evaluate: (performance.now() - tTrain) / 1000,
+  },
+};
+console.log(JSON.stringify(line));
+await appendJsonl(String(values.out), line);
+await trained.head.release();
+await vlm.release();
