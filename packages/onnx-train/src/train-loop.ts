@@ -1,4 +1,6 @@
-import { appendJsonl, progressBar } from '@roboalign/utils';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { appendJsonl, progressBar, writeFileAtomic } from '@roboalign/utils';
 import { saveCheckpoint } from './checkpoint.js';
 import { GraphError } from './errors.js';
 import type { Graph } from './graph.js';
@@ -29,7 +31,10 @@ export interface TrainLoopOptions {
   schedule?: (step: number) => number;
   /** Clip the global gradient norm to this value. */
   clipNorm?: number;
-  /** Append one JSON object per step to this file (its folders are created). */
+  /**
+   * Append one JSON object per step to this file (its folders are created). The run owns the file: lines
+   * past `startStep` (left by an interrupted run or an earlier one) are dropped before the first step.
+   */
   metricsPath?: string;
   /** Write a checkpoint every this many steps to `checkpointPath`. */
   checkpointEvery?: number;
@@ -96,11 +101,28 @@ function jsonlLine({ evaluation, ...metrics }: StepMetrics): Record<string, numb
  * step, an after-update hook, periodic evaluation, JSONL metrics, periodic atomic checkpoints, and a
  * progress bar. Returns every step's metrics.
  */
+/** Keeps the JSONL lines whose `step` is at most `step`, atomically; a missing file stays missing. */
+async function keepMetricsUpTo(path: string, step: number): Promise<void> {
+  if (!existsSync(path)) return;
+  const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  const kept = lines.filter((l, i) => {
+    let parsed: { step?: unknown };
+    try {
+      parsed = JSON.parse(l) as { step?: unknown };
+    } catch (error) {
+      throw new Error(`${path}:${i + 1}: not a JSON line (${(error as Error).message})`);
+    }
+    return typeof parsed.step === 'number' && parsed.step <= step;
+  });
+  if (kept.length !== lines.length) await writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
+}
+
 export async function trainLoop(options: TrainLoopOptions): Promise<StepMetrics[]> {
   const { graph, program, params, optimizer, steps } = options;
   checkHooks(options);
   const accumulation = options.accumulation ?? 1;
   const start = options.startStep ?? 0;
+  if (options.metricsPath) await keepMetricsUpTo(options.metricsPath, start);
   const history: StepMetrics[] = [];
   const bar = progressBar({
     label: options.label ?? 'train',

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +96,40 @@ describe('trainLoop', () => {
       params: resumedParams,
       optimizer: opt,
       startStep: ckpt.step,
+      metricsPath,
     });
     expect(rest.map((m) => m.loss)).toEqual(straight.slice(10).map((m) => m.loss));
+    // The resumed run owns the log: the first run's steps 11–20 were replaced, not repeated.
+    const resumedLines = (await readFile(metricsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(resumedLines.map((l) => l.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(resumedLines.slice(10).map((l) => l.loss)).toEqual(rest.map((m) => m.loss));
+  });
+
+  it('starts a fresh log when a run starts at step 0, and names a corrupt line', async () => {
+    const { g, program, batch } = await model();
+    const metricsPath = join(dir, 'fresh', 'metrics.jsonl');
+    const run = () =>
+      trainLoop({
+        graph: g,
+        program,
+        batch,
+        steps: 3,
+        params: initialValues(g),
+        optimizer: new AdamW({ lr: 0.01 }),
+        metricsPath,
+        progress: false,
+      });
+    await run();
+    await run();
+    const steps = (await readFile(metricsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
+    expect(steps).toEqual([1, 2, 3]);
+    await writeFile(metricsPath, '{"step": 1}\nnot json\n');
+    await expect(run()).rejects.toThrow(/metrics\.jsonl:2: not a JSON line/);
   });
 });

@@ -1,8 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRPO_PRESETS, type GrpoRewardArgs, GrpoTrainer } from '@roboalign/grpo';
 import { roboalignRewardParts } from '@roboalign/rewards';
-import { appendJsonl, progressBar } from '@roboalign/utils';
+import { appendJsonl, progressBar, writeJsonAtomic } from '@roboalign/utils';
 import {
   type Conversation,
   loadSftDataset,
@@ -43,13 +44,33 @@ async function datasets(model: Vlm, paths: readonly string[]): Promise<SftDatase
 }
 
 /**
+ * Ties the resumable state in `out` (checkpoint, metrics) to one stage hash: when `out/run.json` names
+ * another hash, or none, that state belongs to another configuration or code and is deleted.
+ */
+export async function claimRunFolder(
+  out: string,
+  runId: string,
+  stateFiles: readonly string[],
+): Promise<void> {
+  const marker = join(out, 'run.json');
+  const owner = existsSync(marker)
+    ? (JSON.parse(await readFile(marker, 'utf8')) as { runId?: string }).runId
+    : undefined;
+  if (owner === runId) return;
+  for (const file of stateFiles) await rm(join(out, file), { force: true });
+  await writeJsonAtomic(marker, { runId });
+}
+
+/**
  * SFT of one variant: from `from` (a model folder) or a fresh seeded model, on the listed sources mixed by
- * their sizes, for `steps` steps. Checkpoints every 50 steps, so an interrupted run resumes.
+ * their sizes, for `steps` steps. Checkpoints every 50 steps, so an interrupted run with the same `runId`
+ * (the stage hash) resumes; any other run starts fresh.
  */
 export async function trainLanguageModel(options: {
   tokenizer: VlmTokenizer;
   preset: PipelinePreset;
   out: string;
+  runId: string;
   from?: string;
   sources: readonly string[];
   steps: number;
@@ -67,6 +88,7 @@ export async function trainLanguageModel(options: {
       });
   const sets = await datasets(model, options.sources);
   for (const set of sets) set.weight = set.examples.length;
+  await claimRunFolder(out, options.runId, ['checkpoint.safetensors', 'metrics.jsonl']);
   const metrics = join(out, 'metrics.jsonl');
   const checkpointPath = join(out, 'checkpoint.safetensors');
   const history = await sft(model, sets, {
@@ -142,6 +164,8 @@ export async function trainGrpo(options: {
   const p = GRPO_PRESETS.roboalign;
   const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
   const metrics = join(out, 'grpo.jsonl');
+  // GRPO does not resume: each run writes its own log.
+  await rm(metrics, { force: true });
   const trainer = new GrpoTrainer({
     policy,
     referencePolicy: policy.reference(),

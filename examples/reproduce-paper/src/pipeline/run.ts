@@ -8,6 +8,7 @@ import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar, writeJsonAtomic } from '@roboalign/utils';
 import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
+import { codeFingerprint } from './code-fingerprint.js';
 import { pairedComparisons } from './comparisons.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
 import { evaluateLanguageModel, type LmScores } from './lm-eval.js';
@@ -45,7 +46,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   const session = {
     executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
   };
-  const runner = new StageRunner(out, { from: options.from, log });
+  const code = codeFingerprint();
+  const runner = new StageRunner(out, { code: code.sources, from: options.from, log });
   const t0 = performance.now();
 
   const data = await runner.run(
@@ -96,8 +98,9 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     maxLength: preset.maxLength,
   };
 
-  await runner.run('base', { ...lmConfig, steps: preset.pretrainSteps }, ['tokenizer'], () =>
+  await runner.run('base', { ...lmConfig, steps: preset.pretrainSteps }, ['tokenizer'], (runId) =>
     trainLanguageModel({
+      runId,
       tokenizer,
       preset,
       out: modelDir('base'),
@@ -108,8 +111,9 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     }),
   );
   for (const [variant, sources] of Object.entries(recipes(data)) as Array<[Variant, readonly string[]]>) {
-    await runner.run(variant as StageName, { ...lmConfig, steps: preset.sftSteps }, ['base'], () =>
+    await runner.run(variant as StageName, { ...lmConfig, steps: preset.sftSteps }, ['base'], (runId) =>
       trainLanguageModel({
+        runId,
         tokenizer,
         preset,
         out: modelDir(variant),
@@ -243,6 +247,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         demonstrations: 'trials 1000+',
       },
       device: options.device,
+      code,
       machine: machine(),
       packages: await packageVersions(),
       // Stage times as each stage measured them when it ran; `total` is their sum, whatever was skipped now.

@@ -31,8 +31,10 @@ export const VLA_STAGES = STAGES.filter((s) => s.startsWith('vla-'));
 /** What a finished stage leaves in `stages/<name>.json`. */
 export interface StageRecord<T> {
   stage: StageName;
-  /** Hash of the stage's configuration and of the records of the stages it reads. */
+  /** Hash of the code, the stage's configuration and the records of the stages it reads. */
   hash: string;
+  /** The code fingerprint (source hash) the stage ran with. */
+  code: string;
   seconds: number;
   finishedAt: string;
   value: T;
@@ -45,32 +47,38 @@ export class StageError extends Error {
 
 /**
  * Runs stages whose artifacts live in one results folder. A stage is skipped when its record exists
- * with the same hash (its configuration and its inputs' hashes are unchanged) and it is not forced;
- * otherwise it runs and its record is written last, atomically, so an interrupted stage reruns.
+ * with the same hash (the code, its configuration and its inputs' hashes are unchanged) and it is not
+ * forced; otherwise it runs and its record is written last, atomically, so an interrupted stage reruns.
  */
 export class StageRunner {
   private readonly forced: ReadonlySet<StageName>;
   readonly records = new Map<StageName, StageRecord<unknown>>();
 
+  /** `code` fingerprints the sources (see `codeFingerprint`): a code change reruns every stage. */
   constructor(
     readonly out: string,
-    options: { from?: StageName; log?: (line: string) => void } = {},
+    options: { code: string; from?: StageName; log?: (line: string) => void },
   ) {
+    this.code = options.code;
     const from = options.from === undefined ? STAGES.length : STAGES.indexOf(options.from);
     this.forced = new Set(STAGES.slice(from));
     this.log = options.log ?? (() => {});
   }
 
   private readonly log: (line: string) => void;
+  private readonly code: string;
 
-  /** Runs (or skips) `stage`; `inputs` are the stages whose results it reads. */
+  /**
+   * Runs (or skips) `stage`; `inputs` are the stages whose results it reads. `fn` gets the stage's hash, to
+   * tie state that outlives an interruption (checkpoints) to this configuration.
+   */
   async run<T>(
     stage: StageName,
     config: unknown,
     inputs: readonly StageName[],
-    fn: () => Promise<T>,
+    fn: (hash: string) => Promise<T>,
   ): Promise<T> {
-    const h = createHash('sha256').update(stage).update(JSON.stringify(config));
+    const h = createHash('sha256').update(stage).update(this.code).update(JSON.stringify(config));
     for (const input of inputs) {
       const record = this.records.get(input);
       if (record === undefined) throw new StageError(`stage ${stage} reads ${input}, which has not run`);
@@ -90,7 +98,7 @@ export class StageRunner {
     const t0 = performance.now();
     let value: T;
     try {
-      value = await fn();
+      value = await fn(hash);
     } catch (err) {
       throw new StageError(`stage ${stage} failed (artifacts in ${this.out}): ${(err as Error).message}`, {
         cause: err,
@@ -99,6 +107,7 @@ export class StageRunner {
     const record: StageRecord<T> = {
       stage,
       hash,
+      code: this.code,
       seconds: (performance.now() - t0) / 1000,
       finishedAt: new Date().toISOString(),
       value,

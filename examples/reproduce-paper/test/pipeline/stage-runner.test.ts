@@ -5,9 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { StageError, StageRunner } from '../../src/pipeline/stage-runner.js';
 
 /** Runs data → tokenizer → base with counters, as the pipeline chains them. */
-async function chain(out: string, config: { data: number; tokenizer: number }, from?: 'tokenizer') {
+async function chain(
+  out: string,
+  config: { data: number; tokenizer: number },
+  from?: 'tokenizer',
+  code = 'code-1',
+) {
   const runs: string[] = [];
-  const runner = new StageRunner(out, { from });
+  const runner = new StageRunner(out, { code, from });
   const stage = (name: 'data' | 'tokenizer' | 'base', cfg: unknown, inputs: Array<'data' | 'tokenizer'>) =>
     runner.run(name, cfg, inputs, async () => {
       runs.push(name);
@@ -25,7 +30,18 @@ describe('StageRunner', () => {
     expect(await chain(out, { data: 1, tokenizer: 1 })).toEqual(['data', 'tokenizer', 'base']);
     expect(await chain(out, { data: 1, tokenizer: 1 })).toEqual([]);
     const record = JSON.parse(await readFile(join(out, 'stages', 'base.json'), 'utf8'));
-    expect(record).toMatchObject({ stage: 'base', value: { name: 'base' } });
+    expect(record).toMatchObject({ stage: 'base', code: 'code-1', value: { name: 'base' } });
+  });
+
+  it('reruns every stage when the code changes, even with the same configuration', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    await chain(out, { data: 1, tokenizer: 1 });
+    expect(await chain(out, { data: 1, tokenizer: 1 }, undefined, 'code-2')).toEqual([
+      'data',
+      'tokenizer',
+      'base',
+    ]);
+    expect(await chain(out, { data: 1, tokenizer: 1 }, undefined, 'code-2')).toEqual([]);
   });
 
   it('reruns a changed stage and every stage that reads it, not the ones before', async () => {
@@ -43,7 +59,7 @@ describe('StageRunner', () => {
 
   it('resumes after an interruption: a stage that failed left no record and runs again', async () => {
     const out = await mkdtemp(join(tmpdir(), 'stages-'));
-    const runner = new StageRunner(out);
+    const runner = new StageRunner(out, { code: 'code-1' });
     await runner.run('data', 1, [], async () => 1);
     await expect(
       runner.run('tokenizer', 1, ['data'], async () => {
