@@ -50,6 +50,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  // The whole chain: a stage error's message, then its cause's stack (where the failure happened).
+  for (let e: unknown = err; e !== undefined; e = e instanceof Error ? e.cause : undefined)
+    console.error(
+      e === err
+        ? e instanceof Error
+          ? (e.stack ?? e.message)
+          : e
+        : `caused by: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
   process.exit(1);
 });

@@ -31,6 +31,11 @@ export interface Features {
   hidden: Float32Array;
   /** `[count, length]`: 1 for real tokens, 0 for padding. */
   mask: Uint8Array;
+  /**
+   * `[count, length]`: the token id at each position (the pad id past the end), so a head can pick which
+   * tokens it reads, e.g. the ones that are not `config.imageTokenId`.
+   */
+  ids: Int32Array;
   shape: [count: number, length: number, width: number];
   layer: number;
 }
@@ -50,11 +55,13 @@ export async function features(
   if (prompts.length === 0) throw new VlmError('features: no prompts');
   const encoded = await encodePrompts(model, prompts);
   const key = options.cachePath ? cacheKey(model, encoded, layer) : '';
+  const length = Math.min(bucket(Math.max(...encoded.map((e) => e.ids.length)), 16), model.config.maxLength);
+  const ids = new Int32Array(encoded.length * length).fill(model.tokenizer.ids.pad);
+  encoded.forEach((e, i) => ids.set(e.ids.subarray(0, length), i * length));
   if (options.cachePath && existsSync(options.cachePath)) {
     const cached = await readCache(options.cachePath, key);
-    if (cached) return cached;
+    if (cached) return { ...cached, ids };
   }
-  const length = Math.min(bucket(Math.max(...encoded.map((e) => e.ids.length)), 16), model.config.maxLength);
   const width = model.config.text.width;
   const hidden = new Float32Array(encoded.length * length * width);
   const mask = new Uint8Array(encoded.length * length);
@@ -71,7 +78,7 @@ export async function features(
     hidden.set(out.subarray(0, part.length * length * width), start * length * width);
     mask.set(batch.mask.subarray(0, part.length * length), start * length);
   }
-  const result: Features = { hidden, mask, shape: [encoded.length, length, width], layer };
+  const result: Features = { hidden, mask, ids, shape: [encoded.length, length, width], layer };
   if (options.cachePath) await writeCache(options.cachePath, key, result);
   return result;
 }
@@ -95,7 +102,7 @@ function cacheKey(
   return h.digest('hex');
 }
 
-async function readCache(path: string, key: string): Promise<Features | null> {
+async function readCache(path: string, key: string): Promise<Omit<Features, 'ids'> | null> {
   const { tensors, metadata } = decodeSafetensors(await readFile(path), path);
   if (metadata.key !== key) return null;
   const hidden = tensors.get('hidden');

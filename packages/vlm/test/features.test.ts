@@ -42,6 +42,12 @@ describe('features', () => {
     // Two images + text in row 0, one image + text in row 1: 64 more tokens, all real.
     expect(real(0) - real(1)).toBeGreaterThan(64);
     expect(f.mask.subarray(0, real(0)).every((m) => m === 1)).toBe(true);
+    // The ids say which positions are image tokens: 64 per image here, the text after them, pad past the end.
+    const imageTokens = (row: number) =>
+      f.ids.subarray(row * length, (row + 1) * length).filter((id) => id === model.config.imageTokenId).length;
+    expect(imageTokens(1)).toBe(64);
+    expect(imageTokens(0)).toBe(128);
+    expect(f.ids[length + real(1)]).toBe(model.tokenizer.ids.pad);
   });
 
   it('does not depend on what else is in the batch (padding is masked)', async () => {

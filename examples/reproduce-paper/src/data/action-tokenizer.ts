@@ -107,7 +107,15 @@ export class ActionTokenizer {
 export async function loadActionTokenizer(
   dir: string,
 ): Promise<{ tokenizer: ActionTokenizer; fit: Readonly<Record<string, unknown>> }> {
-  const saved = JSON.parse(await readFile(join(dir, NORMALIZATION_FILE), 'utf8')) as ActionNormalization;
+  const path = join(dir, NORMALIZATION_FILE);
+  let saved: ActionNormalization;
+  try {
+    saved = JSON.parse(await readFile(path, 'utf8')) as ActionNormalization;
+  } catch (error) {
+    throw new Error(`${path}: cannot read the action normalization (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
   const stats = parseNormStats(saved.stats, `${dir}/${NORMALIZATION_FILE}`);
   const fast = await loadFastTokenizer(dir);
   return { tokenizer: new ActionTokenizer(fast, stats, saved.horizon, saved.dim), fit: saved.fit };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -25,11 +26,19 @@ export async function completedDataset(
   name: string,
   config: Readonly<Record<string, unknown>>,
 ): Promise<DatasetManifest | null> {
+  const path = join(out, datasetFiles(name).manifest);
+  // Absent: not generated yet. Anything else (unreadable, truncated JSON) is reported, not regenerated over.
+  if (!existsSync(path)) return null;
   let manifest: DatasetManifest;
   try {
-    manifest = JSON.parse(await readFile(join(out, datasetFiles(name).manifest), 'utf8')) as DatasetManifest;
-  } catch {
-    return null;
+    manifest = JSON.parse(await readFile(path, 'utf8')) as DatasetManifest;
+  } catch (error) {
+    throw new Error(
+      `${path}: cannot read the dataset manifest (${(error as Error).message}); delete it to regenerate`,
+      {
+        cause: error,
+      },
+    );
   }
   // JSON round trip, so undefined fields and number formatting compare as they were written.
   return isDeepStrictEqual(manifest.config, JSON.parse(JSON.stringify(config))) ? manifest : null;

@@ -1,10 +1,17 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ACTION_DIM } from '@roboalign/bench';
 import { chunkEpisodes } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar } from '@roboalign/utils';
-import { ActionTokenizer, actionNormStats, fitOnChunks, loadActionTokenizer } from './action-tokenizer.js';
+import {
+  ActionTokenizer,
+  actionNormStats,
+  fitOnChunks,
+  loadActionTokenizer,
+  NORMALIZATION_FILE,
+} from './action-tokenizer.js';
 import { DEFAULT_WORKERS } from './generate-sources.js';
 import { ACTION_HORIZON, type PoolActions } from './producers.js';
 import { UnitPool } from './unit-pool.js';
@@ -52,11 +59,10 @@ export async function fitActionTokenizer(options: FitActionTokenizerOptions): Pr
     ...settings,
     ...(options.pretrained ? { pretrained: resolve(options.pretrained) } : {}),
   };
-  try {
+  // Absent: fit. Present but unreadable: report it (a truncated file is a problem to see, not to refit over).
+  if (existsSync(join(options.dir, NORMALIZATION_FILE))) {
     const saved = await loadActionTokenizer(options.dir);
     if (isDeepStrictEqual(saved.fit, fit)) return saved.tokenizer;
-  } catch {
-    // Nothing usable there yet: fit.
   }
   const pool = options.pool ?? new UnitPool(options.workers ?? DEFAULT_WORKERS);
   const bar = progressBar({

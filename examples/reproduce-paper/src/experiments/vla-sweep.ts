@@ -2,7 +2,7 @@
 // evaluation's (trials 0+) or the demonstrations' (1000+). One configuration per call; one JSON line out.
 //
 //   tsx src/experiments/vla-sweep.ts --run results/quick --variant base --suites libero-goal \
-//     --demos 10 --steps 1500 --inputs both --val-trials 2
+//     --demos 10 --steps 1500 --features all --state true --val-trials 2
 import { parseArgs } from 'node:util';
 import { type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
 import { appendJsonl } from '@roboalign/utils';
@@ -19,7 +19,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '300' },
     lr: { type: 'string', default: '3e-4' },
     batch: { type: 'string', default: '32' },
-    inputs: { type: 'string', default: 'both' },
+    features: { type: 'string', default: 'all' },
+    state: { type: 'string', default: 'true' },
     replan: { type: 'string', default: '5' },
     'val-trials': { type: 'string', default: '2' },
     'image-size': { type: 'string', default: '48' },
@@ -29,7 +30,12 @@ const { values } = parseArgs({
 });
 const int = (name: keyof typeof values) => Number.parseInt(String(values[name]), 10);
 const suites = String(values.suites).split(',');
-const inputs = values.inputs as HeadInputs;
+const featureChoice = String(values.features);
+if (!['all', 'text', 'none'].includes(featureChoice)) throw new Error(`--features must be all, text or none`);
+const inputs: HeadInputs = {
+  features: featureChoice as HeadInputs['features'],
+  state: values.state === 'true',
+};
 const imageSize = int('image-size');
 const t0 = performance.now();
 

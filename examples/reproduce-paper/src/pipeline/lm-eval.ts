@@ -81,7 +81,11 @@ export async function evaluateLanguageModel(
     const decoded = fast.decode([r.ids], shape);
     if (!decoded.ok[0]) continue;
     const a = decoded.actions[0];
-    const b = fast.decode([r.target], shape).actions[0];
+    const target = fast.decode([r.target], shape);
+    // The target came from this tokenizer's own encoding: failing to decode it is a bug, not a miss.
+    if (!target.ok[0])
+      throw new Error(`lm-eval: a held-out target chunk does not decode (FAST ids ${r.target.join(',')})`);
+    const b = target.actions[0];
     let s = 0;
     for (let i = 0; i < b.length; i++) s += Math.abs(a[i] - b[i]);
     errors.push(s / b.length);

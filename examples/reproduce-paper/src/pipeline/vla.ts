@@ -21,7 +21,7 @@ import {
 } from '@roboalign/bench';
 import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
-import type { Conversation, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
+import type { Conversation, Features, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
 
 /** The VLM's prompt for one control step: agent view, wrist view, instruction (as GR00T feeds its VLM). */
 export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruction: string): Conversation {
@@ -39,28 +39,74 @@ export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruc
   };
 }
 
-/** Frozen-backbone features padded (or cut) to `tokens` rows. */
-function fitTokens(
-  hidden: Float32Array,
-  mask: Uint8Array,
-  length: number,
-  width: number,
+/** Features of `count` rows with one zero token each, for a head that reads no backbone. */
+function blankFeatures(count: number): Features {
+  const width = 32;
+  return {
+    hidden: new Float32Array(count * width),
+    mask: new Uint8Array(count).fill(1),
+    ids: new Int32Array(count).fill(-1),
+    shape: [count, 1, width],
+    layer: 0,
+  };
+}
+
+/** One row's selected feature tokens, packed to `tokens` rows with a mask. */
+interface RowFeatures {
+  features: Float32Array;
+  featureMask: Float32Array;
+}
+
+/** Positions of row `row` the head reads: real tokens, and with `text` only those that are not image tokens. */
+function selectedPositions(
+  f: Features,
   row: number,
-  tokens: number,
-) {
-  const features = new Float32Array(tokens * width);
-  const featureMask = new Float32Array(tokens);
-  const n = Math.min(length, tokens);
-  features.set(hidden.subarray(row * length * width, row * length * width + n * width));
-  for (let s = 0; s < n; s++) featureMask[s] = mask[row * length + s];
-  return { features, featureMask };
+  selection: FeatureTokens,
+  imageTokenId: number,
+): number[] {
+  const [, length] = f.shape;
+  const positions: number[] = [];
+  for (let s = 0; s < length; s++) {
+    const k = row * length + s;
+    if (f.mask[k] === 1 && (selection === 'all' || f.ids[k] !== imageTokenId)) positions.push(s);
+  }
+  return positions;
 }
 
 /**
- * What the head reads: the frozen backbone's features and the robot state (GR00T), or one of them alone
- * (the ablation's controls: `state` gives the head one zero feature token, `features` a zero state).
+ * Row `row` of frozen-backbone features, its selected tokens packed into `tokens` rows. A prompt longer
+ * than the head was built for is an error: cutting it would drop the instruction, which comes last.
  */
-export type HeadInputs = 'both' | 'state' | 'features';
+function rowFeatures(f: Features, row: number, positions: readonly number[], tokens: number): RowFeatures {
+  const [, length, width] = f.shape;
+  if (positions.length > tokens)
+    throw new Error(
+      `an observation prompt has ${positions.length} feature tokens but the head was trained on at most ${tokens}; size the head for the longest instruction`,
+    );
+  const features = new Float32Array(tokens * width);
+  const featureMask = new Float32Array(tokens);
+  positions.forEach((s, k) => {
+    const from = (row * length + s) * width;
+    features.set(f.hidden.subarray(from, from + width), k * width);
+    featureMask[k] = 1;
+  });
+  return { features, featureMask };
+}
+
+/** Which backbone tokens the head reads: all (images, chat template, instruction) or all but image tokens. */
+export type FeatureTokens = 'all' | 'text';
+
+/**
+ * What the head reads: the frozen backbone's features (`none` gives it one zero token) and the robot state
+ * (`false` gives it zeros). GR00T reads all features and the state; the others are the ablation's controls.
+ */
+export interface HeadInputs {
+  features: FeatureTokens | 'none';
+  state: boolean;
+}
+
+/** GR00T-N1.5's inputs: every backbone token and the robot state. */
+export const GR00T_INPUTS: HeadInputs = { features: 'all', state: true };
 
 /** One benchmark's head training set over one frozen VLM: samples and what the policy needs to act. */
 export interface VlaTrainingSet {
@@ -89,7 +135,7 @@ export async function vlaTrainingSet(
   vlm: Vlm,
   demos: readonly RobotEpisode[],
   frameStride: number,
-  inputs: HeadInputs = 'both',
+  inputs: HeadInputs = GR00T_INPUTS,
 ): Promise<VlaTrainingSet> {
   const frames: Array<{ demo: RobotEpisode; t: number }> = [];
   for (const demo of demos) {
@@ -99,15 +145,14 @@ export async function vlaTrainingSet(
   const prompts = frames.map(({ demo, t }) =>
     observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction),
   );
-  const f =
-    inputs === 'state'
-      ? {
-          hidden: new Float32Array(frames.length * 32),
-          mask: new Uint8Array(frames.length).fill(1),
-          shape: [frames.length, 1, 32],
-        }
+  const f: Features =
+    inputs.features === 'none'
+      ? blankFeatures(frames.length)
       : await vlm.features(prompts, { batchSize: 32 });
-  const [, tokens, width] = f.shape;
+  const selection = inputs.features === 'none' ? 'all' : inputs.features;
+  const positions = frames.map((_, i) => selectedPositions(f, i, selection, vlm.config.imageTokenId));
+  const tokens = Math.max(...positions.map((p) => p.length));
+  const width = f.shape[2];
   const config: ActionHeadConfig = {
     ...ACTION_HEAD_PRESETS.small,
     backboneTokens: tokens,
@@ -128,14 +173,13 @@ export async function vlaTrainingSet(
   );
   const samples: HeadSample[] = frames.map(({ demo, t }, i) => {
     const state = new Float32Array(config.stateDim);
-    if (inputs !== 'features')
-      state.set(normalize(demo.states!.subarray(t * 8, t * 8 + 8), stateStats, 'mean-std'));
+    if (inputs.state) state.set(normalize(demo.states!.subarray(t * 8, t * 8 + 8), stateStats, 'mean-std'));
     const chunk = chunks.get(demo)![t];
     const actions = new Float32Array(H * config.actionDim);
     for (let h = 0; h < H; h++)
       actions.set(chunk.subarray(h * ACTION_DIM, (h + 1) * ACTION_DIM), h * config.actionDim);
     return {
-      ...fitTokens(f.hidden, f.mask, tokens, width, i, tokens),
+      ...rowFeatures(f, i, positions[i], tokens),
       state,
       embodiment: 0,
       actions,
@@ -171,15 +215,15 @@ export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
   let calls = 0;
   return {
     async act(observation: Observation): Promise<ActionChunk> {
-      let features = new Float32Array(config.backboneTokens * config.backboneDim);
-      let featureMask = new Float32Array(config.backboneTokens).fill(1);
-      if (inputs !== 'state') {
+      let row = rowFeatures(blankFeatures(1), 0, [0], tokens);
+      if (inputs.features !== 'none') {
         const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
         const f = await vlm.features([prompt], { batchSize: 1 });
-        ({ features, featureMask } = fitTokens(f.hidden, f.mask, f.shape[1], f.shape[2], 0, tokens));
+        row = rowFeatures(f, 0, selectedPositions(f, 0, inputs.features, vlm.config.imageTokenId), tokens);
       }
+      const { features, featureMask } = row;
       const state = new Float32Array(config.stateDim);
-      if (inputs !== 'features') state.set(normalize(observation.state, stateStats, 'mean-std'));
+      if (inputs.state) state.set(normalize(observation.state, stateStats, 'mean-std'));
       const chunk = await head.predict(
         { features, featureMask, state, embodiment: 0 },
         seed * 1_000_003 + calls++,
