@@ -91,6 +91,19 @@ export function resultsMarkdown(results: Results): string {
     const list = (xs: readonly number[]) => xs.map((x) => num(x, 3)).join(', ');
     lines.push(`| ${n} | ${list(headLoss.libero)} | ${list(headLoss.calvin)} |`);
   }
+  lines.push(
+    '',
+    '## Feature probe (ridge from pooled frozen features to the next action chunk; held-out demonstrations)',
+    '',
+    '| variant | action R² [bootstrap 95% over episodes] |',
+    '|---|---:|',
+  );
+  for (const n of names) {
+    const { probe } = results.variants[n]!;
+    lines.push(
+      `| ${n} | ${probe ? `${num(probe.actionR2, 3)} [${num(probe.ci95[0], 3)}, ${num(probe.ci95[1], 3)}]` : '— (too few demonstrations)'} |`,
+    );
+  }
   lines.push('', '## Language models (held-out prompts)', '');
   lines.push(
     '| variant | format rate | prefix sim. (direct) | prefix sim. (reasoning) | action MAE | VQA general | VQA robot | VQA reasoning |',

@@ -22,6 +22,7 @@ import {
 import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
+import { actionProbe } from './probe.js';
 
 /** The VLM's prompt for one control step: agent view, wrist view, instruction (as GR00T feeds its VLM). */
 export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruction: string): Conversation {
@@ -112,6 +113,8 @@ export const GR00T_INPUTS: HeadInputs = { features: 'all', state: true };
 export interface VlaTrainingSet {
   inputs: HeadInputs;
   samples: HeadSample[];
+  /** The demonstration each sample came from (its position in `demos`), for splits that keep episodes whole. */
+  sampleEpisodes: Int32Array;
   config: ActionHeadConfig;
   stateStats: NormStats;
   /** Action dimensions the demonstrations move; the others stay out of the loss and are emitted as 0. */
@@ -121,7 +124,7 @@ export interface VlaTrainingSet {
 }
 
 /** A head trained on a {@link VlaTrainingSet}. */
-export interface VlaHead extends Omit<VlaTrainingSet, 'samples'> {
+export interface VlaHead extends Omit<VlaTrainingSet, 'samples' | 'sampleEpisodes'> {
   head: ActionHead;
   losses: number[];
 }
@@ -186,7 +189,9 @@ export async function vlaTrainingSet(
       actionMask,
     };
   });
-  return { inputs, samples, config, stateStats, active, tokens };
+  const episodeOf = new Map(demos.map((d, i) => [d, i]));
+  const sampleEpisodes = Int32Array.from(frames, ({ demo }) => episodeOf.get(demo)!);
+  return { inputs, samples, sampleEpisodes, config, stateStats, active, tokens };
 }
 
 /** Head training settings: steps and seed, and the optimizer's learning rate and batch (defaults 3e-4, 32). */
@@ -201,7 +206,7 @@ export interface HeadTraining {
 
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
 export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): Promise<VlaHead> {
-  const { samples, ...rest } = set;
+  const { samples, sampleEpisodes: _, ...rest } = set;
   const { session, lr = 3e-4, batchSize = 32, ...training } = options;
   const head = await ActionHead.create(set.config, { batchSize, lr, session });
   const losses = await trainHead(head, memoryDataset(samples), training);
@@ -268,6 +273,8 @@ export interface VlaScores {
   calvin: ChainScore;
   /** Mean flow-matching loss over the last 10% of training steps, per head seed: `libero` and `calvin`. */
   headLoss: { libero: number[]; calvin: number[] };
+  /** Ridge probe from the pooled frozen features to the expert's next chunk (LIBERO-style demonstrations). */
+  probe: { actionR2: number; ci95: [number, number]; lambda: number } | null;
 }
 
 /** What {@link benchmarkVla} trains and evaluates. */
@@ -283,6 +290,11 @@ export interface VlaBenchmarkOptions {
   chains: number;
   replanSteps: number;
   imageSize: number;
+  /** What the heads read (default GR00T's: every backbone token and the state). */
+  inputs?: HeadInputs;
+  /** Head optimizer settings (defaults of {@link trainVlaHead}). */
+  headLr?: number;
+  headBatch?: number;
   /** Seed of every evaluation episode, apart from every training seed. */
   evaluationSeed: number;
   /** ONNX Runtime options of the heads' sessions (e.g. the CUDA execution provider). */
@@ -309,11 +321,19 @@ export async function benchmarkVla(
   const lengths: number[] = [];
   const headLoss = { libero: [] as number[], calvin: [] as number[] };
   const common = { replanSteps: options.replanSteps, imageSize: options.imageSize, videos: 'none' } as const;
-  const liberoSet = await vlaTrainingSet(vlm, demos.libero, options.frameStride);
-  const calvinSet = await vlaTrainingSet(vlm, demos.calvin, options.frameStride);
+  const liberoSet = await vlaTrainingSet(vlm, demos.libero, options.frameStride, options.inputs);
+  const calvinSet = await vlaTrainingSet(vlm, demos.calvin, options.frameStride, options.inputs);
+  const fitted = actionProbe(liberoSet, options.seed);
+  const probe = fitted && { actionR2: fitted.r2, ci95: fitted.ci95, lambda: fitted.lambda };
   for (let k = 0; k < options.headSeeds; k++) {
     const seed = options.seed + k;
-    const training = { steps: options.headSteps, seed, session: options.session };
+    const training = {
+      steps: options.headSteps,
+      seed,
+      lr: options.headLr,
+      batchSize: options.headBatch,
+      session: options.session,
+    };
     const liberoHead = await trainVlaHead(liberoSet, training);
     headLoss.libero.push(tailMean(liberoHead.losses));
     for (const suite of options.suites) {
@@ -360,7 +380,7 @@ export async function benchmarkVla(
     stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
     lengths,
   };
-  return { libero, calvin, headLoss };
+  return { libero, calvin, headLoss, probe };
 }
 
 /** Percentile bootstrap 95% interval of a mean. */

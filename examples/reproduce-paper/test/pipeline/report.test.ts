@@ -27,6 +27,7 @@ const scores = (goal: boolean[], spatial: boolean[], lengths: number[]): VlaScor
   libero: { 'libero-goal': suite(goal), 'libero-spatial': suite(spatial) },
   calvin: chains(lengths),
   headLoss: { libero: [0.1], calvin: [0.1] },
+  probe: { actionR2: 0.42, ci95: [0.3, 0.5], lambda: 0.1 },
 });
 const repeat = <T>(value: T, n: number): T[] => Array(n).fill(value);
 
@@ -115,5 +116,6 @@ describe('pairedComparisons', () => {
     } as Parameters<typeof resultsMarkdown>[0]);
     expect(md).toContain('LIBERO pooled [Wilson 95% of summed counts]');
     expect(md).toContain('| roboalign | 18/20 | 2/20 | 50.0 [');
+    expect(md).toContain('| roboalign | 0.420 [0.300, 0.500] |');
   });
 });
