@@ -5,6 +5,9 @@
  *   {"name": "decoder4-train-step", "msPerStep": …}  token + learned position embeddings, 4 blocks, final LayerNorm,
  *                                                    untied 512-token head, next-token cross-entropy on 8 × 64
  *   {"name": "decoder4-forward", "msPerRun": …}      the same decoder, inference only (logits), weights embedded
+ *   {"name": "vlm-shaped-train-step", "msPerStep": …} the tiny VLM's step: 2-layer ViT on two 64×64 cameras,
+ *                                                    176 tokens under a prefix-LM bias, 4 RMSNorm/rotary/SwiGLU
+ *                                                    layers of width 128, 3,200-token head on 16 answers, batch 16
  * A training step is forward + backward (ONNX Runtime, 2 intra-op threads, no spinning) + AdamW. Times are
  * medians of per-step wall times after 3 warm-up steps, and of the CPU time (all threads) they took, which
  * other jobs on a shared machine disturb less; peakRssMb is the process's peak resident set so far (run one
@@ -17,7 +20,7 @@ import { toOnnx } from '../src/onnx-export.js';
 import { AdamW } from '../src/optim.js';
 import { createSession, type SessionOptions } from '../src/runtime.js';
 import { compileTraining, initialValues } from '../src/training.js';
-import { B, type BenchModel, blockModel, decoderModel, T } from './models.js';
+import { B, type BenchModel, blockModel, decoderModel, T, vlmShapedModel } from './models.js';
 
 const session: SessionOptions = { intraOpThreads: 2, spinning: false };
 
@@ -103,6 +106,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'block-train-step': () => timeTraining('block-train-step', blockModel(), 20),
   'decoder4-train-step': () => timeTraining('decoder4-train-step', decoderModel(), 10),
   'decoder4-forward': () => timeForward('decoder4-forward', decoderModel(), 20),
+  'vlm-shaped-train-step': () => timeTraining('vlm-shaped-train-step', vlmShapedModel(), 8),
 };
 
 const selected = process.argv.slice(2);
