@@ -220,3 +220,15 @@ describe('@roboalign/vlm README', () => {
     }
   }, 300_000);
 });
+
+describe('@roboalign/bench README: paired comparisons', () => {
+  it('gives the stated values', async () => {
+    const { mcnemarPower, pairedBootstrapDifference, pairedSuccessDifference } = await import('@roboalign/bench');
+    const paired = pairedSuccessDifference([true, true, false, true], [true, false, false, false]);
+    expect(paired).toMatchObject({ difference: 0.5, n: 4 });
+    // Two discordant pairs, both A's: 2·P(X ≤ 0), X ~ Bin(2, ½) = 0.5.
+    expect(paired.pValue).toBe(0.5);
+    expect(pairedBootstrapDifference([3, 2, 4], [1, 2, 2], { seed: 0 }).difference).toBeCloseTo(4 / 3, 12);
+    expect(mcnemarPower({ pairs: 200, discordantRate: 0.2, difference: 0.1 })).toBeCloseTo(0.875, 3);
+  });
+});

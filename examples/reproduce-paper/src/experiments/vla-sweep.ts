@@ -61,7 +61,7 @@ const trained = await trainVlaHead(set, {
   progress: true,
 });
 const tTrain = performance.now();
-const perSuite: Record<string, { successes: number; episodes: number }> = {};
+const perSuite: Record<string, { successes: number; episodes: number; outcomes: boolean[] }> = {};
 for (const suite of suites) {
   const report = (await evaluate(vlaPolicy(vlm, trained, int('seed')), suite, {
     trials: int('val-trials'),
@@ -71,9 +71,12 @@ for (const suite of suites) {
     imageSize,
     videos: 'none',
   })) as EpisodesReport;
+  const ordered = [...report.episodes].sort((a, b) => a.taskIndex - b.taskIndex || a.trial - b.trial);
   perSuite[suite] = {
-    successes: report.episodes.filter((e) => e.success).length,
-    episodes: report.episodes.length,
+    successes: ordered.filter((e) => e.success).length,
+    episodes: ordered.length,
+    // Per episode, for the discordance between two seeds that sizes the paired test.
+    outcomes: ordered.map((e) => e.success),
   };
 }
 const successes = Object.values(perSuite).reduce((a, s) => a + s.successes, 0);

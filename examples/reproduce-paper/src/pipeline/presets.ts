@@ -1,4 +1,5 @@
 import { tokensPerImage, VLM_PRESETS, type VlmArchitecture, type VlmPresetName } from '@roboalign/vlm';
+import type { FeatureTokens } from './vla.js';
 
 /** Everything that sizes a run. Budgets are set before any evaluation and shared by every variant. */
 export interface PipelinePreset {
@@ -36,6 +37,13 @@ export interface PipelinePreset {
     trials: number;
     chains: number;
     replanSteps: number;
+    /** What the heads read: every backbone token or all but image tokens, with the robot state. */
+    features: FeatureTokens;
+    /** Head optimizer: learning rate and batch. */
+    headLr: number;
+    headBatch: number;
+    /** Validation trials per task of the head-input ablation on the base backbone (0: no ablation). */
+    ablationTrials: number;
   };
   seed: number;
 }
@@ -67,6 +75,10 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       trials: 1,
       chains: 1,
       replanSteps: 5,
+      features: 'text',
+      headLr: 3e-4,
+      headBatch: 32,
+      ablationTrials: 1,
     },
     seed: 0,
   },
@@ -94,6 +106,10 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       trials: 1,
       chains: 5,
       replanSteps: 5,
+      features: 'text',
+      headLr: 3e-4,
+      headBatch: 32,
+      ablationTrials: 0,
     },
     seed: 0,
   },
@@ -121,6 +137,10 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       trials: 1,
       chains: 10,
       replanSteps: 5,
+      features: 'text',
+      headLr: 3e-4,
+      headBatch: 32,
+      ablationTrials: 2,
     },
     seed: 0,
   },

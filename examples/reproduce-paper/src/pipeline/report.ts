@@ -4,7 +4,7 @@ import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
 import { type Comparison, pooledLibero } from './comparisons.js';
 import type { Variant } from './language-models.js';
 import type { LmScores } from './lm-eval.js';
-import type { VlaScores } from './vla.js';
+import type { AblationRow, VlaScores } from './vla.js';
 
 /** One variant's results, as `results.json` stores them under `variants.<name>`. */
 export interface VariantResults extends VlaScores {
@@ -19,6 +19,8 @@ export interface Results {
   relative: Record<string, { libero: number | null; calvin: number | null }>;
   /** Paired tests of the paper's comparisons, on the same initial states. */
   comparisons: Comparison[];
+  /** The head-input ablation on the base backbone (validation initial states); null where the preset skips it. */
+  vla: { ablation: AblationRow[] | null };
   manifest: Record<string, unknown>;
 }
 
@@ -80,6 +82,7 @@ export function resultsMarkdown(results: Results): string {
     '',
   );
   lines.push(...comparisonsMarkdown(results.comparisons));
+  if (results.vla.ablation) lines.push(...ablationMarkdown(results.vla.ablation));
   lines.push(
     '## Flow-matching heads (training loss, mean of the last 10% of steps; one value per head seed)',
     '',
@@ -116,6 +119,25 @@ export function resultsMarkdown(results: Results): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The head-input ablation table (base backbone, validation initial states). */
+export function ablationMarkdown(rows: readonly AblationRow[]): string[] {
+  const label = (r: AblationRow) =>
+    r.inputs.features === 'none'
+      ? 'state only'
+      : `${r.inputs.features} features${r.inputs.state ? ' + state' : ' only'}`;
+  return [
+    "## Head inputs (base backbone; validation initial states, not the evaluation's)",
+    '',
+    '| head reads | success [Wilson 95%] | episodes | head loss |',
+    '|---|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${label(r)} | ${pct(r.successRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}] | ${r.episodes} | ${num(r.headLoss, 3)} |`,
+    ),
+    '',
+  ];
 }
 
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;

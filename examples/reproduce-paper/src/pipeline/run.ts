@@ -15,7 +15,7 @@ import { evaluateLanguageModel, type LmScores } from './lm-eval.js';
 import { architectureOf, imageTokensOf, type PipelinePreset } from './presets.js';
 import { type Results, relativeImprovements, writeReport } from './report.js';
 import { type StageName, StageRunner, VLA_STAGES } from './stage-runner.js';
-import { benchmarkVla, type VlaScores } from './vla.js';
+import { ablateVlaInputs, benchmarkVla, type VlaScores } from './vla.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
@@ -190,6 +190,41 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     return { dir: join(out, 'demos') };
   });
 
+  const loadDemos = async () => ({
+    libero: (await Promise.all(preset.vla.suites.map((s) => loadEpisodes(demoFile(s))))).flat(),
+    calvin: await loadEpisodes(demoFile('calvin')),
+  });
+  const vlaOptions = {
+    ...preset.vla,
+    inputs: { features: preset.vla.features, state: true },
+    seed: preset.seed,
+    imageSize: preset.imageSize,
+    evaluationSeed: EVALUATION_SEED,
+    session,
+  };
+
+  // The head-input ablation on the base backbone, on validation initial states (settings are chosen there).
+  const ablation =
+    preset.vla.ablationTrials > 0
+      ? await runner.run(
+          'vla-ablation',
+          { ...preset.vla, imageSize: preset.imageSize },
+          ['demos', 'base'],
+          async () => {
+            const base = await Vlm.load(modelDir('base'), tokenizer, session);
+            const rows = await ablateVlaInputs(base, (await loadDemos()).libero, {
+              ...vlaOptions,
+              validationTrials: preset.vla.ablationTrials,
+            });
+            await base.release();
+            log(
+              `[vla-ablation] ${rows.map((r) => `${JSON.stringify(r.inputs)} ${r.successes}/${r.episodes}`).join(', ')}`,
+            );
+            return rows;
+          },
+        )
+      : null;
+
   // One stage per variant, so an interrupted benchmark resumes at the variant it stopped in. One model
   // whose weights are swapped per variant: the feature graphs compile once.
   let model: Vlm | undefined;
@@ -203,20 +238,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       async () => {
         if (model === undefined) model = await Vlm.load(modelDir(v), tokenizer, session);
         else await model.loadWeightsFrom(modelDir(v));
-        const scores = await benchmarkVla(
-          model,
-          {
-            libero: (await Promise.all(preset.vla.suites.map((s) => loadEpisodes(demoFile(s))))).flat(),
-            calvin: await loadEpisodes(demoFile('calvin')),
-          },
-          {
-            ...preset.vla,
-            seed: preset.seed,
-            imageSize: preset.imageSize,
-            evaluationSeed: EVALUATION_SEED,
-            session,
-          },
-        );
+        const scores = await benchmarkVla(model, await loadDemos(), vlaOptions);
         log(
           `[${stage}] ${Object.entries(scores.libero)
             .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
@@ -233,6 +255,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     variants: Object.fromEntries(VARIANTS.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
     relative: {},
     comparisons: [],
+    vla: { ablation },
     manifest: {},
   };
   results.relative = relativeImprovements(results.variants);

@@ -16,6 +16,7 @@ export const STAGES = [
   'lm-eval',
   'export',
   'demos',
+  'vla-ablation',
   'vla-base',
   'vla-sft-mllm',
   'vla-sft-fast',
@@ -26,7 +27,7 @@ export const STAGES = [
 export type StageName = (typeof STAGES)[number];
 
 /** The benchmark stages, one per language-model variant. */
-export const VLA_STAGES = STAGES.filter((s) => s.startsWith('vla-'));
+export const VLA_STAGES = STAGES.filter((s) => s.startsWith('vla-') && s !== 'vla-ablation');
 
 /** What a finished stage leaves in `stages/<name>.json`. */
 export interface StageRecord<T> {

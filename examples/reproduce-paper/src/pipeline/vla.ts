@@ -396,3 +396,71 @@ export function bootstrapMean(values: readonly number[], resamples: number, seed
     means[Math.min(resamples - 1, Math.floor(0.975 * resamples))],
   ];
 }
+
+/** First trial of the validation initial states: apart from evaluation (0+) and demonstrations (1000+). */
+export const VALIDATION_FIRST_TRIAL = 500;
+
+/** One row of the head-input ablation: success on validation initial states. */
+export interface AblationRow {
+  inputs: HeadInputs;
+  successes: number;
+  episodes: number;
+  successRate: number;
+  /** Wilson 95% interval of the pooled count. */
+  ci95: [number, number];
+  headLoss: number;
+}
+
+/**
+ * The head-input ablation on one backbone: a head on the state only, on the features only, and on both,
+ * each trained like the benchmark's LIBERO-style head (first head seed) and scored on validation initial
+ * states, never on the evaluation's.
+ */
+export async function ablateVlaInputs(
+  vlm: Vlm,
+  demos: readonly RobotEpisode[],
+  options: VlaBenchmarkOptions & { validationTrials: number },
+): Promise<AblationRow[]> {
+  const features = options.inputs?.features ?? GR00T_INPUTS.features;
+  const rows: AblationRow[] = [];
+  for (const inputs of [
+    { features: 'none', state: true },
+    { features, state: false },
+    { features, state: true },
+  ] satisfies HeadInputs[]) {
+    const set = await vlaTrainingSet(vlm, demos, options.frameStride, inputs);
+    const trained = await trainVlaHead(set, {
+      steps: options.headSteps,
+      seed: options.seed,
+      lr: options.headLr,
+      batchSize: options.headBatch,
+      session: options.session,
+    });
+    let successes = 0;
+    let episodes = 0;
+    for (const suite of options.suites) {
+      const report = (await evaluate(vlaPolicy(vlm, trained, options.seed), suite, {
+        trials: options.validationTrials,
+        firstTrial: VALIDATION_FIRST_TRIAL,
+        tasks: options.tasks,
+        replanSteps: options.replanSteps,
+        imageSize: options.imageSize,
+        seed: options.evaluationSeed,
+        videos: 'none',
+      })) as EpisodesReport;
+      successes += report.episodes.filter((e) => e.success).length;
+      episodes += report.episodes.length;
+    }
+    await trained.head.release();
+    const { low, high } = wilsonInterval(successes, episodes);
+    rows.push({
+      inputs,
+      successes,
+      episodes,
+      successRate: successes / episodes,
+      ci95: [low, high],
+      headLoss: tailMean(trained.losses),
+    });
+  }
+  return rows;
+}

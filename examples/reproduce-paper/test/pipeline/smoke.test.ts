@@ -36,6 +36,10 @@ describe('the smoke preset', () => {
       expect(r.calvin.chains).toBe(preset.vla.chains * preset.vla.headSeeds);
       expect(r.headLoss.libero).toHaveLength(preset.vla.headSeeds);
       expect(r.calvin.avgLen).toBeGreaterThanOrEqual(0);
+      expect(r.libero[preset.vla.suites[0]].outcomes).toHaveLength(r.libero[preset.vla.suites[0]].episodes);
+      expect(r.calvin.lengths).toHaveLength(r.calvin.chains);
+      // One demonstration per task is too few to hold episodes out for the probe.
+      expect(r.probe).toBeNull();
       expect(existsSync(join(out, 'models', v, 'model.safetensors'))).toBe(true);
       expect(JSON.parse(await readFile(join(out, 'models', v, 'config.json'), 'utf8')).model_type).toBe(
         'roboalign_vlm',
@@ -47,6 +51,16 @@ describe('the smoke preset', () => {
       }
     }
     expect(Object.keys(results.relative)).toContain('roboalign vs roboalign-sft');
+    // The head-input ablation: state only, features only, both; scored on validation initial states.
+    expect(results.vla.ablation!.map((r) => r.inputs)).toEqual([
+      { features: 'none', state: true },
+      { features: preset.vla.features, state: false },
+      { features: preset.vla.features, state: true },
+    ]);
+    for (const row of results.vla.ablation!) {
+      expect(row.episodes).toBe((preset.vla.tasks?.length ?? 10) * preset.vla.ablationTrials);
+      expect(Number.isFinite(row.headLoss)).toBe(true);
+    }
     expect(results.comparisons.map((c) => `${c.a} vs ${c.b}: ${c.metric}`)).toContain(
       'roboalign vs roboalign-sft: libero-success',
     );
