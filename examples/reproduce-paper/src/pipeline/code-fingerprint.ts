@@ -13,6 +13,7 @@ export interface CodeFingerprint {
   dirty: boolean | null;
 }
 
+const PRESETS_FILE = join('pipeline', 'presets.ts');
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 
 function filesUnder(dir: string): string[] {
@@ -34,7 +35,7 @@ export function codeFingerprint(root = repoRoot): CodeFingerprint {
       ...filesUnder(join(packages, p, 'src')),
       join(packages, p, 'package.json'),
     ]),
-    ...filesUnder(join(root, 'examples', 'reproduce-paper', 'src')),
+    ...filesUnder(join(root, 'examples', 'reproduce-paper', 'src')).filter((f) => !f.endsWith(PRESETS_FILE)),
     join(root, 'pnpm-lock.yaml'),
   ]
     .filter(existsSync)

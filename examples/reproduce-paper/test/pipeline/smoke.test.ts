@@ -91,5 +91,28 @@ describe('the smoke preset', () => {
     await runPipeline({ preset, out, device: 'cpu', log: (l) => again.push(l) });
     expect(again.filter((l) => l.endsWith('running'))).toEqual([]);
     expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(STAGES.length);
+
+    // The same command on the same machine gives the same results, apart from times. ONNX Runtime sums
+    // floats across threads in no fixed order, so losses agree to about 1e-4, not bit for bit (measured);
+    // every count, outcome and metric derived from them is equal.
+    const second = await mkdtemp(join(tmpdir(), 'reproduce-smoke-'));
+    await runPipeline({ preset, out: second, device: 'cpu', log: () => {} });
+    const repeat = JSON.parse(await readFile(join(second, 'results.json'), 'utf8')) as Results;
+    const { manifest: _a, ...first } = results;
+    const { manifest: _b, ...other } = repeat;
+    expectSameResults(other, first, 'results');
   }, 900_000);
 });
+
+/** Deep equality, with integers and everything else exact and non-integer numbers to 1e-3 relative. */
+function expectSameResults(actual: unknown, expected: unknown, path: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) {
+    expect(Math.abs(actual - expected), path).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(expected)));
+  } else if (expected !== null && typeof expected === 'object') {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
+    for (const [key, value] of Object.entries(expected))
+      expectSameResults((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+  } else {
+    expect(actual, path).toEqual(expected);
+  }
+}
