@@ -26,7 +26,9 @@ function filesUnder(dir: string): string[] {
 /**
  * Hashes what decides a stage's output besides its configuration: every package's `src/` and
  * `package.json`, this example's `src/`, and `pnpm-lock.yaml`, in sorted path order. A hash of files rather
- * than the commit, so that a run's own results (inside the checkout) do not change it.
+ * than the commit, so that a run's own results (inside the checkout) do not change it. The presets file
+ * is left out: its values reach every stage's hash as that stage's configuration, so changing one stage's
+ * budget does not rerun the others.
  */
 export function codeFingerprint(root = repoRoot): CodeFingerprint {
   const packages = join(root, 'packages');
