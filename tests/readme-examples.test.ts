@@ -223,7 +223,9 @@ describe('@roboalign/vlm README', () => {
 
 describe('@roboalign/bench README: paired comparisons', () => {
   it('gives the stated values', async () => {
-    const { mcnemarPower, pairedBootstrapDifference, pairedSuccessDifference } = await import('@roboalign/bench');
+    const { mcnemarPower, pairedBootstrapDifference, pairedSuccessDifference } = await import(
+      '@roboalign/bench'
+    );
     const paired = pairedSuccessDifference([true, true, false, true], [true, false, false, false]);
     expect(paired).toMatchObject({ difference: 0.5, n: 4 });
     // Two discordant pairs, both A's: 2·P(X ≤ 0), X ~ Bin(2, ½) = 0.5.

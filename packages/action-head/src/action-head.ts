@@ -94,6 +94,8 @@ function stackRows<T>(
  */
 export class ActionHead {
   private inference: Session | undefined;
+  /** Releases of inference sessions dropped by `weightsChanged`, awaited by `release()`. */
+  private staleReleases: Promise<void>[] = [];
   private inferenceActions: Value | undefined;
 
   private constructor(
@@ -172,9 +174,14 @@ export class ActionHead {
     return { graph: this.graph, program: this.program, params: this.params, optimizer: this.optimizer };
   }
 
-  /** Drops the inference session, which holds the old weights; call after changing `params` in place. */
+  /**
+   * Drops the inference session, which holds the old weights, and frees it in the background; call after
+   * changing `params` in place. `release()` waits for that.
+   */
   weightsChanged(): void {
+    const stale = this.inference;
     this.inference = undefined;
+    if (stale) this.staleReleases.push(stale.release());
   }
 
   /**
@@ -292,6 +299,7 @@ export class ActionHead {
     await this.program.session.release();
     await this.inference?.release();
     this.inference = undefined;
+    await Promise.all(this.staleReleases.splice(0));
   }
 
   /** Writes the standalone inference model (inputs: features, feature_mask, state, embodiment, noise). */

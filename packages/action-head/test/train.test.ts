@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActionHead, type HeadSample, seededRandom } from '../src/action-head.js';
 import { memoryDataset } from '../src/dataset.js';
 import { trainHead } from '../src/train.js';
@@ -73,5 +73,19 @@ describe('trainHead', () => {
     }
     expect(viaTrainHead).toEqual(viaTrainStep);
     expect(viaTrainHead[2]).not.toBe(viaTrainHead[0]);
+  });
+});
+
+describe('ActionHead sessions', () => {
+  it('frees the inference session that a weight change drops, and release() waits for it', async () => {
+    const head = await ActionHead.create({ ...TINY, hiddenSize: 16 }, { batchSize: 4 });
+    await head.predict(samples[0], 1);
+    const stale = (head as unknown as { inference: { release: () => Promise<void> } }).inference;
+    const release = vi.spyOn(stale, 'release');
+    head.weightsChanged();
+    expect(release).toHaveBeenCalledTimes(1);
+    await head.predict(samples[0], 1);
+    await head.release();
+    expect(release).toHaveBeenCalledTimes(1);
   });
 });

@@ -57,7 +57,9 @@ export async function features(
   const key = options.cachePath ? cacheKey(model, encoded, layer) : '';
   const length = Math.min(bucket(Math.max(...encoded.map((e) => e.ids.length)), 16), model.config.maxLength);
   const ids = new Int32Array(encoded.length * length).fill(model.tokenizer.ids.pad);
-  encoded.forEach((e, i) => ids.set(e.ids.subarray(0, length), i * length));
+  encoded.forEach((e, i) => {
+    ids.set(e.ids.subarray(0, length), i * length);
+  });
   if (options.cachePath && existsSync(options.cachePath)) {
     const cached = await readCache(options.cachePath, key);
     if (cached) return { ...cached, ids };

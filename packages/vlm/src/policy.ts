@@ -45,9 +45,17 @@ export class VlmPolicy {
     this.frozen = options.frozen ?? [];
   }
 
-  /** A frozen copy of the current weights that only scores: the reference of the KL term. */
-  reference(): Pick<VlmPolicy, 'logprobs'> {
-    return new VlmPolicy(this.model.clone(), this.options);
+  /**
+   * A frozen copy of the current weights that only scores: the reference of the KL term. It owns its copy
+   * of the model: call `release()` when training is done to free the copy's sessions.
+   */
+  reference(): Pick<VlmPolicy, 'logprobs'> & { release(): Promise<void> } {
+    const copy = this.model.clone();
+    const policy = new VlmPolicy(copy, this.options);
+    return {
+      logprobs: (prompts, completions) => policy.logprobs(prompts, completions),
+      release: () => copy.release(),
+    };
   }
 
   async sample(

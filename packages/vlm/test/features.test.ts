@@ -44,7 +44,8 @@ describe('features', () => {
     expect(f.mask.subarray(0, real(0)).every((m) => m === 1)).toBe(true);
     // The ids say which positions are image tokens: 64 per image here, the text after them, pad past the end.
     const imageTokens = (row: number) =>
-      f.ids.subarray(row * length, (row + 1) * length).filter((id) => id === model.config.imageTokenId).length;
+      f.ids.subarray(row * length, (row + 1) * length).filter((id) => id === model.config.imageTokenId)
+        .length;
     expect(imageTokens(1)).toBe(64);
     expect(imageTokens(0)).toBe(128);
     expect(f.ids[length + real(1)]).toBe(model.tokenizer.ids.pad);

@@ -163,12 +163,13 @@ export async function trainGrpo(options: {
   const model = await Vlm.load(options.from, tokenizer, options.session);
   const p = GRPO_PRESETS.roboalign;
   const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
+  const reference = policy.reference();
   const metrics = join(out, 'grpo.jsonl');
   // GRPO does not resume: each run writes its own log.
   await rm(metrics, { force: true });
   const trainer = new GrpoTrainer({
     policy,
-    referencePolicy: policy.reference(),
+    referencePolicy: reference,
     groupSize: p.groupSize,
     loss: {
       lossType: p.lossType,
@@ -212,5 +213,6 @@ export async function trainGrpo(options: {
   bar.stop();
   await model.save(out);
   await model.release();
+  await reference.release();
   return { dir: out, metrics, finalLoss: Number.NaN, meanReward: rewards };
 }
