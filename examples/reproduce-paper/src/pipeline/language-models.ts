@@ -21,21 +21,10 @@ import { architectureOf, type PipelinePreset } from './presets.js';
 export const VARIANTS = ['base', 'sft-mllm', 'sft-fast', 'roboalign-sft', 'roboalign'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
-/** Files of the generated data that training reads. */
-export interface TrainingData {
-  general: string;
-  robot: string;
-  reasoning: string;
-  fast: string;
-  /** RL prompts with a `targetFastIds` column. */
-  rl: string;
-}
-
-/** Where a trained model lives and how its training went. */
+/** Where a trained model lives and its metrics log. */
 export interface TrainedModel {
   dir: string;
   metrics: string;
-  finalLoss: number;
 }
 
 /** Loads the JSONL sources a variant trains on; a bad row fails with its file and line. */
@@ -76,7 +65,7 @@ export async function trainLanguageModel(options: {
   steps: number;
   progressLabel: string;
   session?: SessionOptions;
-}): Promise<TrainedModel> {
+}): Promise<TrainedModel & { finalLoss: number }> {
   const { tokenizer, preset, out } = options;
   const model = options.from
     ? await Vlm.load(options.from, tokenizer, options.session)
@@ -214,5 +203,5 @@ export async function trainGrpo(options: {
   await model.save(out);
   await model.release();
   await reference.release();
-  return { dir: out, metrics, finalLoss: Number.NaN, meanReward: rewards };
+  return { dir: out, metrics, meanReward: rewards };
 }
