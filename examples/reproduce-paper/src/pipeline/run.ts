@@ -199,7 +199,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     inputs: { features: preset.vla.features, state: true },
     seed: preset.seed,
     imageSize: preset.imageSize,
-    evaluationSeed: EVALUATION_SEED,
+    policySeed: POLICY_SEED,
     session,
   };
 
@@ -259,15 +259,15 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     manifest: {},
   };
   results.relative = relativeImprovements(results.variants);
-  results.comparisons = pairedComparisons(results.variants, EVALUATION_SEED);
+  results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
   await runner.run('report', { results }, [...VLA_STAGES, 'lm-eval'], async () => {
     results.manifest = {
       preset,
       seeds: {
         data: preset.seed,
         models: preset.seed,
-        evaluation: EVALUATION_SEED,
-        demonstrations: 'trials 1000+',
+        evaluationPolicy: POLICY_SEED,
+        initialStates: 'evaluation trials 0+, validation 500+, demonstrations 1000+',
       },
       device: options.device,
       code,
@@ -327,8 +327,11 @@ function stageTimes(runner: StageRunner): Record<string, number> {
   return { ...times, total: +total.toFixed(1) };
 }
 
-/** Seed of every evaluation episode, apart from every training seed (demonstrations use trials 1000+). */
-const EVALUATION_SEED = 7;
+/**
+ * Seed of the policies' sampling in evaluation, apart from every training seed. Initial states are fixed by
+ * trial number: evaluation trials 0+, validation 500+, demonstrations 1000+.
+ */
+const POLICY_SEED = 7;
 
 // Demonstrations are kept as one JSON file per suite (typed arrays as plain arrays; images as base64).
 type StoredImage = { width: number; height: number; data: string };

@@ -295,8 +295,11 @@ export interface VlaBenchmarkOptions {
   /** Head optimizer settings (defaults of {@link trainVlaHead}). */
   headLr?: number;
   headBatch?: number;
-  /** Seed of every evaluation episode, apart from every training seed. */
-  evaluationSeed: number;
+  /**
+   * Seeds the policies' sampling during evaluation (and the chain bootstrap). It does not choose initial
+   * states: those are fixed by trial and chain number (evaluation 0+, validation 500+, demonstrations 1000+).
+   */
+  policySeed: number;
   /** ONNX Runtime options of the heads' sessions (e.g. the CUDA execution provider). */
   session?: SessionOptions;
 }
@@ -341,7 +344,7 @@ export async function benchmarkVla(
         ...common,
         trials: options.trials,
         tasks: options.tasks,
-        seed: options.evaluationSeed,
+        seed: options.policySeed,
       })) as EpisodesReport;
       const ordered = [...report.episodes].sort((x, y) => x.taskIndex - y.taskIndex || x.trial - y.trial);
       outcomes.get(suite)!.push(...ordered.map((e) => e.success));
@@ -352,7 +355,7 @@ export async function benchmarkVla(
     const chains = (await evaluate(vlaPolicy(vlm, calvinHead, seed), 'calvin', {
       ...common,
       chains: options.chains,
-      seed: options.evaluationSeed,
+      seed: options.policySeed,
     })) as ChainsReport;
     lengths.push(...[...chains.results].sort((x, y) => x.chain - y.chain).map((r) => r.completed));
     await calvinHead.head.release();
@@ -375,7 +378,7 @@ export async function benchmarkVla(
   );
   const calvin: ChainScore = {
     avgLen: lengths.reduce((a, b) => a + b, 0) / lengths.length,
-    ci95: bootstrapMean(lengths, 2000, options.evaluationSeed),
+    ci95: bootstrapMean(lengths, 2000, options.policySeed),
     chains: lengths.length,
     stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
     lengths,
@@ -445,7 +448,7 @@ export async function ablateVlaInputs(
         tasks: options.tasks,
         replanSteps: options.replanSteps,
         imageSize: options.imageSize,
-        seed: options.evaluationSeed,
+        seed: options.policySeed,
         videos: 'none',
       })) as EpisodesReport;
       successes += report.episodes.filter((e) => e.success).length;
