@@ -24,9 +24,17 @@ describe('the smoke preset', () => {
     expect(Object.keys(results.variants).sort()).toEqual([...VARIANTS].sort());
     for (const v of VARIANTS) {
       const r = results.variants[v]!;
-      expect(r.lm.formatRate).toBeGreaterThanOrEqual(0);
-      expect(typeof r.lm.prefixSimilarity.reasoning).toBe('number');
-      expect(typeof r.lm.vqaAccuracy.mean).toBe('number');
+      // Rates in [0, 1]: a NaN fails these, where `>= 0` or a typeof check let it through.
+      for (const rate of [
+        r.lm.formatRate,
+        r.lm.decodeRate,
+        r.lm.prefixSimilarity.direct,
+        r.lm.prefixSimilarity.reasoning,
+        r.lm.vqaAccuracy.mean,
+      ]) {
+        expect(rate).toBeGreaterThanOrEqual(0);
+        expect(rate).toBeLessThanOrEqual(1);
+      }
       for (const suite of preset.vla.suites) {
         const s = r.libero[suite];
         expect(s.episodes).toBe((preset.vla.tasks?.length ?? 10) * preset.vla.trials * preset.vla.headSeeds);
@@ -36,6 +44,7 @@ describe('the smoke preset', () => {
       expect(r.calvin.chains).toBe(preset.vla.chains * preset.vla.headSeeds);
       expect(r.headLoss.libero).toHaveLength(preset.vla.headSeeds);
       expect(r.calvin.avgLen).toBeGreaterThanOrEqual(0);
+      expect(r.calvin.avgLen).toBeLessThanOrEqual(5);
       expect(r.libero[preset.vla.suites[0]].outcomes).toHaveLength(r.libero[preset.vla.suites[0]].episodes);
       expect(r.calvin.lengths).toHaveLength(r.calvin.chains);
       // Ten demonstrations (one per task): the probe runs; at this size its R² can be anything but NaN.
