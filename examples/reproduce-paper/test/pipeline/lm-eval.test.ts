@@ -1,0 +1,103 @@
+// The language-model evaluation scores known generations to known numbers (a NaN or a 0 from a broken
+// mapping fails here, which the smoke test's range checks cannot see at toy size).
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type FastTokenizer, loadFastTokenizer } from '@roboalign/fast-tokenizer';
+import {
+  type Conversation,
+  type Generation,
+  saveVlmTokenizer,
+  trainVlmTokenizer,
+  type Vlm,
+  VlmTokenizer,
+} from '@roboalign/vlm';
+import { describe, expect, it } from 'vitest';
+import { evaluateLanguageModel } from '../../src/pipeline/lm-eval.js';
+
+const fastPlus = fileURLToPath(new URL('../../../../../shared/fast-plus', import.meta.url));
+
+/** A smooth 10×7 chunk, different per `k`. */
+const chunk = (k: number) =>
+  Array.from({ length: 10 }, (_, t) => Array.from({ length: 7 }, (_, d) => 0.5 * Math.sin(0.3 * t + d + k)));
+
+const row = (question: string, answer: string, extra: Record<string, unknown> = {}) =>
+  `${JSON.stringify({
+    messages: [
+      { role: 'user', content: question },
+      { role: 'assistant', content: answer },
+    ],
+    ...extra,
+  })}\n`;
+
+describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-plus)', () => {
+  it('scores known generations: prefix similarity, action error, format and VQA accuracy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lm-eval-'));
+    const fast: FastTokenizer = await loadFastTokenizer(fastPlus);
+    const targets = [0, 1].map((k) => Array.from(fast.encode(chunk(k))));
+    await saveVlmTokenizer(
+      join(dir, 'tok'),
+      trainVlmTokenizer(['move left', 'move right', 'go'], {
+        textVocabSize: 300,
+        fastVocabSize: fast.config.vocabSize,
+        imageTokens: 4,
+        maxLength: 64,
+      }),
+    );
+    const tokenizer = await VlmTokenizer.load(join(dir, 'tok'));
+    const files = {
+      fast: join(dir, 'fast.jsonl'),
+      fastReasoning: join(dir, 'fast-reasoning.jsonl'),
+      general: join(dir, 'general.jsonl'),
+      robot: join(dir, 'robot.jsonl'),
+      reasoning: join(dir, 'reasoning.jsonl'),
+    };
+    for (const path of [files.fast, files.fastReasoning])
+      await writeFile(
+        path,
+        row('fast 0', '', { targetFastIds: targets[0] }) + row('fast 1', '', { targetFastIds: targets[1] }),
+      );
+    await writeFile(files.general, row('general', 'left'));
+    await writeFile(files.robot, row('robot', 'left'));
+    await writeFile(files.reasoning, row('reasoning', 'left'));
+
+    // Row 0 answers its target exactly, in the think-then-act format; row 1 writes the first half of its
+    // target and no reasoning. VQA: general and reasoning right, robot wrong.
+    const half = targets[1].slice(0, Math.floor(targets[1].length / 2));
+    const generation = (ids: ArrayLike<number>, text: string): Generation => ({
+      ids: Int32Array.from(ids),
+      text,
+      logprobs: new Float64Array(ids.length),
+      finishReason: 'eos',
+    });
+    const reply = (question: string): Generation => {
+      if (question === 'fast 0')
+        return generation(tokenizer.actions.wrap(targets[0]), '<think>left</think><answer>x</answer>');
+      if (question === 'fast 1') return generation(tokenizer.actions.wrap(half), 'no format');
+      const text = question === 'robot' ? '<answer>right</answer>' : '<answer> Left </answer>';
+      return generation(tokenizer.encode(text), text);
+    };
+    const model = {
+      tokenizer,
+      generate: async (prompts: readonly Conversation[]) =>
+        prompts.map((p) => [reply(String(p.messages[0].content))]),
+    } as unknown as Vlm;
+
+    const scores = await evaluateLanguageModel(model, fast, files, {
+      prompts: 8,
+      maxNewTokens: 64,
+      horizon: 10,
+      actionDim: 7,
+    });
+    const halfSimilarity = half.length / targets[1].length;
+    expect(scores.prefixSimilarity.direct).toBeCloseTo((1 + halfSimilarity) / 2, 12);
+    expect(scores.prefixSimilarity.reasoning).toBeCloseTo((1 + halfSimilarity) / 2, 12);
+    expect(scores.formatRate).toBe(0.5);
+    // Only the exact answer decodes (a cut-off FAST sequence is not a whole chunk here); its error is 0.
+    expect(scores.decodeRate).toBe(0.5);
+    expect(scores.actionError).toBeCloseTo(0, 12);
+    expect(scores.vqaAccuracy).toEqual({ general: 1, robot: 0, reasoning: 1, mean: 2 / 3 });
+  });
+});
