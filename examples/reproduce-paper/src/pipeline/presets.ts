@@ -134,7 +134,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       frameStride: 2,
       headSteps: 3000,
       headSeeds: 3,
-      trials: 2,
+      trials: 3,
       chains: 10,
       replanSteps: 5,
       features: 'text',
