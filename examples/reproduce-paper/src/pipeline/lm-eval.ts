@@ -1,7 +1,7 @@
 import type { FastTokenizer } from '@roboalign/fast-tokenizer';
 import { formatReward, prefixSimilarity } from '@roboalign/rewards';
 import { type ContentItem, type Conversation, readConversations, type Vlm } from '@roboalign/vlm';
-import { generatedFastIds } from './language-models.js';
+import { generatedFastIds, readRlPrompts } from './language-models.js';
 
 /** The analysis-table figures of one language model. */
 export interface LmScores {
@@ -53,14 +53,11 @@ export async function evaluateLanguageModel(
   options: { prompts: number; maxNewTokens: number; horizon: number; actionDim: number },
 ): Promise<LmScores> {
   const { tokenizer } = model;
-  const fastRows = async (path: string) =>
-    (await readConversations(path)).slice(0, options.prompts).map(({ conversation, source }) => {
-      const target = (conversation as Conversation & { targetFastIds?: number[] }).targetFastIds;
-      if (!Array.isArray(target)) throw new Error(`${source.file}:${source.line}: needs "targetFastIds"`);
-      return { prompt: { messages: conversation.messages.filter((m) => m.role !== 'assistant') }, target };
-    });
   const score = async (path: string) => {
-    const rows = await fastRows(path);
+    // The FAST rows have the RL rows' layout: a prompt and its target ids.
+    const rows = (await readRlPrompts(path))
+      .slice(0, options.prompts)
+      .map((r) => ({ prompt: r.prompt, target: r.targetFastIds }));
     const out = await model.generate(
       rows.map((r) => r.prompt),
       { temperature: 0, maxNewTokens: options.maxNewTokens },
