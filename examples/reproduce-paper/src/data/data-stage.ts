@@ -38,15 +38,15 @@ export interface DataStageResult {
     readonly rl: string;
   };
   /**
-   * Held-out JSONL files (other seeds). `fast` rows carry `targetFastIds`; `fastReasoning` holds the same
-   * kind of prompts as `rl` (reasoning asked before the action tokens), with `targetFastIds`.
+   * Held-out JSONL files (other seeds). `fast` rows carry `targetFastIds`; `rl` is the held-out split of
+   * the RL prompts (reasoning asked before the action tokens), also with `targetFastIds`.
    */
   readonly heldOut: {
     readonly general: string;
     readonly robot: string;
     readonly reasoning: string;
     readonly fast: string;
-    readonly fastReasoning: string;
+    readonly rl: string;
   };
   /** Every training question and answer, one per line, for the VLM's text BPE. */
   readonly corpus: string;
@@ -113,7 +113,7 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       robot: path(data.heldout['robot-vqa']),
       reasoning: path(data.heldout.reasoning),
       fast: path(data.heldout['fast-actions']),
-      fastReasoning: path(data.heldout.rl),
+      rl: path(data.heldout.rl),
     },
     corpus: data.corpus,
     fastTokenizer: data.tokenizerDir,

@@ -49,7 +49,7 @@ async function exactAccuracy(model: Vlm, path: string, count: number, maxNewToke
 export async function evaluateLanguageModel(
   model: Vlm,
   fast: FastTokenizer,
-  heldOut: { general: string; robot: string; reasoning: string; fast: string; fastReasoning: string },
+  heldOut: { general: string; robot: string; reasoning: string; fast: string; rl: string },
   options: { prompts: number; maxNewTokens: number; horizon: number; actionDim: number },
 ): Promise<LmScores> {
   const { tokenizer } = model;
@@ -69,7 +69,7 @@ export async function evaluateLanguageModel(
     });
   };
   const direct = await score(heldOut.fast);
-  const reasoning = await score(heldOut.fastReasoning);
+  const reasoning = await score(heldOut.rl);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
   const errors: number[] = [];
   for (const r of direct) {

@@ -282,7 +282,7 @@ describe('generateDataset', () => {
     const before = await readTree(out);
     const stage = await generateData({ ...TINY_STAGE, out, workers: 0 });
     expect(stage.train.general).toBe(join(out, 'general-vqa.jsonl'));
-    expect(stage.heldOut.fastReasoning).toBe(join(out, 'rl-heldout.jsonl'));
+    expect(stage.heldOut.rl).toBe(join(out, 'rl-heldout.jsonl'));
     expect(stage.fastTokenizer).toBe(data.tokenizerDir);
     expect(stage.fastVocabSize).toBe(data.fastVocabSize);
     for (const path of [...Object.values(stage.train), ...Object.values(stage.heldOut), stage.corpus])

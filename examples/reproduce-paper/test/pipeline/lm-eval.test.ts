@@ -49,12 +49,12 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
     const tokenizer = await VlmTokenizer.load(join(dir, 'tok'));
     const files = {
       fast: join(dir, 'fast.jsonl'),
-      fastReasoning: join(dir, 'fast-reasoning.jsonl'),
+      rl: join(dir, 'fast-reasoning.jsonl'),
       general: join(dir, 'general.jsonl'),
       robot: join(dir, 'robot.jsonl'),
       reasoning: join(dir, 'reasoning.jsonl'),
     };
-    for (const path of [files.fast, files.fastReasoning])
+    for (const path of [files.fast, files.rl])
       await writeFile(
         path,
         row('fast 0', '', { targetFastIds: targets[0] }) + row('fast 1', '', { targetFastIds: targets[1] }),
