@@ -4,7 +4,7 @@
 //   tsx src/experiments/vla-sweep.ts --run results/quick --variant base --suites libero-goal \
 //     --demos 10 --steps 1500 --features all --state true --val-trials 2
 import { parseArgs } from 'node:util';
-import { type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
+import { type ChainsReport, type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
 import { appendJsonl } from '@roboalign/utils';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { type HeadInputs, trainVlaHead, vlaPolicy, vlaTrainingSet } from '../pipeline/vla.js';
@@ -63,6 +63,25 @@ const trained = await trainVlaHead(set, {
 const tTrain = performance.now();
 const perSuite: Record<string, { successes: number; episodes: number; outcomes: boolean[] }> = {};
 for (const suite of suites) {
+  if (suite === 'calvin') {
+    // Chains 500+: validation chains, apart from the evaluation's (0+) and the demonstrations' (1000+).
+    const chains = (await evaluate(vlaPolicy(vlm, trained, int('seed')), suite, {
+      chains: int('val-trials') * 10,
+      firstTrial: 500,
+      seed: 11,
+      replanSteps: int('replan'),
+      imageSize,
+      videos: 'none',
+    })) as ChainsReport;
+    const lengths = chains.results.map((r) => r.completed);
+    perSuite[suite] = {
+      successes: lengths.reduce((a, b) => a + b, 0),
+      episodes: lengths.length,
+      outcomes: [],
+    };
+    console.log(`calvin validation chains: ${lengths.join(',')} (average ${chains.avgLen})`);
+    continue;
+  }
   const report = (await evaluate(vlaPolicy(vlm, trained, int('seed')), suite, {
     trials: int('val-trials'),
     firstTrial: 500,

@@ -36,6 +36,8 @@ export interface PipelinePreset {
     headSeeds: number;
     trials: number;
     chains: number;
+    /** CALVIN-style demonstration chains (each gives up to five subtask episodes). */
+    demoChains: number;
     replanSteps: number;
     /** What the heads read: every backbone token or all but image tokens, with the robot state. */
     features: FeatureTokens;
@@ -74,6 +76,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       headSeeds: 1,
       trials: 1,
       chains: 1,
+      demoChains: 1,
       replanSteps: 5,
       features: 'text',
       headLr: 3e-4,
@@ -105,6 +108,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       headSeeds: 1,
       trials: 1,
       chains: 5,
+      demoChains: 20,
       replanSteps: 5,
       features: 'text',
       headLr: 1e-3,
@@ -136,6 +140,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       headSeeds: 3,
       trials: 3,
       chains: 10,
+      demoChains: 50,
       replanSteps: 5,
       features: 'text',
       headLr: 1e-3,

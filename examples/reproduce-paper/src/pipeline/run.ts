@@ -181,7 +181,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   await runner.run('demos', { ...preset.vla, imageSize: preset.imageSize }, [], async () => {
     for (const suite of [...preset.vla.suites, 'calvin']) {
       const { episodes } = await recordExpertEpisodes(suite, {
-        episodes: suite === 'calvin' ? preset.vla.chains : preset.vla.demosPerTask,
+        episodes: suite === 'calvin' ? preset.vla.demoChains : preset.vla.demosPerTask,
         firstTrial: 1000,
         imageSize: preset.imageSize,
       });
