@@ -4,6 +4,7 @@ import {
   pairedSuccessDifference,
   wilsonInterval,
 } from '@roboalign/bench';
+import { mulberry32 } from '@roboalign/utils';
 import type { Variant } from './language-models.js';
 import type { VlaScores } from './vla.js';
 
@@ -22,11 +23,11 @@ export interface Comparison extends PairedDifference {
   b: Variant;
   metric: 'libero-success' | 'calvin-length';
   /**
-   * The difference relative to B's mean, in percent, with the difference's interval scaled the same way
-   * (B's mean taken as known); null where B's mean is 0.
+   * The difference relative to B's mean, in percent, with a paired percentile-bootstrap 95% interval of
+   * that ratio (resampling pairs; resamples where B's mean is 0 are dropped); null where B's mean is 0.
    */
   relative: { percent: number; ci95: [number, number] } | null;
-  /** Whether the 95% interval of the difference excludes 0. */
+  /** Whether the difference is significant at 5%: its interval excludes 0 and the test's p < 0.05. */
   significant: boolean;
 }
 
@@ -60,21 +61,53 @@ function pooledOutcomes(scores: Pick<VlaScores, 'libero'>): boolean[] {
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-function withRelative(
+/** (mean A − mean B) / mean B in percent, with a paired percentile bootstrap; null where mean B is 0. */
+export function relativeDifference(
+  a: readonly number[],
+  b: readonly number[],
+  seed: number,
+  resamples = 4000,
+): Comparison['relative'] {
+  const baseline = mean(b);
+  if (!(baseline > 0)) return null;
+  const rand = mulberry32(seed);
+  const ratios: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0; i < a.length; i++) {
+      const k = Math.floor(rand() * a.length);
+      sa += a[k];
+      sb += b[k];
+    }
+    if (sb > 0) ratios.push((100 * (sa - sb)) / sb);
+  }
+  ratios.sort((x, y) => x - y);
+  return {
+    percent: (100 * (mean(a) - baseline)) / baseline,
+    ci95: [
+      ratios[Math.floor(0.025 * ratios.length)],
+      ratios[Math.min(ratios.length - 1, Math.floor(0.975 * ratios.length))],
+    ],
+  };
+}
+
+function comparison(
   a: Variant,
   b: Variant,
   metric: Comparison['metric'],
   d: PairedDifference,
-  baseline: number,
+  values: { a: readonly number[]; b: readonly number[] },
+  seed: number,
 ): Comparison {
-  const relative =
-    baseline > 0
-      ? {
-          percent: (100 * d.difference) / baseline,
-          ci95: [(100 * d.ci95[0]) / baseline, (100 * d.ci95[1]) / baseline] as [number, number],
-        }
-      : null;
-  return { a, b, metric, ...d, relative, significant: d.ci95[0] > 0 || d.ci95[1] < 0 };
+  return {
+    a,
+    b,
+    metric,
+    ...d,
+    relative: relativeDifference(values.a, values.b, seed),
+    significant: (d.ci95[0] > 0 || d.ci95[1] < 0) && d.pValue < 0.05,
+  };
 }
 
 /**
@@ -91,22 +124,18 @@ export function pairedComparisons(
     const va = variants[a];
     const vb = variants[b];
     if (!va || !vb) continue;
+    const [oa, ob] = [pooledOutcomes(va), pooledOutcomes(vb)];
+    const success = { a: oa.map(Number), b: ob.map(Number) };
+    out.push(comparison(a, b, 'libero-success', pairedSuccessDifference(oa, ob), success, seed));
+    const lengths = { a: va.calvin.lengths, b: vb.calvin.lengths };
     out.push(
-      withRelative(
-        a,
-        b,
-        'libero-success',
-        pairedSuccessDifference(pooledOutcomes(va), pooledOutcomes(vb)),
-        pooledLibero(vb).successRate,
-      ),
-    );
-    out.push(
-      withRelative(
+      comparison(
         a,
         b,
         'calvin-length',
-        pairedBootstrapDifference(va.calvin.lengths, vb.calvin.lengths, { seed }),
-        mean(vb.calvin.lengths),
+        pairedBootstrapDifference(lengths.a, lengths.b, { seed }),
+        lengths,
+        seed,
       ),
     );
   }

@@ -331,7 +331,7 @@ function stageTimes(runner: StageRunner): Record<string, number> {
  * Seed of the policies' sampling in evaluation, apart from every training seed. Initial states are fixed by
  * trial number: evaluation trials 0+, validation 500+, demonstrations 1000+.
  */
-const POLICY_SEED = 7;
+export const POLICY_SEED = 7;
 
 // Demonstrations are kept as one JSON file per suite (typed arrays as plain arrays; images as base64).
 type StoredImage = { width: number; height: number; data: string };

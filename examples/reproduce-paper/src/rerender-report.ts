@@ -1,0 +1,28 @@
+// Rewrites a results folder's report from its own results.json, with this version's statistics and tables,
+// without rerunning any stage: `tsx src/rerender-report.ts results/quick`. The manifest keeps the run's
+// provenance and gains `reportRenderedWith` (this code's fingerprint).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { codeFingerprint } from './pipeline/code-fingerprint.js';
+import { pairedComparisons } from './pipeline/comparisons.js';
+import { type Results, relativeImprovements, writeReport } from './pipeline/report.js';
+import { POLICY_SEED } from './pipeline/run.js';
+
+const out = resolve(process.argv[2] ?? '');
+const path = join(out, 'results.json');
+if (!existsSync(path)) throw new Error(`usage: tsx src/rerender-report.ts RESULTS_DIR (no ${path})`);
+const results = JSON.parse(await readFile(path, 'utf8')) as Results;
+results.relative = relativeImprovements(results.variants);
+results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
+results.vla ??= { ablation: null };
+results.manifest = { ...results.manifest, reportRenderedWith: codeFingerprint() };
+const grpoLog = join(out, 'grpo.jsonl');
+const grpo = existsSync(grpoLog)
+  ? (await readFile(grpoLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number>)
+  : [];
+await writeReport(out, results, grpo);
+console.log(`rewrote ${out}/results.json, results.md and plots/`);
