@@ -96,7 +96,7 @@ export function resultsMarkdown(results: Results): string {
   }
   lines.push(
     '',
-    '## Feature probe (ridge from pooled frozen features to the next action chunk; held-out demonstrations)',
+    '## Feature probe (ridge from frozen features, pooled over the tokens the head reads, to the next action chunk; held-out demonstrations)',
     '',
     '| variant | action R² [bootstrap 95% over episodes] |',
     '|---|---:|',
