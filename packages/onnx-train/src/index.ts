@@ -93,6 +93,13 @@ export {
   SGD,
   type SgdOptions,
 } from './optim.js';
+export {
+  type ProfileEvent,
+  type ProfileSummary,
+  profileTable,
+  readProfile,
+  summarizeProfile,
+} from './profile.js';
 export { applyRotary, type RotaryAngles, rotaryAngles } from './rotary.js';
 export {
   createSession,
