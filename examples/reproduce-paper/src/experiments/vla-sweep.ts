@@ -7,7 +7,16 @@ import { parseArgs } from 'node:util';
 import { type ChainsReport, type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
 import { appendJsonl } from '@roboalign/utils';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
-import { type HeadInputs, trainVlaHead, vlaPolicy, vlaTrainingSet } from '../pipeline/vla.js';
+import {
+  chainLengths,
+  episodeOutcomes,
+  type HeadInputs,
+  tailMean,
+  trainVlaHead,
+  VALIDATION_FIRST_TRIAL,
+  vlaPolicy,
+  vlaTrainingSet,
+} from '../pipeline/vla.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,13 +76,13 @@ for (const suite of suites) {
     // Chains 500+: validation chains, apart from the evaluation's (0+) and the demonstrations' (1000+).
     const chains = (await evaluate(vlaPolicy(vlm, trained, int('seed')), suite, {
       chains: int('val-trials') * 10,
-      firstTrial: 500,
+      firstTrial: VALIDATION_FIRST_TRIAL,
       seed: 11,
       replanSteps: int('replan'),
       imageSize,
       videos: 'none',
     })) as ChainsReport;
-    const lengths = chains.results.map((r) => r.completed);
+    const lengths = chainLengths(chains);
     perSuite[suite] = {
       successes: lengths.reduce((a, b) => a + b, 0),
       episodes: lengths.length,
@@ -84,28 +93,23 @@ for (const suite of suites) {
   }
   const report = (await evaluate(vlaPolicy(vlm, trained, int('seed')), suite, {
     trials: int('val-trials'),
-    firstTrial: 500,
+    firstTrial: VALIDATION_FIRST_TRIAL,
     seed: 11,
     replanSteps: int('replan'),
     imageSize,
     videos: 'none',
   })) as EpisodesReport;
-  const ordered = [...report.episodes].sort((a, b) => a.taskIndex - b.taskIndex || a.trial - b.trial);
-  perSuite[suite] = {
-    successes: ordered.filter((e) => e.success).length,
-    episodes: ordered.length,
-    // Per episode, for the discordance between two seeds that sizes the paired test.
-    outcomes: ordered.map((e) => e.success),
-  };
+  // Per episode, for the discordance between two seeds that sizes the paired test.
+  const outcomes = episodeOutcomes(report);
+  perSuite[suite] = { successes: outcomes.filter(Boolean).length, episodes: outcomes.length, outcomes };
 }
 const successes = Object.values(perSuite).reduce((a, s) => a + s.successes, 0);
 const episodes = Object.values(perSuite).reduce((a, s) => a + s.episodes, 0);
-const tail = trained.losses.slice(Math.floor(0.9 * trained.losses.length));
 const line = {
   config: { ...values, out: undefined },
   samples: set.samples.length,
   tokens: set.tokens,
-  loss: tail.reduce((a, b) => a + b, 0) / tail.length,
+  loss: tailMean(trained.losses),
   validation: { successRate: successes / episodes, successes, episodes, perSuite },
   seconds: {
     features: (tFeatures - t0) / 1000,

@@ -31,20 +31,17 @@ export const PAPER_ROWS: Partial<Record<Variant, { libero: number; calvin: numbe
   roboalign: { libero: 86.8, calvin: 2.57 },
 };
 
-const relative = (now: number, before: number) => (before === 0 ? null : ((now - before) / before) * 100);
-
-/** RoboAlign against RoboAlign w/o RL and each baseline, as the paper reports its gains. */
-export function relativeImprovements(variants: Results['variants']): Results['relative'] {
+/**
+ * RoboAlign's relative improvements over each variant it is compared with, (new − old) / old in percent,
+ * read off the paired comparisons; null where old is 0.
+ */
+export function relativeImprovements(comparisons: readonly Comparison[]): Results['relative'] {
   const out: Results['relative'] = {};
-  const ours = variants.roboalign;
-  if (!ours) return out;
-  for (const other of ['roboalign-sft', 'base', 'sft-mllm', 'sft-fast'] as const) {
-    const v = variants[other];
-    if (!v) continue;
-    out[`roboalign vs ${other}`] = {
-      libero: relative(pooledLibero(ours).successRate, pooledLibero(v).successRate),
-      calvin: relative(ours.calvin.avgLen, v.calvin.avgLen),
-    };
+  for (const c of comparisons) {
+    if (c.a !== 'roboalign') continue;
+    const key = `${c.a} vs ${c.b}`;
+    out[key] ??= { libero: null, calvin: null };
+    out[key][c.metric === 'libero-success' ? 'libero' : 'calvin'] = c.relative?.percent ?? null;
   }
   return out;
 }

@@ -258,8 +258,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     vla: { ablation },
     manifest: {},
   };
-  results.relative = relativeImprovements(results.variants);
   results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
+  results.relative = relativeImprovements(results.comparisons);
   await runner.run('report', { results }, [...VLA_STAGES, 'lm-eval'], async () => {
     results.manifest = {
       preset,

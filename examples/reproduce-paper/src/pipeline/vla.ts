@@ -304,10 +304,23 @@ export interface VlaBenchmarkOptions {
   session?: SessionOptions;
 }
 
-const tailMean = (losses: readonly number[]) => {
+/** Mean training loss over the last 10% of steps. */
+export function tailMean(losses: readonly number[]): number {
   const tail = losses.slice(Math.floor(0.9 * losses.length));
   return tail.reduce((a, b) => a + b, 0) / tail.length;
-};
+}
+
+/** An episode report's outcomes by task, then trial: the order that pairs two policies' episodes. */
+export function episodeOutcomes(report: EpisodesReport): boolean[] {
+  return [...report.episodes]
+    .sort((x, y) => x.taskIndex - y.taskIndex || x.trial - y.trial)
+    .map((e) => e.success);
+}
+
+/** A chain report's completed subtasks by chain number, paired across policies like {@link episodeOutcomes}. */
+export function chainLengths(report: ChainsReport): number[] {
+  return [...report.results].sort((x, y) => x.chain - y.chain).map((r) => r.completed);
+}
 
 /**
  * One frozen backbone on both benchmarks, as the paper converts it: per head seed, one head trained on the
@@ -346,8 +359,7 @@ export async function benchmarkVla(
         tasks: options.tasks,
         seed: options.policySeed,
       })) as EpisodesReport;
-      const ordered = [...report.episodes].sort((x, y) => x.taskIndex - y.taskIndex || x.trial - y.trial);
-      outcomes.get(suite)!.push(...ordered.map((e) => e.success));
+      outcomes.get(suite)!.push(...episodeOutcomes(report));
     }
     await liberoHead.head.release();
     const calvinHead = await trainVlaHead(calvinSet, training);
@@ -357,7 +369,7 @@ export async function benchmarkVla(
       chains: options.chains,
       seed: options.policySeed,
     })) as ChainsReport;
-    lengths.push(...[...chains.results].sort((x, y) => x.chain - y.chain).map((r) => r.completed));
+    lengths.push(...chainLengths(chains));
     await calvinHead.head.release();
   }
   const libero = Object.fromEntries(
@@ -400,6 +412,15 @@ export function bootstrapMean(values: readonly number[], resamples: number, seed
   ];
 }
 
+/** The same training set with every sample's robot state zeroed (a head that reads features only). */
+function withoutState(set: VlaTrainingSet): VlaTrainingSet {
+  return {
+    ...set,
+    inputs: { ...set.inputs, state: false },
+    samples: set.samples.map((sample) => ({ ...sample, state: new Float32Array(sample.state.length) })),
+  };
+}
+
 /** First trial of the validation initial states: apart from evaluation (0+) and demonstrations (1000+). */
 export const VALIDATION_FIRST_TRIAL = 500;
 
@@ -426,12 +447,15 @@ export async function ablateVlaInputs(
 ): Promise<AblationRow[]> {
   const features = options.inputs?.features ?? GR00T_INPUTS.features;
   const rows: AblationRow[] = [];
-  for (const inputs of [
-    { features: 'none', state: true },
-    { features, state: false },
-    { features, state: true },
-  ] satisfies HeadInputs[]) {
-    const set = await vlaTrainingSet(vlm, demos, options.frameStride, inputs);
+  // The features-only set is the full set with its states zeroed: the backbone runs once for both.
+  const both = await vlaTrainingSet(vlm, demos, options.frameStride, { features, state: true });
+  const sets = [
+    await vlaTrainingSet(vlm, demos, options.frameStride, { features: 'none', state: true }),
+    withoutState(both),
+    both,
+  ];
+  for (const set of sets) {
+    const { inputs } = set;
     const trained = await trainVlaHead(set, {
       steps: options.headSteps,
       seed: options.seed,
@@ -451,8 +475,9 @@ export async function ablateVlaInputs(
         seed: options.policySeed,
         videos: 'none',
       })) as EpisodesReport;
-      successes += report.episodes.filter((e) => e.success).length;
-      episodes += report.episodes.length;
+      const outcomes = episodeOutcomes(report);
+      successes += outcomes.filter(Boolean).length;
+      episodes += outcomes.length;
     }
     await trained.head.release();
     const { low, high } = wilsonInterval(successes, episodes);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairedComparisons, pooledLibero } from '../../src/pipeline/comparisons.js';
 import type { Variant } from '../../src/pipeline/language-models.js';
-import { comparisonsMarkdown, resultsMarkdown } from '../../src/pipeline/report.js';
+import { comparisonsMarkdown, relativeImprovements, resultsMarkdown } from '../../src/pipeline/report.js';
 import type { ChainScore, SuiteScore, VlaScores } from '../../src/pipeline/vla.js';
 
 const suite = (outcomes: boolean[]): SuiteScore => {
@@ -78,6 +78,10 @@ describe('pairedComparisons', () => {
     expect(libero.relative!.ci95[0]).toBeLessThan(100);
     expect(libero.relative!.ci95[1]).toBeGreaterThan(100);
     expect(calvin).toMatchObject({ difference: 0, pValue: 1, ci95: [0, 0], significant: false });
+    // The results' `relative` map is read off these comparisons.
+    expect(relativeImprovements(result)).toEqual({
+      'roboalign vs roboalign-sft': { libero: 100, calvin: 0 },
+    });
   });
 
   it('prints "not significant" instead of a relative improvement when the interval includes 0', () => {
