@@ -17,8 +17,19 @@ export interface DataStageOptions {
   };
   /** RL prompts as a share of the SFT rows, at most 0.01. */
   readonly rlFraction: number;
-  /** FAST chunk length and vocabulary size (256 or more); `pretrained` uses e.g. FAST+ instead of fitting. */
-  readonly fast: { readonly horizon: number; readonly vocabSize: number; readonly pretrained?: string };
+  /**
+   * FAST chunk length, vocabulary size (256 or more) and DCT scale (default 10); `pretrained` uses e.g. FAST+
+   * instead of fitting; `stateBins` writes the robot state into the FAST prompts (0 or absent: no state);
+   * `thinkShare` of the FAST training rows are asked with the RL prompt and answered think-then-act.
+   */
+  readonly fast: {
+    readonly horizon: number;
+    readonly vocabSize: number;
+    readonly scale?: number;
+    readonly stateBins?: number;
+    readonly thinkShare?: number;
+    readonly pretrained?: string;
+  };
   /** Pool episodes the FAST tokenizer is fitted on (default: one per 25 FAST rows, 4 to 400). */
   readonly tokenizerEpisodes?: number;
   /** Side of the rendered camera images in pixels (default 64). */
@@ -92,9 +103,12 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       episodes: options.tokenizerEpisodes ?? defaultTokenizerEpisodes(samples.fast),
       vocabSize: options.fast.vocabSize,
       horizon: options.fast.horizon,
+      ...(options.fast.scale !== undefined ? { scale: options.fast.scale } : {}),
       ...(options.fast.pretrained ? { pretrained: options.fast.pretrained } : {}),
     },
     imageSize: options.imageSize,
+    stateBins: options.fast.stateBins,
+    thinkShare: options.fast.thinkShare,
     workers: options.workers,
     progress: options.progress,
   });

@@ -53,6 +53,10 @@ export interface DatasetConfig {
   readonly workers?: number;
   readonly imageSize?: number;
   readonly frameStride?: number;
+  /** Bins of the robot state in the FAST and RL prompts (`stateText`); 0 or absent leaves it out. */
+  readonly stateBins?: number;
+  /** Share of FAST training rows answered think-then-act (`thinkActAnswer`); held-out rows never are. */
+  readonly thinkShare?: number;
   readonly questionsPerScene?: number;
   readonly questionsPerFrame?: number;
   readonly progress?: boolean;
@@ -115,6 +119,8 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
         split,
         count: counts['fast-actions'],
         tokenizer: tokenizerDir,
+        stateBins: config.stateBins,
+        thinkShare: split === 'train' ? config.thinkShare : 0,
       });
       return {
         'general-vqa': await generateGeneralVqa({

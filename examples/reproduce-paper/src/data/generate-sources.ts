@@ -195,6 +195,13 @@ export function generateReasoning(options: ReasoningOptions): Promise<GeneratedD
 export interface FastActionsOptions extends EpisodeSourceOptions {
   /** Folder of the action tokenizer (`fitActionTokenizer`). */
   readonly tokenizer: string;
+  /** Bins of the robot state in the prompt, as pi0-FAST (`stateText`); 0 or absent leaves it out. */
+  readonly stateBins?: number;
+  /**
+   * Share of rows asked with the RL prompt and answered think-then-act (`thinkActAnswer`), a deviation of the
+   * miniature that makes the format learnable; 0 or absent: none.
+   */
+  readonly thinkShare?: number;
 }
 
 /**
@@ -205,10 +212,21 @@ export interface FastActionsOptions extends EpisodeSourceOptions {
 export async function generateFastActions(options: FastActionsOptions): Promise<GeneratedDataset> {
   const frameStride = options.frameStride ?? DENSE_FRAME_STRIDE;
   const { tokenizer, fit } = await loadActionTokenizer(options.tokenizer);
+  const stateBins = options.stateBins ?? 0;
+  const thinkShare = options.thinkShare ?? 0;
+  if (!(thinkShare >= 0 && thinkShare <= 1))
+    throw new RangeError(`generate fast-actions: thinkShare must be in [0, 1], got ${thinkShare}`);
   return generateSource<ProducedRow[]>(
     options,
     'fast-actions',
-    { frameStride, tokenizer: fit, fastVocabSize: tokenizer.fastVocabSize },
+    // The options join the config only when used, so datasets written before them still resume.
+    {
+      frameStride,
+      tokenizer: fit,
+      fastVocabSize: tokenizer.fastVocabSize,
+      ...(stateBins > 0 ? { stateBins } : {}),
+      ...(thinkShare > 0 ? { thinkShare } : {}),
+    },
     (name, split, imageSize) => ({
       source: 'fast-actions',
       name,
@@ -217,6 +235,8 @@ export async function generateFastActions(options: FastActionsOptions): Promise<
       imageSize,
       frameStride,
       tokenizerDir: options.tokenizer,
+      stateBins,
+      thinkShare,
     }),
     (rows) => rows,
   );

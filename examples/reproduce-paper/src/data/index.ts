@@ -13,6 +13,7 @@ export {
   generateData,
 } from './data-stage.js';
 export { datasetFiles, readDataset } from './dataset-files.js';
+export { fastPrompt, rlPrompt, thinkActAnswer } from './fast-prompts.js';
 export { type FitActionTokenizerOptions, fitActionTokenizer } from './fit-action-tokenizer.js';
 export {
   type DatasetConfig,
@@ -38,9 +39,9 @@ export {
   type RobotVqaOptions,
 } from './generate-sources.js';
 export { DATA_PRESETS, type DataPreset, type DataPresetName } from './presets.js';
-export { fastPrompt } from './producers.js';
-export { generateRlData, type RlDataOptions, rlPrompt } from './rl-data.js';
+export { generateRlData, type RlDataOptions } from './rl-data.js';
 export { EVALUATION_CHAINS, evaluationSeeds, seedOutside, unitSeed } from './seeds.js';
+export { DEFAULT_STATE_BINS, stateText } from './state-text.js';
 export { corpusText, readTextCorpus, TEXT_CORPUS_FILE, writeTextCorpus } from './text-corpus.js';
 export type {
   ChatRow,

@@ -67,6 +67,8 @@ export interface PoolFrame {
   readonly instruction: string;
   readonly image: RgbImage;
   readonly wristImage: RgbImage;
+  /** The 8-D proprioceptive state at this step. */
+  readonly state: Float64Array;
   readonly facts: SceneFacts;
   /** The expert's phase for the action it takes at this step. */
   readonly phase: ExpertPhase | undefined;
@@ -138,6 +140,7 @@ export async function runPoolEpisode(
           instruction: goal.instruction,
           image: observation.image,
           wristImage: observation.wristImage,
+          state: observation.state,
           facts: snapshotScene(env.env),
           phase,
           placeTarget,

@@ -3,6 +3,7 @@ import { actionTokensText } from './action-text.js';
 import { type ActionTokenizer, loadActionTokenizer } from './action-tokenizer.js';
 import { chatRow } from './chat-rows.js';
 import type { EnvCache } from './environments.js';
+import { fastPrompt, rlPrompt, thinkActAnswer } from './fast-prompts.js';
 import { generalQuestions } from './general-questions.js';
 import { generalSceneSpec, sampleGeneralScene } from './general-scenes.js';
 import { imagePath, pngImage } from './images.js';
@@ -20,6 +21,7 @@ import {
 import { robotQuestions } from './robot-questions.js';
 import { snapshotScene } from './scene-facts.js';
 import { unitSeed } from './seeds.js';
+import { stateText } from './state-text.js';
 import type { ProducedRow, Split } from './types.js';
 
 /** What every job names: its dataset (for image paths), seed stream and image size. */
@@ -51,6 +53,10 @@ export type JobSpec =
       readonly frameStride: number;
       /** Folder of the fitted action tokenizer. */
       readonly tokenizerDir: string;
+      /** Bins of the robot state written into the prompt (`stateText`); 0 leaves the state out. */
+      readonly stateBins: number;
+      /** Share of rows asked with the RL prompt and answered think-then-act (`thinkActAnswer`). */
+      readonly thinkShare: number;
     })
   | (JobBase & { readonly source: 'fast-pool'; readonly horizon: number });
 
@@ -205,29 +211,39 @@ function reasoningProducer(job: Extract<JobSpec, { source: 'reasoning' }>, envs:
   };
 }
 
-/** The FAST prompt: the task instruction in a fixed question. */
-export function fastPrompt(instruction: string): string {
-  return `What action should the robot take to ${instruction}?`;
-}
-
 function fastProducer(job: Extract<JobSpec, { source: 'fast-actions' }>, envs: EnvCache): Producer {
   let tokenizer: Promise<ActionTokenizer> | undefined;
   return {
     async produce(unit) {
       tokenizer ??= loadActionTokenizer(job.tokenizerDir).then((t) => t.tokenizer);
       const fast = await tokenizer;
-      const { frames, task } = await poolFrames(job, envs, unit);
+      const { frames, task, rng } = await poolFrames(job, envs, unit);
       return frames.map((frame): ProducedRow => {
         const agent = imagePath(job.name, unit, frame.index, 'agent');
         const wrist = imagePath(job.name, unit, frame.index, 'wrist');
         const ids = fast.encode(frame.chunk);
-        const answer = actionTokensText(ids, fast.fastVocabSize);
+        const tokens = actionTokensText(ids, fast.fastVocabSize);
+        const state = job.stateBins > 0 ? stateText(frame.state, job.stateBins) : undefined;
+        // Drawn for every frame, so the share does not shift which frames the other rows come from.
+        const thinks = rng() < job.thinkShare && frame.phase !== undefined;
+        const [question, answer] =
+          thinks && frame.phase
+            ? [
+                rlPrompt(frame.instruction, state),
+                thinkActAnswer(frame.instruction, frame.phase, frame.facts, frame.chunk, tokens),
+              ]
+            : [fastPrompt(frame.instruction, state), tokens];
         return {
-          row: { ...chatRow([agent, wrist], fastPrompt(frame.instruction), answer), targetFastIds: ids },
+          row: { ...chatRow([agent, wrist], question, answer), targetFastIds: ids },
           label: {
-            kind: 'fast-chunk',
+            kind: thinks ? 'fast-think-act' : 'fast-chunk',
             answer,
-            facts: { ...frameFacts(frame, unit, task), fast_ids: ids, chunk: Array.from(frame.chunk) },
+            facts: {
+              ...frameFacts(frame, unit, task),
+              fast_ids: ids,
+              chunk: Array.from(frame.chunk),
+              ...(state ? { state_text: state } : {}),
+            },
           },
           images: [pngImage(agent, frame.image), pngImage(wrist, frame.wristImage)],
         };

@@ -3,14 +3,9 @@ import { mulberry32, seedFromParts } from '@roboalign/utils';
 import { parseActionTokens } from './action-text.js';
 import { promptOnly } from './chat-rows.js';
 import { clearDataset, completedDataset, readDataset, writeDataset } from './dataset-files.js';
+import { rlPrompt } from './fast-prompts.js';
 import { datasetName } from './generate-sources.js';
-import { fastPrompt } from './producers.js';
 import type { ChatRow, DatasetManifest, GeneratedDataset, ProducedRow, RlRow } from './types.js';
-
-/** The RL prompt: the FAST question, asking for reasoning in `<think>` before the action tokens. */
-export function rlPrompt(instruction: string): string {
-  return `${fastPrompt(instruction)} First think step by step inside <think></think>, then answer with the action tokens.`;
-}
 
 /** Options of {@link generateRlData}. */
 export interface RlDataOptions {
@@ -53,10 +48,15 @@ export async function generateRlData(options: RlDataOptions): Promise<GeneratedD
     const images = Array.isArray(user.content)
       ? user.content.flatMap((item) => (item.type === 'image' && item.path ? [item.path] : []))
       : [];
-    const { instruction, fast_ids: ids } = labels[index].facts as { instruction: string; fast_ids: number[] };
+    const facts = labels[index].facts as { instruction: string; fast_ids: number[]; state_text?: string };
+    const { instruction, fast_ids: ids } = facts;
     if (!isDeepStrictEqual(parseActionTokens(labels[index].answer), ids))
       throw new Error(`${from.labels}: line ${index + 1}: the answer's action tokens are not its fast_ids`);
-    const row: RlRow = { ...promptOnly(images, rlPrompt(instruction)), targetFastIds: ids, instruction };
+    const row: RlRow = {
+      ...promptOnly(images, rlPrompt(instruction, facts.state_text)),
+      targetFastIds: ids,
+      instruction,
+    };
     return {
       row,
       label: { kind: 'rl-prompt', answer: labels[index].answer, facts: { fastRow: index } },

@@ -15,6 +15,7 @@ import {
   VlmPolicy,
   type VlmTokenizer,
 } from '@roboalign/vlm';
+import { nonZeroVarianceShare } from './grpo-summary.js';
 import { architectureOf, type PipelinePreset } from './presets.js';
 
 /** The five language models of the experiment, in the paper's terms. */
@@ -103,16 +104,18 @@ export async function trainLanguageModel(options: {
  * generation (a chunk cut off by the token budget still has a scorable prefix). Null without a start marker.
  */
 export function generatedFastIds(tokenizer: VlmTokenizer, lmIds: ArrayLike<number>): Int32Array | null {
-  const { startId, endId } = tokenizer.actions;
   const ids = Array.from(lmIds);
-  const start = ids.indexOf(startId);
+  const start = ids.indexOf(tokenizer.actions.startId);
   if (start < 0) return null;
-  // addedTokenActionMapping's layout: the two markers, then FAST id 0, 1, …
-  const first = endId + 1;
-  const last = startId + tokenizer.actions.addedTokens.length - 1;
   let end = start + 1;
-  while (end < ids.length && ids[end] >= first && ids[end] <= last) end++;
+  while (end < ids.length && isFastToken(tokenizer, ids[end])) end++;
   return tokenizer.actions.fromLm(ids.slice(start + 1, end));
+}
+
+/** Whether a language-model id is a `<FAST_i>` token (addedTokenActionMapping: the two markers, then FAST 0, 1, …). */
+export function isFastToken(tokenizer: VlmTokenizer, id: number): boolean {
+  const { startId, endId, addedTokens } = tokenizer.actions;
+  return id > endId && id <= startId + addedTokens.length - 1;
 }
 
 /** An RL prompt and the FAST ids of the expert's chunk it should answer with. */
@@ -135,6 +138,9 @@ export async function readRlPrompts(path: string): Promise<RlPrompt[]> {
   });
 }
 
+/** RL prompts sampled before GRPO to measure how many groups would have a reward signal. */
+export const PRECONDITION_PROMPTS = 32;
+
 /**
  * GRPO on the RL prompts with grpo's `roboalign` preset (5 samples, clip 0.2/0.3, dual clip 3, token-mean,
  * k3 KL) and the RoboAlign reward, mean(format, prefix similarity of the FAST ids). The learning rate is
@@ -147,7 +153,8 @@ export async function trainGrpo(options: {
   out: string;
   rl: readonly RlPrompt[];
   session?: SessionOptions;
-}): Promise<TrainedModel & { meanReward: number[] }> {
+  log?: (line: string) => void;
+}): Promise<TrainedModel & { meanReward: number[]; nonZeroVarianceBefore: number }> {
   const { tokenizer, preset, out } = options;
   const model = await Vlm.load(options.from, tokenizer, options.session);
   const p = GRPO_PRESETS.roboalign;
@@ -186,6 +193,25 @@ export async function trainGrpo(options: {
         ),
     })),
   });
+  // The precondition: a group gives a gradient only when its rewards differ.
+  const checked = options.rl.slice(0, PRECONDITION_PROMPTS);
+  const samples = await model.generate(
+    checked.map((r) => r.prompt),
+    { temperature: p.temperature, maxNewTokens: preset.grpo.maxNewTokens, n: p.groupSize, seed: preset.seed },
+  );
+  const nonZeroVarianceBefore = nonZeroVarianceShare(
+    samples.map((group, i) =>
+      group.map((g) => {
+        const parts = roboalignRewardParts(g.text, checked[i].targetFastIds, {
+          actionIds: generatedFastIds(tokenizer, g.ids),
+        });
+        return (parts.format + parts.accuracy) / 2;
+      }),
+    ),
+  );
+  options.log?.(
+    `[roboalign] before GRPO: ${(100 * nonZeroVarianceBefore).toFixed(0)}% of ${checked.length} RL prompts give a group with non-zero reward variance`,
+  );
   const rewards: number[] = [];
   const n = preset.grpo.prompts;
   const bar = progressBar({ label: 'roboalign (GRPO)', total: preset.grpo.steps });
@@ -203,5 +229,5 @@ export async function trainGrpo(options: {
   await model.save(out);
   await model.release();
   await reference.release();
-  return { dir: out, metrics, meanReward: rewards };
+  return { dir: out, metrics, meanReward: rewards, nonZeroVarianceBefore };
 }

@@ -1,7 +1,16 @@
 import type { FastTokenizer } from '@roboalign/fast-tokenizer';
-import { formatReward, prefixSimilarity } from '@roboalign/rewards';
-import { type ContentItem, type Conversation, readConversations, type Vlm } from '@roboalign/vlm';
-import { generatedFastIds, readRlPrompts } from './language-models.js';
+import { formatReward } from '@roboalign/rewards';
+import {
+  answerRows,
+  type ContentItem,
+  type Conversation,
+  loadSftDataset,
+  type RgbImage,
+  readConversations,
+  type Vlm,
+} from '@roboalign/vlm';
+import { type ChunkShape, constantBaseline, meanChunk, scoreFastAnswers } from './fast-metrics.js';
+import { generatedFastIds, isFastToken, type RlPrompt, readRlPrompts } from './language-models.js';
 
 /** The analysis-table figures of one language model. */
 export interface LmScores {
@@ -9,10 +18,17 @@ export interface LmScores {
   formatRate: number;
   /** Mean prefix similarity of the generated FAST ids to the expert's, without and with the reasoning prompt. */
   prefixSimilarity: { direct: number; reasoning: number };
-  /** Mean absolute error of the decoded action chunk against the decoded target (normalized units); NaN when none decoded. */
-  actionError: number;
-  /** Share of decoded answers (direct prompt). */
+  /** The best constant training answer's prefix similarity on the same held-out prompts (see `constantBaseline`). */
+  constantBaseline: number;
+  /** Decoded action error of the direct answers, beside the training mean chunk's on the same prompts (normalized units). */
+  actionMae: number;
+  meanChunkMae: number;
+  /** Share of direct answers that decode to a chunk. */
   decodeRate: number;
+  /** Share of distinct direct answers over the held-out prompts. */
+  distinctAnswers: number;
+  /** Teacher-forced NLL (nats) of the expert's FAST tokens: the first, the first five, all. */
+  answerNll: FastAnswerNll;
   /** Exact-answer accuracy on held-out general, robot and reasoning questions. */
   vqaAccuracy: { general: number; robot: number; reasoning: number; mean: number };
 }
@@ -42,62 +58,135 @@ async function exactAccuracy(model: Vlm, path: string, count: number, maxNewToke
   return rows.filter((r, i) => answerText(out[i][0].text) === answerText(r.reference)).length / rows.length;
 }
 
+/** Teacher-forced NLL of the FAST tokens of the expert's answers, by position among them. */
+export interface FastAnswerNll {
+  first: number;
+  firstFive: number;
+  all: number;
+}
+
+/** Replaces every image of a prompt with a uniform grey one: the control that reads only text. */
+export function blankImages(prompt: Conversation, size: number): Conversation {
+  const grey: RgbImage = { width: size, height: size, data: new Uint8Array(size * size * 3).fill(128) };
+  return {
+    messages: prompt.messages.map((m) =>
+      typeof m.content === 'string'
+        ? m
+        : {
+            ...m,
+            content: m.content.map((c) => (c.type === 'image' ? { type: 'image' as const, image: grey } : c)),
+          },
+    ),
+  };
+}
+
+/** Greedy FAST answers of a model to FAST prompts (null where it wrote no action ids). */
+export async function greedyFastAnswers(
+  model: Vlm,
+  prompts: readonly Conversation[],
+  maxNewTokens: number,
+): Promise<{ ids: Int32Array | null; text: string }[]> {
+  const out = await model.generate(prompts, { temperature: 0, maxNewTokens });
+  return out.map(([g]) => ({ ids: generatedFastIds(model.tokenizer, g.ids), text: g.text }));
+}
+
+/** Teacher-forced NLL of the first `count` FAST rows' action tokens, in batches of 16. */
+export async function fastAnswerNll(model: Vlm, path: string, count: number): Promise<FastAnswerNll> {
+  const { examples } = await loadSftDataset(model, path);
+  const byRank: number[][] = [];
+  const rows = answerRows(examples.slice(0, count));
+  for (let b = 0; b < rows.length; b += 16) {
+    const batch = rows.slice(b, b + 16);
+    const { tokenLogprobs } = await model.score(batch);
+    let k = 0;
+    for (const row of batch) {
+      let rank = 0;
+      for (const position of row.targets) {
+        const lp = tokenLogprobs[k++];
+        if (!isFastToken(model.tokenizer, row.ids[position])) continue;
+        if (byRank.length === rank) byRank.push([]);
+        byRank[rank++].push(-lp);
+      }
+    }
+  }
+  const flat = (ranks: number[][]) => ranks.flat();
+  return {
+    first: mean(byRank[0] ?? []),
+    firstFive: mean(flat(byRank.slice(0, 5))),
+    all: mean(flat(byRank)),
+  };
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+
+/** What the FAST scores compare against: the training targets' mean chunk and best constant answer. */
+export interface FastReference {
+  trainTargets: readonly (readonly number[])[];
+  meanChunk: Float64Array;
+}
+
+/** Reads the FAST training targets and derives the mean chunk. */
+export async function fastReference(
+  fast: FastTokenizer,
+  trainFast: string,
+  shape: ChunkShape,
+): Promise<FastReference> {
+  const trainTargets = (await readRlPrompts(trainFast)).map((r) => r.targetFastIds);
+  return { trainTargets, meanChunk: meanChunk(fast, trainTargets, shape) };
+}
+
 /**
  * Greedy answers of one model on held-out prompts: FAST prompts as recorded (direct) and with the RL
- * prompt that asks for reasoning first, then the general, robot and reasoning questions.
+ * prompt that asks for reasoning first, then the general, robot and reasoning questions. The teacher-forced
+ * figures ({@link fastAnswerNll}) are apart: they need the model's score graph, not only generation.
  */
 export async function evaluateLanguageModel(
   model: Vlm,
   fast: FastTokenizer,
   heldOut: { general: string; robot: string; reasoning: string; fast: string; rl: string },
+  reference: FastReference,
   options: { prompts: number; maxNewTokens: number; horizon: number; actionDim: number },
-): Promise<LmScores> {
-  const { tokenizer } = model;
-  const score = async (path: string) => {
-    // The FAST rows have the RL rows' layout: a prompt and its target ids.
-    const rows = (await readRlPrompts(path))
-      .slice(0, options.prompts)
-      .map((r) => ({ prompt: r.prompt, target: r.targetFastIds }));
-    const out = await model.generate(
-      rows.map((r) => r.prompt),
-      { temperature: 0, maxNewTokens: options.maxNewTokens },
-    );
-    return rows.map((r, i) => {
-      const g = out[i][0];
-      const ids = generatedFastIds(tokenizer, g.ids);
-      return { text: g.text, ids, target: r.target };
-    });
-  };
-  const direct = await score(heldOut.fast);
-  const reasoning = await score(heldOut.rl);
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-  const errors: number[] = [];
-  for (const r of direct) {
-    if (r.ids === null) continue;
-    const shape = { horizon: options.horizon, dim: options.actionDim };
-    const decoded = fast.decode([r.ids], shape);
-    if (!decoded.ok[0]) continue;
-    const a = decoded.actions[0];
-    const target = fast.decode([r.target], shape);
-    // The target came from this tokenizer's own encoding: failing to decode it is a bug, not a miss.
-    if (!target.ok[0])
-      throw new Error(`lm-eval: a held-out target chunk does not decode (FAST ids ${r.target.join(',')})`);
-    const b = target.actions[0];
-    let s = 0;
-    for (let i = 0; i < b.length; i++) s += Math.abs(a[i] - b[i]);
-    errors.push(s / b.length);
-  }
+): Promise<Omit<LmScores, 'answerNll'>> {
+  const shape = { horizon: options.horizon, dim: options.actionDim };
+  const rowsOf = async (path: string) => (await readRlPrompts(path)).slice(0, options.prompts);
+  const directRows = await rowsOf(heldOut.fast);
+  const reasoningRows = await rowsOf(heldOut.rl);
+  const direct = await greedyFastAnswers(
+    model,
+    directRows.map((r) => r.prompt),
+    options.maxNewTokens,
+  );
+  const reasoning = await greedyFastAnswers(
+    model,
+    reasoningRows.map((r) => r.prompt),
+    options.maxNewTokens,
+  );
+  const targets = (rows: readonly RlPrompt[]) => rows.map((r) => r.targetFastIds);
+  const scores = scoreFastAnswers(
+    direct.map((a) => a.ids),
+    targets(directRows),
+    fast,
+    shape,
+    reference.meanChunk,
+  );
+  const onReasoning = scoreFastAnswers(
+    reasoning.map((a) => a.ids),
+    targets(reasoningRows),
+    fast,
+    shape,
+    reference.meanChunk,
+  );
   const general = await exactAccuracy(model, heldOut.general, options.prompts, options.maxNewTokens);
   const robot = await exactAccuracy(model, heldOut.robot, options.prompts, options.maxNewTokens);
   const reasoningQa = await exactAccuracy(model, heldOut.reasoning, options.prompts, options.maxNewTokens);
   return {
     formatRate: mean(reasoning.map((r) => formatReward(r.text))),
-    prefixSimilarity: {
-      direct: mean(direct.map((r) => (r.ids ? prefixSimilarity(r.ids, r.target) : 0))),
-      reasoning: mean(reasoning.map((r) => (r.ids ? prefixSimilarity(r.ids, r.target) : 0))),
-    },
-    actionError: mean(errors),
-    decodeRate: errors.length / Math.max(1, direct.length),
+    prefixSimilarity: { direct: scores.prefixSimilarity, reasoning: onReasoning.prefixSimilarity },
+    constantBaseline: constantBaseline(reference.trainTargets, targets(directRows)).heldOut,
+    actionMae: scores.actionMae,
+    meanChunkMae: scores.meanChunkMae,
+    decodeRate: scores.decodeRate,
+    distinctAnswers: scores.distinctAnswers,
     vqaAccuracy: { general, robot, reasoning: reasoningQa, mean: mean([general, robot, reasoningQa]) },
   };
 }

@@ -8,8 +8,12 @@ export interface PipelinePreset {
   samples: { general: number; robot: number; reasoning: number; fast: number; heldOut: number };
   /** RL prompts: at most 1% of the SFT samples, as the paper's 12.8K of 2.28M. */
   rlFraction: number;
-  /** FAST chunk length (steps at 20 Hz) and the FAST and text vocabulary sizes. */
-  fast: { horizon: number; vocabSize: number };
+  /**
+   * FAST chunk length (steps at 20 Hz), vocabulary size, DCT scale (default 10) and the bins of the robot
+   * state written into FAST prompts, as pi0-FAST (0 or absent: instruction only); `thinkShare` of the FAST
+   * training rows are answered think-then-act (a deviation, see the README).
+   */
+  fast: { horizon: number; vocabSize: number; scale?: number; stateBins?: number; thinkShare?: number };
   textVocabSize: number;
   /** A vlm shape preset; the camera images are `imageSize`² pixels everywhere (data, model, benchmarks). */
   architecture: VlmPresetName;
@@ -159,4 +163,30 @@ export function architectureOf(preset: PipelinePreset): VlmArchitecture {
 /** Image placeholder tokens per camera image. */
 export function imageTokensOf(preset: PipelinePreset): number {
   return tokensPerImage(architectureOf(preset));
+}
+
+/**
+ * Every way a run of `preset` differs from the paper's setup, for `manifest.deviations`: a reader of the
+ * results sees the miniature's limits beside its numbers.
+ */
+export function deviations(preset: PipelinePreset): string[] {
+  const { fast, samples } = preset;
+  const sft = samples.general + samples.robot + samples.reasoning + samples.fast;
+  const list = [
+    `model: a ${preset.architecture} VLM trained from scratch (${preset.imageSize}×${preset.imageSize} images), not a pretrained 7B MLLM (Qwen2.5-VL)`,
+    `data: ${sft} SFT rows generated in the bench simulator, not 2.28M rows from public datasets; the FAST targets are a scripted expert's chunks`,
+    `FAST: a tokenizer fitted on the simulator's expert actions (${fast.vocabSize} tokens, scale ${fast.scale ?? 10}, horizon ${fast.horizon}), not FAST+`,
+    `"base" is answer-only SFT on the generated general VQA (${preset.pretrainSteps} steps), the stand-in for MLLM pretraining`,
+    `GRPO: ${preset.grpo.steps} steps of ${preset.grpo.prompts} prompts at lr ${preset.grpo.lr}, not the paper's 1e-6 for a 7B model`,
+    `VLA: a flow-matching head on ${preset.vla.features === 'all' ? 'every backbone token' : 'the non-image backbone tokens'} and the state, trained on ${preset.vla.demosPerTask} demonstrations per task, evaluated in LIBERO-/CALVIN-style bench suites, not LIBERO and CALVIN`,
+  ];
+  if ((fast.stateBins ?? 0) > 0)
+    list.push(
+      `FAST prompts carry the robot state as text (${fast.stateBins} bins, pi0-FAST style); the paper's prompts do not`,
+    );
+  if ((fast.thinkShare ?? 0) > 0)
+    list.push(
+      `${(100 * (fast.thinkShare ?? 0)).toFixed(0)}% of the FAST training rows are answered think-then-act, with reasoning templated from privileged facts: at this size the format does not appear zero-shot`,
+    );
+  return list;
 }

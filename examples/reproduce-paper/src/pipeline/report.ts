@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
 import { type Comparison, pooledLibero } from './comparisons.js';
+import type { GrpoSummary } from './grpo-summary.js';
 import type { Variant } from './language-models.js';
 import type { LmScores } from './lm-eval.js';
 import type { AblationRow, VlaScores } from './vla.js';
@@ -19,6 +20,8 @@ export interface Results {
   relative: Record<string, { libero: number | null; calvin: number | null }>;
   /** Paired tests of the paper's comparisons, on the same initial states. */
   comparisons: Comparison[];
+  /** The GRPO run's signal: zero-variance share, reward rise with its interval, final KL; null without a log. */
+  grpo: GrpoSummary | null;
   /** The head-input ablation on the base backbone (validation initial states); null where the preset skips it. */
   vla: { ablation: AblationRow[] | null };
   manifest: Record<string, unknown>;
@@ -106,16 +109,33 @@ export function resultsMarkdown(results: Results): string {
   }
   lines.push('', '## Language models (held-out prompts)', '');
   lines.push(
-    '| variant | format rate | prefix sim. (direct) | prefix sim. (reasoning) | action MAE | VQA general | VQA robot | VQA reasoning |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | format rate | prefix sim. (direct) | constant answer | prefix sim. (reasoning) | decoded | action MAE | mean-chunk MAE | distinct answers | NLL first / 5 / all | VQA general | VQA robot | VQA reasoning |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const n of names) {
     const lm = results.variants[n]!.lm;
     lines.push(
-      `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${num(lm.actionError, 3)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} |`,
+      `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.constantBaseline, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${pct(lm.decodeRate)} | ${num(lm.actionMae, 3)} | ${num(lm.meanChunkMae, 3)} | ${pct(lm.distinctAnswers)} | ${num(lm.answerNll.first, 2)} / ${num(lm.answerNll.firstFive, 2)} / ${num(lm.answerNll.all, 2)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} |`,
     );
   }
+  lines.push(...grpoMarkdown(results.grpo));
   return `${lines.join('\n')}\n`;
+}
+
+/** The GRPO signal: does the reward vary within groups, does it rise, how far does the policy move. */
+export function grpoMarkdown(grpo: GrpoSummary | null): string[] {
+  if (grpo === null) return [];
+  const rise = grpo.rewardRiseCi95
+    ? `[${num(grpo.rewardRiseCi95[0], 3)}, ${num(grpo.rewardRiseCi95[1], 3)}]`
+    : '— (under 8 steps)';
+  return [
+    '',
+    '## GRPO signal (roboalign, from roboalign-sft)',
+    '',
+    '| groups with reward variance before GRPO | zero-variance groups (mean over steps) | reward, first quarter | reward, last quarter | rise, bootstrap 95% | final KL |',
+    '|---:|---:|---:|---:|---:|---:|',
+    `| ${grpo.nonZeroVarianceBefore === null ? '—' : pct(grpo.nonZeroVarianceBefore)} | ${pct(grpo.zeroVarianceFraction)} | ${num(grpo.rewardFirstQuarter, 3)} | ${num(grpo.rewardLastQuarter, 3)} | ${rise} | ${num(grpo.finalKl, 3)} |`,
+  ];
 }
 
 /** The head-input ablation table (base backbone, validation initial states). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { describeMachine, recordExpertEpisodes } from '@roboalign/bench';
+import { ACTION_DIM, describeMachine, recordExpertEpisodes } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar, writeJsonAtomic } from '@roboalign/utils';
@@ -10,9 +10,10 @@ import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } fr
 import { type DataStageResult, generateData } from '../data/index.js';
 import { codeFingerprint } from './code-fingerprint.js';
 import { pairedComparisons } from './comparisons.js';
+import { summarizeGrpo } from './grpo-summary.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
-import { evaluateLanguageModel, type LmScores } from './lm-eval.js';
-import { architectureOf, imageTokensOf, type PipelinePreset } from './presets.js';
+import { evaluateLanguageModel, fastAnswerNll, fastReference, type LmScores } from './lm-eval.js';
+import { architectureOf, deviations, imageTokensOf, type PipelinePreset } from './presets.js';
 import { type Results, relativeImprovements, writeReport } from './report.js';
 import { type StageName, StageRunner, VLA_STAGES } from './stage-runner.js';
 import { ablateVlaInputs, benchmarkVla, type VlaScores } from './vla.js';
@@ -138,6 +139,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         out: modelDir('roboalign'),
         rl,
         session,
+        log,
       });
     },
   );
@@ -145,17 +147,23 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   const fast = await loadFastTokenizer(data.fastTokenizer);
   const lm = await runner.run('lm-eval', preset.lmEval, [...VARIANTS], async () => {
     const scores: Partial<Record<Variant, LmScores>> = {};
+    const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
+    const reference = await fastReference(fast, data.train.fast, shape);
     const bar = progressBar({ label: 'lm-eval', total: VARIANTS.length });
     for (const [i, v] of VARIANTS.entries()) {
       const model = await Vlm.load(modelDir(v), tokenizer, session);
-      scores[v] = await evaluateLanguageModel(model, fast, data.heldOut, {
-        ...preset.lmEval,
-        horizon: preset.fast.horizon,
-        actionDim: 7,
-      });
+      const s: LmScores = {
+        ...(await evaluateLanguageModel(model, fast, data.heldOut, reference, {
+          ...preset.lmEval,
+          horizon: shape.horizon,
+          actionDim: shape.dim,
+        })),
+        answerNll: await fastAnswerNll(model, data.heldOut.fast, preset.lmEval.prompts),
+      };
+      scores[v] = s;
       await model.release();
       log(
-        `[lm-eval] ${v}: format ${scores[v]!.formatRate.toFixed(2)}, prefix ${scores[v]!.prefixSimilarity.reasoning.toFixed(3)}`,
+        `[lm-eval] ${v}: format ${s.formatRate.toFixed(2)}, prefix ${s.prefixSimilarity.direct.toFixed(3)} (constant ${s.constantBaseline.toFixed(3)}), MAE ${s.actionMae.toFixed(3)} (mean chunk ${s.meanChunkMae.toFixed(3)}), distinct ${s.distinctAnswers.toFixed(2)}`,
       );
       bar.update(i + 1);
     }
@@ -250,11 +258,21 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   }
   await model?.release();
 
+  const grpoMetrics = existsSync(grpo.metrics)
+    ? (await readFile(grpo.metrics, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, number>)
+    : [];
   const results: Results = {
     preset: preset.name,
     variants: Object.fromEntries(VARIANTS.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
     relative: {},
     comparisons: [],
+    grpo:
+      grpoMetrics.length > 0
+        ? summarizeGrpo(grpoMetrics, { nonZeroVarianceBefore: grpo.nonZeroVarianceBefore, seed: preset.seed })
+        : null,
     vla: { ablation },
     manifest: {},
   };
@@ -277,13 +295,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       wallTimeSeconds: stageTimes(runner),
       thisInvocationSeconds: (performance.now() - t0) / 1000,
       grpoMeanReward: grpo.meanReward,
+      deviations: deviations(preset),
     };
-    const grpoMetrics = existsSync(grpo.metrics)
-      ? (await readFile(grpo.metrics, 'utf8'))
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Record<string, number>)
-      : [];
     await writeReport(out, results, grpoMetrics);
     return { dir: out };
   });

@@ -15,7 +15,14 @@ import {
   VlmTokenizer,
 } from '@roboalign/vlm';
 import { describe, expect, it } from 'vitest';
+import { meanChunk } from '../../src/pipeline/fast-metrics.js';
 import { evaluateLanguageModel } from '../../src/pipeline/lm-eval.js';
+
+const commonPrefix = (a: readonly number[], b: readonly number[]) => {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+};
 
 const fastPlus = fileURLToPath(new URL('../../../../../shared/fast-plus', import.meta.url));
 
@@ -85,7 +92,9 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
         prompts.map((p) => [reply(String(p.messages[0].content))]),
     } as unknown as Vlm;
 
-    const scores = await evaluateLanguageModel(model, fast, files, {
+    // Training targets: both chunks, so the mean chunk is their average and the best constant answer is the first.
+    const reference = { trainTargets: targets, meanChunk: meanChunk(fast, targets, { horizon: 10, dim: 7 }) };
+    const scores = await evaluateLanguageModel(model, fast, files, reference, {
       prompts: 8,
       maxNewTokens: 64,
       horizon: 10,
@@ -97,7 +106,17 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
     expect(scores.formatRate).toBe(0.5);
     // Only the exact answer decodes (a cut-off FAST sequence is not a whole chunk here); its error is 0.
     expect(scores.decodeRate).toBe(0.5);
-    expect(scores.actionError).toBeCloseTo(0, 12);
+    expect(scores.actionMae).toBeCloseTo(0, 12);
+    // The mean chunk's error on row 0 (the one that decodes): mean |(c0 + c1) / 2 − c0| = mean |c1 − c0| / 2.
+    const [c0, c1] = targets.map((t) => fast.decode([t], { horizon: 10, dim: 7 }).actions[0]);
+    const expected = c0.reduce((s, v, i) => s + Math.abs(c1[i] - v) / 2, 0) / c0.length;
+    expect(scores.meanChunkMae).toBeCloseTo(expected, 12);
+    expect(scores.distinctAnswers).toBe(1);
+    // Each target as the constant answer scores (1 + its similarity to the other) / 2 on training; the
+    // held-out rows are the same two targets, so the best keeps its score.
+    const cross = commonPrefix(targets[0], targets[1]) / targets[1].length;
+    const crossBack = commonPrefix(targets[1], targets[0]) / targets[0].length;
+    expect(scores.constantBaseline).toBeCloseTo(Math.max(1 + cross, 1 + crossBack) / 2, 12);
     expect(scores.vqaAccuracy).toEqual({ general: 1, robot: 0, reasoning: 1, mean: 2 / 3 });
   });
 });

@@ -126,10 +126,14 @@ describe('pairedComparisons', () => {
           {
             ...v,
             lm: {
-              formatRate: 0,
-              prefixSimilarity: { direct: 0, reasoning: 0 },
-              actionError: Number.NaN,
-              decodeRate: 0,
+              formatRate: 0.5,
+              prefixSimilarity: { direct: 0.125, reasoning: 0 },
+              constantBaseline: 0.03,
+              actionMae: 0.25,
+              meanChunkMae: 0.5,
+              decodeRate: 0.75,
+              distinctAnswers: 1,
+              answerNll: { first: 1.5, firstFive: 2, all: 2.5 },
               vqaAccuracy: { general: 0, robot: 0, reasoning: 0, mean: 0 },
             },
           },
@@ -137,6 +141,15 @@ describe('pairedComparisons', () => {
       ),
       relative: {},
       comparisons: result,
+      grpo: {
+        steps: 8,
+        nonZeroVarianceBefore: 0.625,
+        zeroVarianceFraction: 0.25,
+        rewardFirstQuarter: 0.1,
+        rewardLastQuarter: 0.3,
+        rewardRiseCi95: [0.05, 0.35],
+        finalKl: 0.02,
+      },
       vla: {
         ablation: [
           {
@@ -155,5 +168,9 @@ describe('pairedComparisons', () => {
     expect(md).toContain('| roboalign | 18/20 | 2/20 | 50.0 [');
     expect(md).toContain('| roboalign | 0.420 [0.300, 0.500] |');
     expect(md).toContain('| state only | 5.0 [0.9, 23.6] | 20 | 0.300 |');
+    expect(md).toContain(
+      '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 1.50 / 2.00 / 2.50 |',
+    );
+    expect(md).toContain('| 62.5 | 25.0 | 0.100 | 0.300 | [0.050, 0.350] | 0.020 |');
   });
 });

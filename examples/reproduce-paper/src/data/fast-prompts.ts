@@ -1,0 +1,32 @@
+import type { ExpertPhase } from '@roboalign/bench';
+import { chunkDisplacement, motionWords } from './motion-words.js';
+import { phaseText } from './phase-text.js';
+import type { SceneFacts } from './scene-facts.js';
+
+/** The FAST prompt: the task instruction in a fixed question, then the robot state when given (`stateText`). */
+export function fastPrompt(instruction: string, state?: string): string {
+  const question = `What action should the robot take to ${instruction}?`;
+  return state ? `${question} ${state}` : question;
+}
+
+/** The RL prompt: the FAST question (with its state text, if any), asking for reasoning in `<think>` before the action tokens. */
+export function rlPrompt(instruction: string, state?: string): string {
+  return `${fastPrompt(instruction, state)} First think step by step inside <think></think>, then answer with the action tokens.`;
+}
+
+/**
+ * A think-then-act answer to {@link rlPrompt}, templated from privileged facts: the expert's next step in
+ * words and the direction the chunk moves the gripper, then the action tokens inside `<answer>` (the format
+ * the RoboAlign reward checks).
+ */
+export function thinkActAnswer(
+  instruction: string,
+  phase: ExpertPhase,
+  facts: SceneFacts,
+  chunk: ArrayLike<number>,
+  actionTokens: string,
+): string {
+  const motion = motionWords(chunkDisplacement(chunk));
+  const moves = motion === 'stay in place' ? 'stays in place' : `moves ${motion}`;
+  return `<think>The task is to ${instruction}. Next: ${phaseText(phase, facts)}. Over the next half second the gripper ${moves}.</think><answer>${actionTokens}</answer>`;
+}

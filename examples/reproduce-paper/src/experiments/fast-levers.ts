@@ -1,0 +1,197 @@
+// The FAST-learning lever ablation (issue #21): SFT on FAST rows only, from a finished run's base model, one
+// lever setting at a time, scored on validation prompts from scenes apart from training and from the LM
+// evaluation's held-out split (its own seed). Each setting appends one JSON line to `<out>/levers.jsonl`.
+//
+//   npx tsx src/experiments/fast-levers.ts --run results/quick --out results/fast-levers \
+//     --lever name=state,stateBins=256 --lever name=scale4,scale=4
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ACTION_DIM, describeMachine } from '@roboalign/bench';
+import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
+import { formatReward } from '@roboalign/rewards';
+import { Vlm, VlmTokenizer } from '@roboalign/vlm';
+import {
+  datasetFiles,
+  defaultTokenizerEpisodes,
+  fitActionTokenizer,
+  generateFastActions,
+  generateRlData,
+  UnitPool,
+} from '../data/index.js';
+import { constantBaseline, scoreFastAnswers } from '../pipeline/fast-metrics.js';
+import { readRlPrompts, trainLanguageModel } from '../pipeline/language-models.js';
+import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
+import { PIPELINE_PRESETS } from '../pipeline/presets.js';
+
+/** One setting of the levers; absent fields keep the preset's values. */
+interface Lever {
+  name: string;
+  scale: number;
+  stateBins: number;
+  /** Share of training rows answered think-then-act. */
+  thinkShare: number;
+  steps: number;
+  lr: number;
+  /** FAST rows for training. */
+  rows: number;
+}
+
+/** Validation rows come from this seed, apart from training (the preset's seed) and held-out (the same seed). */
+const VALIDATION_SEED_OFFSET = 1;
+
+function parseLever(text: string, defaults: Lever): Lever {
+  const lever = { ...defaults };
+  for (const pair of text.split(',')) {
+    const [key, value] = pair.split('=');
+    if (!(key in lever))
+      throw new Error(`--lever: unknown key "${key}" (known: ${Object.keys(lever).join(', ')})`);
+    if (key === 'name') lever.name = value;
+    else {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new Error(`--lever: ${key}=${value} is not a number`);
+      (lever as unknown as Record<string, number>)[key] = n;
+    }
+  }
+  return lever;
+}
+
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'results/quick' },
+    out: { type: 'string', default: 'results/fast-levers' },
+    lever: { type: 'string', multiple: true, default: [] },
+    validation: { type: 'string', default: '96' },
+  },
+});
+const preset = PIPELINE_PRESETS.quick;
+const run = resolve(values.run!);
+const out = resolve(values.out!);
+const defaults: Lever = {
+  name: 'preset',
+  scale: preset.fast.scale ?? 10,
+  stateBins: preset.fast.stateBins ?? 0,
+  thinkShare: preset.fast.thinkShare ?? 0,
+  steps: preset.sftSteps,
+  lr: preset.lr,
+  rows: preset.samples.fast,
+};
+const levers = (values.lever!.length ? values.lever! : ['name=preset']).map((t) => parseLever(t, defaults));
+const validationRows = Number(values.validation);
+await mkdir(out, { recursive: true });
+const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
+const machine = describeMachine();
+const pool = new UnitPool(2);
+try {
+  for (const lever of levers) {
+    const started = performance.now();
+    const dataDir = join(
+      out,
+      'data',
+      `scale${lever.scale}-state${lever.stateBins}-think${lever.thinkShare}-rows${lever.rows}`,
+    );
+    const tokenizerDir = join(dataDir, 'action-tokenizer');
+    await fitActionTokenizer({
+      dir: tokenizerDir,
+      seed: preset.seed,
+      episodes: defaultTokenizerEpisodes(lever.rows),
+      vocabSize: preset.fast.vocabSize,
+      horizon: preset.fast.horizon,
+      scale: lever.scale,
+      pool,
+    });
+    const common = {
+      out: dataDir,
+      pool,
+      imageSize: preset.imageSize,
+      tokenizer: tokenizerDir,
+      stateBins: lever.stateBins,
+    };
+    const train = await generateFastActions({
+      ...common,
+      seed: preset.seed,
+      split: 'train',
+      count: lever.rows,
+      thinkShare: lever.thinkShare,
+    });
+    const validation = await generateFastActions({
+      ...common,
+      seed: preset.seed + VALIDATION_SEED_OFFSET,
+      split: 'heldout',
+      count: validationRows,
+    });
+    const validationRl = await generateRlData({
+      from: validation,
+      out: dataDir,
+      count: validation.count,
+      seed: preset.seed,
+    });
+    const trainPath = join(dataDir, datasetFiles(train.name).file);
+    const validationPath = join(dataDir, datasetFiles(validation.name).file);
+    const modelDir = join(out, 'models', lever.name);
+    await trainLanguageModel({
+      tokenizer,
+      preset: { ...preset, lr: lever.lr },
+      out: modelDir,
+      runId: JSON.stringify(lever),
+      from: join(run, 'models', 'base'),
+      sources: [trainPath],
+      steps: lever.steps,
+      progressLabel: `sft-fast ${lever.name}`,
+    });
+    const fast = await loadFastTokenizer(tokenizerDir);
+    const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
+    const reference = await fastReference(fast, trainPath, shape);
+    const rows = await readRlPrompts(validationPath);
+    const targets = rows.map((r) => r.targetFastIds);
+    const model = await Vlm.load(modelDir, tokenizer);
+    const maxNewTokens = preset.lmEval.maxNewTokens;
+    const answers = await greedyFastAnswers(
+      model,
+      rows.map((r) => r.prompt),
+      maxNewTokens,
+    );
+    const blank = await greedyFastAnswers(
+      model,
+      rows.map((r) => blankImages(r.prompt, preset.imageSize)),
+      maxNewTokens,
+    );
+    const rlRows = await readRlPrompts(join(dataDir, datasetFiles(validationRl.name).file));
+    const reasoning = await greedyFastAnswers(
+      model,
+      rlRows.map((r) => r.prompt),
+      maxNewTokens,
+    );
+    const score = (a: typeof answers, against: readonly (readonly number[])[] = targets) =>
+      scoreFastAnswers(
+        a.map((x) => x.ids),
+        against,
+        fast,
+        shape,
+        reference.meanChunk,
+      );
+    const line = {
+      lever,
+      validationRows: rows.length,
+      medianTargetLength: targets.map((t) => t.length).sort((a, b) => a - b)[Math.floor(targets.length / 2)],
+      constantBaseline: constantBaseline(reference.trainTargets, targets).heldOut,
+      ...score(answers),
+      blankImages: score(blank),
+      reasoningPrompt: {
+        formatRate: reasoning.filter((a) => formatReward(a.text) === 1).length / reasoning.length,
+        prefixSimilarity: score(
+          reasoning,
+          rlRows.map((r) => r.targetFastIds),
+        ).prefixSimilarity,
+      },
+      answerNll: await fastAnswerNll(model, validationPath, validationRows),
+      seconds: (performance.now() - started) / 1000,
+      cpu: machine.cpuModel,
+    };
+    await model.release();
+    console.log(JSON.stringify(line));
+    await appendFile(join(out, 'levers.jsonl'), `${JSON.stringify(line)}\n`);
+  }
+} finally {
+  await pool.close();
+}

@@ -1,0 +1,66 @@
+import { mulberry32 } from '@roboalign/utils';
+
+/** What `results.json` reports of the GRPO run (issue #21's "GRPO has signal"). */
+export interface GrpoSummary {
+  steps: number;
+  /** Before training: the share of RL prompts whose sampled group had non-zero reward variance. */
+  nonZeroVarianceBefore: number | null;
+  /** Mean over steps of the share of groups whose rewards were all equal (no advantage, no gradient). */
+  zeroVarianceFraction: number;
+  /** Mean reward over the first and the last quarter of the steps. */
+  rewardFirstQuarter: number;
+  rewardLastQuarter: number;
+  /** Bootstrap 95% interval of last − first quarter (steps resampled within each quarter); null below 8 steps. */
+  rewardRiseCi95: [number, number] | null;
+  finalKl: number;
+}
+
+/** One line of the GRPO log, as `GrpoTrainer.step` returns it. */
+export type GrpoLogLine = Readonly<Record<string, number>>;
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+
+/** Resampling rounds of the reward-rise interval. */
+const BOOTSTRAP_ROUNDS = 2000;
+
+/**
+ * Summarizes a GRPO log: zero-variance share, reward in the first and last quarter with a bootstrap interval
+ * of their difference (a seeded percentile bootstrap over steps), and the last step's KL.
+ */
+export function summarizeGrpo(
+  log: readonly GrpoLogLine[],
+  options: { nonZeroVarianceBefore?: number | null; seed?: number } = {},
+): GrpoSummary {
+  if (log.length === 0) throw new Error('summarizeGrpo: the GRPO log is empty');
+  const rewards = log.map((m) => m.reward);
+  const quarter = Math.max(1, Math.floor(log.length / 4));
+  const first = rewards.slice(0, quarter);
+  const last = rewards.slice(-quarter);
+  let rewardRiseCi95: [number, number] | null = null;
+  if (log.length >= 8) {
+    const rng = mulberry32(options.seed ?? 0);
+    const resample = (xs: readonly number[]) => mean(xs.map(() => xs[Math.floor(rng() * xs.length)]));
+    const rises = Array.from({ length: BOOTSTRAP_ROUNDS }, () => resample(last) - resample(first)).sort(
+      (a, b) => a - b,
+    );
+    rewardRiseCi95 = [
+      rises[Math.floor(0.025 * BOOTSTRAP_ROUNDS)],
+      rises[Math.ceil(0.975 * BOOTSTRAP_ROUNDS) - 1],
+    ];
+  }
+  return {
+    steps: log.length,
+    nonZeroVarianceBefore: options.nonZeroVarianceBefore ?? null,
+    zeroVarianceFraction: mean(log.map((m) => m.zero_std_fraction)),
+    rewardFirstQuarter: mean(first),
+    rewardLastQuarter: mean(last),
+    rewardRiseCi95,
+    finalKl: log[log.length - 1].kl_mean,
+  };
+}
+
+/** The share of groups (rewards of one prompt's samples) whose rewards are not all equal. */
+export function nonZeroVarianceShare(groups: readonly (readonly number[])[]): number {
+  if (groups.length === 0) throw new Error('nonZeroVarianceShare: no groups');
+  return groups.filter((g) => g.some((r) => r !== g[0])).length / groups.length;
+}
