@@ -60,7 +60,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     name: 'smoke',
     samples: { general: 24, robot: 24, reasoning: 24, fast: 48, heldOut: 8 },
     rlFraction: 0.01,
-    fast: { horizon: 10, vocabSize: 256 },
+    fast: { horizon: 10, vocabSize: 256, stateBins: 256, thinkShare: 0.25 },
     textVocabSize: 400,
     architecture: 'micro',
     imageSize: 64,

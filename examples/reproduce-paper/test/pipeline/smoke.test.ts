@@ -31,10 +31,15 @@ describe('the smoke preset', () => {
         r.lm.prefixSimilarity.direct,
         r.lm.prefixSimilarity.reasoning,
         r.lm.vqaAccuracy.mean,
+        r.lm.constantBaseline,
+        r.lm.distinctAnswers,
       ]) {
         expect(rate).toBeGreaterThanOrEqual(0);
         expect(rate).toBeLessThanOrEqual(1);
       }
+      expect(r.lm.distinctAnswers).toBeGreaterThan(0);
+      expect(r.lm.meanChunkMae).toBeGreaterThan(0);
+      for (const nll of Object.values(r.lm.answerNll)) expect(nll).toBeGreaterThan(0);
       for (const suite of preset.vla.suites) {
         const s = r.libero[suite];
         expect(s.episodes).toBe((preset.vla.tasks?.length ?? 10) * preset.vla.trials * preset.vla.headSeeds);
@@ -82,6 +87,18 @@ describe('the smoke preset', () => {
       expect(c.ci95[1]).toBeGreaterThanOrEqual(c.difference);
       expect(c.n).toBe(c.metric === 'libero-success' ? (preset.vla.tasks?.length ?? 10) : preset.vla.chains);
     }
+    // One GRPO step: no reward-rise interval, but every share is a rate.
+    const grpo = results.grpo!;
+    expect(grpo.steps).toBe(preset.grpo.steps);
+    expect(grpo.rewardRiseCi95).toBeNull();
+    for (const rate of [grpo.zeroVarianceFraction, grpo.nonZeroVarianceBefore!]) {
+      expect(rate).toBeGreaterThanOrEqual(0);
+      expect(rate).toBeLessThanOrEqual(1);
+    }
+    expect(Number.isFinite(grpo.finalKl)).toBe(true);
+    expect((results.manifest as { deviations: string[] }).deviations.join('\n')).toMatch(
+      /robot state as text[\s\S]*think-then-act/,
+    );
     expect(results.manifest).toHaveProperty('wallTimeSeconds');
     const manifest = results.manifest as { packages: Record<string, string>; machine: { cores: number } };
     expect(manifest.packages['@roboalign/vlm']).toMatch(/^\d+\.\d+\.\d+/);
