@@ -4,7 +4,8 @@
 //
 //   npx tsx src/experiments/fast-levers.ts --run results/quick --out results/fast-levers \
 //     --lever name=state,stateBins=256 --lever name=scale4,scale=4
-import { appendFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION_DIM, describeMachine } from '@roboalign/bench';
@@ -56,12 +57,20 @@ function parseLever(text: string, defaults: Lever): Lever {
   return lever;
 }
 
+async function finished(modelDir: string, runId: string): Promise<boolean> {
+  const marker = join(modelDir, 'run.json');
+  if (!existsSync(join(modelDir, 'model.safetensors')) || !existsSync(marker)) return false;
+  return (JSON.parse(await readFile(marker, 'utf8')) as { runId?: string }).runId === runId;
+}
+
 const { values } = parseArgs({
   options: {
     run: { type: 'string', default: 'results/quick' },
     out: { type: 'string', default: 'results/fast-levers' },
     lever: { type: 'string', multiple: true, default: [] },
     validation: { type: 'string', default: '96' },
+    // `train` scores the training rows themselves: a memorization check of the FAST path, not a result.
+    on: { type: 'string', default: 'validation' },
   },
 });
 const preset = PIPELINE_PRESETS.quick;
@@ -78,6 +87,8 @@ const defaults: Lever = {
 };
 const levers = (values.lever!.length ? values.lever! : ['name=preset']).map((t) => parseLever(t, defaults));
 const validationRows = Number(values.validation);
+if (values.on !== 'validation' && values.on !== 'train')
+  throw new Error(`--on: "validation" or "train", got "${values.on}"`);
 await mkdir(out, { recursive: true });
 const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
 const machine = describeMachine();
@@ -127,22 +138,25 @@ try {
       seed: preset.seed,
     });
     const trainPath = join(dataDir, datasetFiles(train.name).file);
-    const validationPath = join(dataDir, datasetFiles(validation.name).file);
+    const scoredPath = values.on === 'train' ? trainPath : join(dataDir, datasetFiles(validation.name).file);
     const modelDir = join(out, 'models', lever.name);
-    await trainLanguageModel({
-      tokenizer,
-      preset: { ...preset, lr: lever.lr },
-      out: modelDir,
-      runId: JSON.stringify(lever),
-      from: join(run, 'models', 'base'),
-      sources: [trainPath],
-      steps: lever.steps,
-      progressLabel: `sft-fast ${lever.name}`,
-    });
+    const runId = JSON.stringify(lever);
+    // A model this setting finished is scored again, not retrained (e.g. after a metric changed).
+    if (!(await finished(modelDir, runId)))
+      await trainLanguageModel({
+        tokenizer,
+        preset: { ...preset, lr: lever.lr },
+        out: modelDir,
+        runId,
+        from: join(run, 'models', 'base'),
+        sources: [trainPath],
+        steps: lever.steps,
+        progressLabel: `sft-fast ${lever.name}`,
+      });
     const fast = await loadFastTokenizer(tokenizerDir);
     const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
     const reference = await fastReference(fast, trainPath, shape);
-    const rows = await readRlPrompts(validationPath);
+    const rows = (await readRlPrompts(scoredPath)).slice(0, validationRows);
     const targets = rows.map((r) => r.targetFastIds);
     const model = await Vlm.load(modelDir, tokenizer);
     const maxNewTokens = preset.lmEval.maxNewTokens;
@@ -172,6 +186,7 @@ try {
       );
     const line = {
       lever,
+      scoredOn: values.on,
       validationRows: rows.length,
       medianTargetLength: targets.map((t) => t.length).sort((a, b) => a - b)[Math.floor(targets.length / 2)],
       constantBaseline: constantBaseline(reference.trainTargets, targets).heldOut,
@@ -184,7 +199,7 @@ try {
           rlRows.map((r) => r.targetFastIds),
         ).prefixSimilarity,
       },
-      answerNll: await fastAnswerNll(model, validationPath, validationRows),
+      answerNll: await fastAnswerNll(model, scoredPath, validationRows),
       seconds: (performance.now() - started) / 1000,
       cpu: machine.cpuModel,
     };

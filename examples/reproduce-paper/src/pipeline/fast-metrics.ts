@@ -5,11 +5,15 @@ import { prefixSimilarity } from '@roboalign/rewards';
 export interface FastAnswerScores {
   /** Mean prefix similarity of the answers' FAST ids to the targets (0 for an answer without action ids). */
   prefixSimilarity: number;
-  /** Mean absolute error of the decoded answers against the decoded targets, over answers that decode (normalized units); NaN when none does. */
+  /**
+   * Mean absolute error of the answers against the decoded targets (normalized units), over answers with
+   * action ids, each decoded as LeRobot does: coefficients padded with zeros or cut to the chunk's size
+   * (one wrong token often changes the count, and a strict decode would score nothing). NaN without any.
+   */
   actionMae: number;
-  /** The same error for always answering the training set's mean chunk, over the same prompts as `actionMae` (all prompts when none decodes). */
+  /** The same error for always answering the training set's mean chunk, over the same prompts as `actionMae` (all prompts when no answer has ids). */
   meanChunkMae: number;
-  /** Share of answers that decode to a whole chunk. */
+  /** Share of answers that decode to a whole chunk exactly (no padding or cutting). */
   decodeRate: number;
   /** Distinct answers (as FAST id sequences; no action ids counts as one answer) over prompts. */
   distinctAnswers: number;
@@ -80,8 +84,8 @@ export function constantBaseline(
 }
 
 /**
- * Scores greedy answers (their FAST ids, null without any) against their targets: prefix similarity, decoded
- * action error beside the mean-chunk answer's, decode rate and the share of distinct answers.
+ * Scores greedy answers (their FAST ids, null without any) against their targets: prefix similarity, action
+ * error beside the mean-chunk answer's, the share that decodes exactly and the share of distinct answers.
  */
 export function scoreFastAnswers(
   answers: readonly (ArrayLike<number> | null)[],
@@ -95,13 +99,14 @@ export function scoreFastAnswers(
   const modelErrors: number[] = [];
   const meanErrors: number[] = [];
   const allMeanErrors: number[] = [];
+  let whole = 0;
   answers.forEach((ids, i) => {
     const target = decodeTarget(fast, targets[i], shape);
     const meanError = meanAbsoluteError(trainingMean, target);
     allMeanErrors.push(meanError);
-    if (ids === null) return;
-    const decoded = fast.decode([ids], shape);
-    if (!decoded.ok[0]) return;
+    if (ids === null || ids.length === 0) return;
+    const decoded = fast.decode([ids], { ...shape, onError: 'pad' });
+    if (decoded.ok[0]) whole++;
     modelErrors.push(meanAbsoluteError(decoded.actions[0], target));
     meanErrors.push(meanError);
   });
@@ -110,7 +115,7 @@ export function scoreFastAnswers(
     prefixSimilarity: mean(answers.map((ids, i) => (ids ? prefixSimilarity(ids, targets[i]) : 0))),
     actionMae: mean(modelErrors),
     meanChunkMae: mean(meanErrors.length > 0 ? meanErrors : allMeanErrors),
-    decodeRate: answers.length ? modelErrors.length / answers.length : Number.NaN,
+    decodeRate: answers.length ? whole / answers.length : Number.NaN,
     distinctAnswers: answers.length ? distinct.size / answers.length : Number.NaN,
   };
 }

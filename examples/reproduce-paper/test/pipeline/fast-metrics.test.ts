@@ -42,7 +42,8 @@ describe.skipIf(!existsSync(fastPlus))('scoreFastAnswers (../shared/fast-plus)',
     decoded[0].forEach((_, i) => {
       expect(mean[i]).toBeCloseTo((decoded[0][i] + decoded[1][i] + decoded[2][i]) / 3, 12);
     });
-    // Answer 0 exact, answer 1 is answer 0 (decodes, wrong), answer 2 has no action ids.
+    // Answer 0 exact, answer 1 is answer 0 (decodes, wrong), answer 2 has no action ids; then answer 0 cut
+    // to its first id, which decodes only padded.
     const answers = [Int32Array.from(targets[0]), Int32Array.from(targets[0]), null];
     const scores = scoreFastAnswers(answers, targets, fast, shape, mean);
     const mae = (a: ArrayLike<number>, b: ArrayLike<number>) =>
@@ -53,6 +54,14 @@ describe.skipIf(!existsSync(fastPlus))('scoreFastAnswers (../shared/fast-plus)',
     expect(scores.actionMae).toBeCloseTo((0 + mae(decoded[0], decoded[1])) / 2, 12);
     expect(scores.meanChunkMae).toBeCloseTo((mae(mean, decoded[0]) + mae(mean, decoded[1])) / 2, 12);
     expect(scores.distinctAnswers).toBeCloseTo(2 / 3, 12);
+
+    const cut = Int32Array.from(targets[0].slice(0, 1));
+    const padded = fast.decode([cut], { ...shape, onError: 'pad' });
+    expect(padded.ok[0]).toBe(false);
+    const single = scoreFastAnswers([cut], [targets[0]], fast, shape, mean);
+    expect(single.decodeRate).toBe(0);
+    expect(single.actionMae).toBeCloseTo(mae(padded.actions[0], decoded[0]), 12);
+    expect(single.actionMae).toBeGreaterThan(0);
   });
 });
 

@@ -104,12 +104,17 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
     expect(scores.prefixSimilarity.direct).toBeCloseTo((1 + halfSimilarity) / 2, 12);
     expect(scores.prefixSimilarity.reasoning).toBeCloseTo((1 + halfSimilarity) / 2, 12);
     expect(scores.formatRate).toBe(0.5);
-    // Only the exact answer decodes (a cut-off FAST sequence is not a whole chunk here); its error is 0.
+    // Only the exact answer decodes whole (a cut-off FAST sequence is not a whole chunk here); the error
+    // counts both, the cut-off one padded with zero coefficients as LeRobot decodes.
     expect(scores.decodeRate).toBe(0.5);
-    expect(scores.actionMae).toBeCloseTo(0, 12);
-    // The mean chunk's error on row 0 (the one that decodes): mean |(c0 + c1) / 2 − c0| = mean |c1 − c0| / 2.
-    const [c0, c1] = targets.map((t) => fast.decode([t], { horizon: 10, dim: 7 }).actions[0]);
-    const expected = c0.reduce((s, v, i) => s + Math.abs(c1[i] - v) / 2, 0) / c0.length;
+    const shape = { horizon: 10, dim: 7 };
+    const [c0, c1] = targets.map((t) => fast.decode([t], shape).actions[0]);
+    const cut = fast.decode([half], { ...shape, onError: 'pad' }).actions[0];
+    const mae = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(b).reduce((s, v, i) => s + Math.abs(a[i] - v), 0) / b.length;
+    expect(scores.actionMae).toBeCloseTo((0 + mae(cut, c1)) / 2, 12);
+    // The mean chunk (c0 + c1) / 2 is as far from either target: mean |c1 − c0| / 2.
+    const expected = mae(c0, c1) / 2;
     expect(scores.meanChunkMae).toBeCloseTo(expected, 12);
     expect(scores.distinctAnswers).toBe(1);
     // Each target as the constant answer scores (1 + its similarity to the other) / 2 on training; the
