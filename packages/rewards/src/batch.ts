@@ -7,9 +7,18 @@ import {
   type TextExtractionOptions,
 } from './extract-actions.js';
 import { DEFAULT_TEMPLATE, type FormatTemplate, formatReward } from './format-reward.js';
+import { type HighLevelRewardOptions, highLevelReward } from './high-level-reward.js';
 import { prefixSimilarity } from './prefix-similarity.js';
 import { type RoboAlignRewardOptions, roboalignRewardParts } from './roboalign-reward.js';
 import { editSimilarity, exactMatch } from './sequence-rewards.js';
+import {
+  checkTrajectory,
+  imageScale,
+  parseTrajectory,
+  type TrajectoryPoint,
+  type TrajectoryRewardOptions,
+  trajectoryReward,
+} from './trajectory-reward.js';
 
 /**
  * What an RL library hands a reward function for one batch (the shape TRL's reward functions receive):
@@ -141,6 +150,80 @@ export function roboalignRewardFunction(options: RoboAlignRewardOptions & Action
       const target = targetAt(targets, i, 'roboalignReward', key);
       return roboalignRewardParts(args.completions[i], target, { ...options, completionIds }).reward;
     });
+  };
+}
+
+/** Options of {@link highLevelRewardFunction}. */
+export interface HighLevelRewardFunctionOptions extends HighLevelRewardOptions {
+  /** Column holding each sample's target phrase (a string); default `target_text`. */
+  targetColumn?: string;
+}
+
+/** Batch {@link highLevelReward}: mean of format and high-level phrase accuracy, against `target_text`. */
+export function highLevelRewardFunction(options: HighLevelRewardFunctionOptions = {}): RewardFunction {
+  const name = 'highLevelReward';
+  const key = options.targetColumn ?? 'target_text';
+  return (args) => {
+    const targets = columnOf(args, key, name);
+    return perSample(name, args, (i) => {
+      const target = targets[i];
+      if (typeof target !== 'string') {
+        throw new RewardError(
+          `${name}: column "${key}" of sample ${i}: expected a phrase (string), got ${target === null ? 'null' : typeof target}`,
+        );
+      }
+      return highLevelReward(args.completions[i], target, options);
+    });
+  };
+}
+
+/** Options of {@link trajectoryRewardFunction}. */
+export type TrajectoryRewardFunctionOptions = TrajectoryRewardOptions & {
+  /**
+   * Column holding each sample's target trajectory, as `[x, y]` pairs or as text such as
+   * `[(12,30),(13,29)]`; default `target_trajectory`.
+   */
+  targetColumn?: string;
+};
+
+function trajectoryAt(
+  values: readonly unknown[],
+  i: number,
+  name: string,
+  key: string,
+): ReadonlyArray<TrajectoryPoint> {
+  const what = `${name}: column "${key}" of sample ${i}`;
+  const value = values[i];
+  if (typeof value === 'string') {
+    const parsed = parseTrajectory(value);
+    if (parsed === null) {
+      const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+      throw new RewardError(`${what}: no [(x, y), …] list in ${JSON.stringify(shown)}`);
+    }
+    return parsed;
+  }
+  checkTrajectory(value, what);
+  return value;
+}
+
+/**
+ * Batch {@link trajectoryReward}: mean of format and trajectory accuracy, against `target_trajectory`.
+ * The image size is checked when the function is made.
+ */
+export function trajectoryRewardFunction(options: TrajectoryRewardFunctionOptions): RewardFunction {
+  const name = 'trajectoryReward';
+  const key = options.targetColumn ?? 'target_trajectory';
+  try {
+    imageScale(options);
+  } catch (err) {
+    if (err instanceof RewardError) throw new RewardError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return (args) => {
+    const targets = columnOf(args, key, name);
+    return perSample(name, args, (i) =>
+      trajectoryReward(args.completions[i], trajectoryAt(targets, i, name, key), options),
+    );
   };
 }
 

@@ -1,3 +1,4 @@
+import { textBetween } from './answer-text.js';
 import { checkIds, RewardError } from './errors.js';
 import { DEFAULT_TEMPLATE, type FormatTemplate } from './format-reward.js';
 
@@ -51,13 +52,6 @@ export interface TextExtractionOptions {
 const DEFAULT_TOKEN = /<FAST_(\d+)>/;
 const INTEGERS = /^\s*\d+(?:\s*[,\s]\s*\d+)*\s*$/;
 
-function between(text: string, open: string, close: string): string | null {
-  const a = text.indexOf(open);
-  if (a < 0) return null;
-  const b = text.indexOf(close, a + open.length);
-  return b < 0 ? null : text.slice(a + open.length, b);
-}
-
 /**
  * Parses the action ids out of completion text: inside the first answer block, between the markers,
  * written as action tokens (`<FAST_12><FAST_7>`) or as integers (`12 7` or `12, 7`). Returns null when
@@ -77,9 +71,10 @@ export function extractActionIdsFromText(
     throw new RewardError('action markers must be non-empty strings');
   const template = options.template ?? DEFAULT_TEMPLATE;
   let scope: string | null = completion;
-  if (options.requireAnswer ?? true) scope = between(completion, template.answerOpen, template.answerClose);
+  if (options.requireAnswer ?? true)
+    scope = textBetween(completion, template.answerOpen, template.answerClose);
   if (scope === null) return null;
-  const inner = between(scope, startMarker, endMarker);
+  const inner = textBetween(scope, startMarker, endMarker);
   if (inner === null) return null;
   const source = (options.tokenPattern ?? DEFAULT_TOKEN).source;
   const tokens = new RegExp(source, 'g');

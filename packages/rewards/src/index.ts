@@ -4,6 +4,7 @@ export {
   actionDistance,
   actionDistanceReward,
 } from './action-space-reward.js';
+export { answerText } from './answer-text.js';
 export {
   type ActionSource,
   actionDistanceFunction,
@@ -14,10 +15,14 @@ export {
   editSimilarityFunction,
   exactMatchFunction,
   formatRewardFunction,
+  type HighLevelRewardFunctionOptions,
+  highLevelRewardFunction,
   prefixSimilarityFunction,
   type RewardArgs,
   type RewardFunction,
   roboalignRewardFunction,
+  type TrajectoryRewardFunctionOptions,
+  trajectoryRewardFunction,
   type WeightedReward,
 } from './batch.js';
 export { checkIds, RewardError } from './errors.js';
@@ -28,6 +33,16 @@ export {
   type TextExtractionOptions,
 } from './extract-actions.js';
 export { DEFAULT_TEMPLATE, type FormatTemplate, formatReward } from './format-reward.js';
+export {
+  type HighLevelOptions,
+  type HighLevelRewardOptions,
+  type HighLevelRewardParts,
+  highLevelAccuracy,
+  highLevelReward,
+  highLevelRewardParts,
+  normalizePhrase,
+  phraseVerb,
+} from './high-level-reward.js';
 export { commonPrefixLength, prefixSimilarity } from './prefix-similarity.js';
 export {
   type RoboAlignRewardOptions,
@@ -36,3 +51,16 @@ export {
   roboalignRewardParts,
 } from './roboalign-reward.js';
 export { editDistance, editSimilarity, exactMatch, normalizedEditDistance } from './sequence-rewards.js';
+export {
+  checkTrajectory,
+  type ImageSize,
+  imageScale,
+  parseTrajectory,
+  type TrajectoryOptions,
+  type TrajectoryPoint,
+  type TrajectoryRewardOptions,
+  type TrajectoryRewardParts,
+  trajectoryAccuracy,
+  trajectoryReward,
+  trajectoryRewardParts,
+} from './trajectory-reward.js';
