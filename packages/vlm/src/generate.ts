@@ -63,6 +63,9 @@ export async function generate(
   const maxNew = options.maxNewTokens ?? 64;
   const temperature = options.temperature ?? 1;
   const stop = options.stop ?? [];
+  // A stop string that the newest token completes lies within the last `stopWindow` tokens (every token
+  // decodes to at least one byte), so only that tail is decoded per step, not the whole row.
+  const stopWindow = Math.max(0, ...stop.map((s) => Buffer.byteLength(s, 'utf8')));
   if (!(Number.isInteger(n) && n >= 1))
     throw new VlmError(`generate: n must be a positive integer, got ${n}`);
   if (!(Number.isInteger(maxNew) && maxNew >= 1))
@@ -139,8 +142,8 @@ export async function generate(
       next[r] = BigInt(id);
       if (eos.has(id)) row.done = 'eos';
       else if (stop.length > 0) {
-        const text = tokenizer.decode(row.ids);
-        if (stop.some((s) => text.includes(s))) row.done = 'stop';
+        const tail = tokenizer.decode(row.ids.slice(-stopWindow));
+        if (stop.some((s) => tail.includes(s))) row.done = 'stop';
       }
       if (!row.done && row.ids.length === maxNew) row.done = 'length';
     }

@@ -104,6 +104,26 @@ describe('generation with a key/value cache', () => {
     expect(cut.text).toBe(free.text.slice(0, free.text.indexOf(stop)));
     expect(cut.ids.length).toBeLessThan(free.ids.length);
   });
+
+  it('stops at the token that completes a stop string spanning token boundaries', async () => {
+    const [[free]] = await model.generate([prompt(2, 'left')], { temperature: 0, maxNewTokens: 12 });
+    const ids = Array.from(free.ids);
+    const decodedUpTo = (k: number) => model.tokenizer.decode(ids.slice(0, k));
+    // The last character of token 1 and everything of tokens 2 and 3: three tokens, two boundaries.
+    const start = decodedUpTo(2).length - 1;
+    const stop = decodedUpTo(4).slice(start);
+    expect(stop.length).toBeGreaterThan(2);
+    const [[cut]] = await model.generate([prompt(2, 'left')], {
+      temperature: 0,
+      maxNewTokens: 12,
+      stop: [stop],
+    });
+    // The full-text rule: the first prefix of the completion that contains the stop string.
+    const completes = ids.findIndex((_, k) => decodedUpTo(k + 1).includes(stop)) + 1;
+    expect(cut.finishReason).toBe('stop');
+    expect(cut.ids.length).toBe(completes);
+    expect(cut.text).toBe(free.text.slice(0, free.text.indexOf(stop)));
+  });
 });
 
 describe('the prefix-LM mask', () => {
