@@ -6,7 +6,7 @@ import { writeFileAtomic } from '@roboalign/utils';
 import { bucket, prefixFeeds } from './data/batch.js';
 import { VlmError } from './errors.js';
 import { encodePrompts, type PromptInput } from './generate.js';
-import type { Vlm } from './vlm.js';
+import type { VlmRuntime } from './model/runtime.js';
 
 /** Options of {@link features}. */
 export interface FeaturesOptions {
@@ -46,7 +46,7 @@ export interface Features {
  * other bidirectionally within the row, as in prefill.
  */
 export async function features(
-  model: Vlm,
+  model: VlmRuntime,
   prompts: readonly PromptInput[],
   options: FeaturesOptions = {},
 ): Promise<Features> {
@@ -86,7 +86,7 @@ export async function features(
 }
 
 function cacheKey(
-  model: Vlm,
+  model: VlmRuntime,
   encoded: readonly { ids: Int32Array; images: readonly { data: Uint8Array }[] }[],
   layer: number,
 ): string {

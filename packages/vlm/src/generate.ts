@@ -4,7 +4,7 @@ import { bucket, prefixFeeds } from './data/batch.js';
 import type { VlmPrompt } from './data/conversation.js';
 import { type EncodedExample, encodePrompt } from './data/encode.js';
 import { VlmError } from './errors.js';
-import type { Vlm } from './vlm.js';
+import type { VlmRuntime } from './model/runtime.js';
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
@@ -45,7 +45,7 @@ export type PromptInput = VlmPrompt | EncodedExample;
 const isEncoded = (p: PromptInput): p is EncodedExample => 'ids' in p && p.ids instanceof Int32Array;
 
 /** Encodes prompts that are conversations; encoded ones pass through. */
-export function encodePrompts(model: Vlm, prompts: readonly PromptInput[]): Promise<EncodedExample[]> {
+export function encodePrompts(model: VlmRuntime, prompts: readonly PromptInput[]): Promise<EncodedExample[]> {
   return Promise.all(prompts.map((p) => (isEncoded(p) ? p : encodePrompt(model.tokenizer, model.config, p))));
 }
 
@@ -55,7 +55,7 @@ export function encodePrompts(model: Vlm, prompts: readonly PromptInput[]): Prom
  * `result[p][k]`, the `k`-th completion of prompt `p`.
  */
 export async function generate(
-  model: Vlm,
+  model: VlmRuntime,
   prompts: readonly PromptInput[],
   options: GenerateOptions = {},
 ): Promise<Generation[][]> {

@@ -34,6 +34,7 @@ export {
   generate,
   type PromptInput,
 } from './generate.js';
+export type { VlmRuntime } from './model/runtime.js';
 export { type VlmCompletion, VlmPolicy, type VlmPolicyOptions } from './policy.js';
 export { answerRows, loadSftDataset, type SftDataset, type SftOptions, sft } from './sft.js';
 export { chatTemplate, REASONING_TOKENS, SPECIAL_TOKENS } from './tokenizer/chat-template.js';

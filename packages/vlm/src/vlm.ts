@@ -19,6 +19,7 @@ import {
   buildPrefillGraph,
   buildTokenScoreGraph,
 } from './model/graphs.js';
+import type { VlmRuntime } from './model/runtime.js';
 import { initParameters, loadWeights, saveWeights, type VlmParameters } from './model/weights.js';
 import type { VlmTokenizer } from './tokenizer/vlm-tokenizer.js';
 
@@ -70,7 +71,7 @@ export const TRAINING_ARENA_GRAPHS = 2;
  * (Hugging Face names, float32) and are fed to ONNX Runtime on every run, so training, generation and
  * features always see the current values without re-exporting.
  */
-export class Vlm {
+export class Vlm implements VlmRuntime {
   private readonly compiled = new Map<string, Promise<CompiledGraph>>();
   /**
    * ONNX Runtime options of every compiled graph. The memory arena is off unless asked for: a graph is
