@@ -77,9 +77,18 @@ export {
   wilsonInterval,
   writePlot,
 } from './report/index.js';
+export {
+  cameraRotation,
+  type ImagePoint,
+  pixelIndex,
+  projectPinhole,
+  projectToAgentView,
+} from './sim/camera-projection.js';
 export { compileMjcf, mujoco, type Physics } from './sim/mujoco.js';
 export { type PixelProjection, projectToPixel, RayCastCamera } from './sim/ray-cast-camera.js';
 export {
+  AGENT_VIEW_CAMERA,
+  type CameraSpec,
   type FixtureSet,
   GEOMETRY,
   halfHeight,

@@ -1,5 +1,6 @@
 import { BenchError } from '../errors.js';
 import type { RgbImage } from '../types.js';
+import { projectFromPose } from './camera-projection.js';
 import type { Physics } from './mujoco.js';
 
 /** MuJoCo's geom type codes (`mjtGeom`). */
@@ -22,7 +23,8 @@ export interface PixelProjection {
 /**
  * Projects a world point into the image of a MuJoCo camera of `width`×`height` pixels, with the same pinhole
  * model as {@link RayCastCamera}: the ray of pixel (col, row) passes through (col + 0.5, row + 0.5). It reads
- * the camera pose of the last kinematics pass (`mj_forward` or `mj_step`), the pose the renderer uses.
+ * the camera pose of the last kinematics pass (`mj_forward` or `mj_step`), the pose the renderer uses, so it
+ * works for moving cameras (the wrist) too; `projectToAgentView` needs no model for the fixed agent view.
  */
 export function projectToPixel(
   physics: Physics,
@@ -34,22 +36,10 @@ export function projectToPixel(
   const { mj, model, data } = physics;
   const id = mj.mj_name2id(model, mj.mjtObj.mjOBJ_CAMERA.value, camera);
   if (id < 0) throw new BenchError(`camera "${camera}" is not in the scene`);
-  const tanY = Math.tan((model.cam_fovy[id] * Math.PI) / 360);
-  const tanX = (tanY * width) / height;
-  const pos = data.cam_xpos as Float64Array;
+  const pos = (data.cam_xpos as Float64Array).subarray(id * 3, id * 3 + 3);
   const r = (data.cam_xmat as Float64Array).subarray(id * 9, id * 9 + 9);
-  const dx = point[0] - pos[id * 3];
-  const dy = point[1] - pos[id * 3 + 1];
-  const dz = point[2] - pos[id * 3 + 2];
-  // Camera frame: Rᵀ(p − origin); the camera looks along its −z axis.
-  const cx = r[0] * dx + r[3] * dy + r[6] * dz;
-  const cy = r[1] * dx + r[4] * dy + r[7] * dz;
-  const depth = -(r[2] * dx + r[5] * dy + r[8] * dz);
-  return {
-    x: ((cx / depth / tanX + 1) * width) / 2,
-    y: ((1 - cy / depth / tanY) * height) / 2,
-    depth,
-  };
+  const { x, y, depth } = projectFromPose(pos, r, model.cam_fovy[id], width, height, point);
+  return { x, y, depth };
 }
 
 function normalize(v: number[]): number[] {

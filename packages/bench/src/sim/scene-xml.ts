@@ -48,6 +48,30 @@ export const GEOMETRY = {
   workspace: { x: [-0.32, 0.32], y: [-0.3, 0.3], z: [0.005, 0.4] },
 } as const;
 
+/** A camera fixed in the world, in the terms of its MJCF `<camera>` element. */
+export interface CameraSpec {
+  /** Position in world coordinates (metres). */
+  readonly pos: readonly [number, number, number];
+  /**
+   * MJCF `xyaxes`: the camera's x axis (image right) then its y axis (image up), in world coordinates. They
+   * need not be unit or orthogonal: MuJoCo normalizes x, makes y orthogonal to x and normalizes it. The camera
+   * looks along −(x × y).
+   */
+  readonly xyaxes: readonly [number, number, number, number, number, number];
+  /** Vertical field of view in degrees (MuJoCo reads `fovy` in degrees whatever the compiler's angle unit). */
+  readonly fovy: number;
+}
+
+/**
+ * The agent-view camera, fixed in the world: 0.72 m in front of the table centre (−y), 0.62 m up, looking down
+ * at about 40° with a 50° vertical field of view. The scene's `<camera name="agentview">` is written from it.
+ */
+export const AGENT_VIEW_CAMERA: CameraSpec = {
+  pos: [0, -0.72, 0.62],
+  xyaxes: [1, 0, 0, 0, 0.64, 0.77],
+  fovy: 50,
+};
+
 /** Half the height of a movable object: its centre's height when it rests on the table. */
 export function halfHeight(spec: MovableSpec): number {
   return spec.shape === 'cube' ? GEOMETRY.cubeHalf : GEOMETRY.cylinderHalfHeight;
@@ -185,7 +209,7 @@ export function sceneXml(spec: SceneSpec): string {
 <visual><global offwidth="224" offheight="224"/></visual>
 <worldbody>
 <geom name="table" type="plane" size="0.6 0.5 0.01" rgba="0.78 0.66 0.5 1"/>
-<camera name="agentview" pos="0 -0.72 0.62" mode="fixed" xyaxes="1 0 0 0 0.64 0.77" fovy="50"/>
+<camera name="agentview" pos="${f(AGENT_VIEW_CAMERA.pos)}" mode="fixed" xyaxes="${f(AGENT_VIEW_CAMERA.xyaxes)}" fovy="${f([AGENT_VIEW_CAMERA.fovy])}"/>
 ${gripperXml()}
 ${fx.plate ? plateXml() : ''}
 ${fx.tray ? trayXml() : ''}
