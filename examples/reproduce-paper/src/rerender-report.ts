@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { codeFingerprint } from './pipeline/code-fingerprint.js';
-import { pairedComparisons } from './pipeline/comparisons.js';
+import { lmComparisons, pairedComparisons } from './pipeline/comparisons.js';
 import { type Results, relativeImprovements, writeReport } from './pipeline/report.js';
 import { POLICY_SEED } from './pipeline/run.js';
 
@@ -15,6 +15,7 @@ if (!existsSync(path)) throw new Error(`usage: tsx src/rerender-report.ts RESULT
 const results = JSON.parse(await readFile(path, 'utf8')) as Results;
 results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
 results.relative = relativeImprovements(results.comparisons);
+results.lmComparisons = lmComparisons(results.variants, POLICY_SEED);
 results.vla ??= { ablation: null };
 results.manifest = { ...results.manifest, reportRenderedWith: codeFingerprint() };
 const grpoLog = join(out, 'grpo.jsonl');

@@ -78,6 +78,12 @@ export interface PoolFrame {
   readonly gripSteady: number;
   /** The expert's next `horizon` actions, row-major `[horizon, 7]` (the last action repeats past the end). */
   readonly chunk: Float32Array;
+  /**
+   * The grasp point (`TabletopEnv.gripperPosition()`, world metres) at this step and the next `horizon − 1`,
+   * row-major `[horizon, 3]`, before each step's action, as `chunk`'s actions are taken from them (the last
+   * position repeats past the end of the instruction).
+   */
+  readonly trajectory: Float64Array;
 }
 
 /** One instruction of a pool episode as the expert ran it. */
@@ -86,6 +92,8 @@ export interface PoolGoal {
   readonly success: boolean;
   /** Row-major `[steps, 7]` expert actions. */
   readonly actions: Float32Array;
+  /** Row-major `[steps, 3]` grasp points, each before the action of its step. */
+  readonly positions: Float64Array;
   readonly frames: readonly PoolFrame[];
 }
 
@@ -98,6 +106,24 @@ export interface CaptureOptions {
   readonly imageSize: number;
   /** Draws the frame offsets. */
   readonly rng: Rng;
+}
+
+/**
+ * Rows `from … from + count − 1` of a row-major record with `width` values per step, the last row repeating
+ * past the end (as `chunkEpisode`'s `repeat-last`).
+ */
+export function futureRows(record: Float64Array, width: number, from: number, count: number): Float64Array {
+  const steps = record.length / width;
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`futureRows: the record must hold whole rows of ${width}, got ${record.length} values`);
+  if (!Number.isInteger(from) || from < 0 || from >= steps)
+    throw new RangeError(`futureRows: from must be a step in [0, ${steps - 1}], got ${from}`);
+  const out = new Float64Array(count * width);
+  for (let i = 0; i < count; i++) {
+    const step = Math.min(from + i, steps - 1);
+    out.set(record.subarray(step * width, (step + 1) * width), i * width);
+  }
+  return out;
 }
 
 /**
@@ -123,7 +149,8 @@ export async function runPoolEpisode(
     const stride = options.frameStride;
     const offset = stride > 0 ? Math.floor(options.rng() * stride) : -1;
     const actions: number[] = [];
-    const pending: Omit<PoolFrame, 'chunk'>[] = [];
+    const positions: number[] = [];
+    const pending: Omit<PoolFrame, 'chunk' | 'trajectory'>[] = [];
     let placeTarget: string | undefined;
     let success = false;
     for (let step = 0; step < goal.maxSteps; step++) {
@@ -148,6 +175,7 @@ export async function runPoolEpisode(
         });
       }
       actions.push(...action);
+      positions.push(...env.env.gripperPosition());
       const closes = action[6] > 0;
       gripSteady = closes === lastGrip ? gripSteady + 1 : 1;
       lastGrip = closes;
@@ -162,11 +190,17 @@ export async function runPoolEpisode(
       pending.length > 0
         ? chunkEpisode(recorded, steps, ACTION_DIM, { horizon: options.horizon, pad: 'repeat-last' })
         : [];
+    const recordedPositions = Float64Array.from(positions);
     out.push({
       instruction: goal.instruction,
       success,
       actions: recorded,
-      frames: pending.map((frame) => ({ ...frame, chunk: chunks[frame.step] })),
+      positions: recordedPositions,
+      frames: pending.map((frame) => ({
+        ...frame,
+        chunk: chunks[frame.step],
+        trajectory: futureRows(recordedPositions, 3, frame.step, options.horizon),
+      })),
     });
     if (!success) break;
   }

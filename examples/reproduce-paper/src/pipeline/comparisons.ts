@@ -141,3 +141,61 @@ export function pairedComparisons(
   }
   return out;
 }
+
+/** The language-model comparisons: what GRPO changed, and what the MLLM data changed next to FAST alone. */
+export const LM_COMPARED_PAIRS: ReadonlyArray<readonly [Variant, Variant]> = [
+  ['roboalign', 'roboalign-sft'],
+  ['roboalign-sft', 'sft-fast'],
+];
+
+/** A paired comparison A − B of two language models over the same held-out FAST prompts. */
+export interface LmComparison extends PairedDifference {
+  a: Variant;
+  b: Variant;
+  metric: 'prefix-similarity' | 'action-mae';
+}
+
+/**
+ * Paired bootstraps over held-out prompts (`lm.perPrompt`) for {@link LM_COMPARED_PAIRS}: prefix similarity
+ * over every prompt, action error over the prompts where both models wrote action ids. Pairs missing per-prompt
+ * figures (results written before they were kept) or sharing no scored prompt are left out.
+ */
+export function lmComparisons(
+  variants: Partial<Record<Variant, { lm: { perPrompt?: LmPerPrompt } }>>,
+  seed: number,
+): LmComparison[] {
+  const out: LmComparison[] = [];
+  for (const [a, b] of LM_COMPARED_PAIRS) {
+    const pa = variants[a]?.lm.perPrompt;
+    const pb = variants[b]?.lm.perPrompt;
+    if (!pa || !pb) continue;
+    out.push({
+      a,
+      b,
+      metric: 'prefix-similarity',
+      ...pairedBootstrapDifference(pa.prefixSimilarity, pb.prefixSimilarity, { seed }),
+    });
+    const both = pa.actionMae.flatMap((x, i) => {
+      const y = pb.actionMae[i];
+      return x !== null && y !== null ? [[x, y] as const] : [];
+    });
+    if (both.length === 0) continue;
+    out.push({
+      a,
+      b,
+      metric: 'action-mae',
+      ...pairedBootstrapDifference(
+        both.map(([x]) => x),
+        both.map(([, y]) => y),
+        { seed },
+      ),
+    });
+  }
+  return out;
+}
+
+/** Per-prompt language-model figures, as `lm.perPrompt` keeps them. */
+export interface LmPerPrompt {
+  prefixSimilarity: readonly number[];
+  actionMae: readonly (number | null)[];
+}

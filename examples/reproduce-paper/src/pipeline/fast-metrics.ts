@@ -17,6 +17,8 @@ export interface FastAnswerScores {
   decodeRate: number;
   /** Distinct answers (as FAST id sequences; no action ids counts as one answer) over prompts. */
   distinctAnswers: number;
+  /** Per prompt, in order: prefix similarity, and the action error (null without action ids), for paired tests. */
+  perPrompt: { prefixSimilarity: number[]; actionMae: (number | null)[] };
 }
 
 /** The shape FAST ids decode to. */
@@ -99,23 +101,31 @@ export function scoreFastAnswers(
   const modelErrors: number[] = [];
   const meanErrors: number[] = [];
   const allMeanErrors: number[] = [];
+  const perPromptError: (number | null)[] = [];
   let whole = 0;
   answers.forEach((ids, i) => {
     const target = decodeTarget(fast, targets[i], shape);
     const meanError = meanAbsoluteError(trainingMean, target);
     allMeanErrors.push(meanError);
-    if (ids === null || ids.length === 0) return;
+    if (ids === null || ids.length === 0) {
+      perPromptError.push(null);
+      return;
+    }
     const decoded = fast.decode([ids], { ...shape, onError: 'pad' });
     if (decoded.ok[0]) whole++;
-    modelErrors.push(meanAbsoluteError(decoded.actions[0], target));
+    const error = meanAbsoluteError(decoded.actions[0], target);
+    modelErrors.push(error);
+    perPromptError.push(error);
     meanErrors.push(meanError);
   });
+  const similarities = answers.map((ids, i) => (ids ? prefixSimilarity(ids, targets[i]) : 0));
   const distinct = new Set(answers.map((ids) => (ids === null ? 'none' : Array.from(ids).join(','))));
   return {
-    prefixSimilarity: mean(answers.map((ids, i) => (ids ? prefixSimilarity(ids, targets[i]) : 0))),
+    prefixSimilarity: mean(similarities),
     actionMae: mean(modelErrors),
     meanChunkMae: mean(meanErrors.length > 0 ? meanErrors : allMeanErrors),
     decodeRate: answers.length ? whole / answers.length : Number.NaN,
     distinctAnswers: answers.length ? distinct.size / answers.length : Number.NaN,
+    perPrompt: { prefixSimilarity: similarities, actionMae: perPromptError },
   };
 }

@@ -9,7 +9,13 @@ import {
   readConversations,
   type Vlm,
 } from '@roboalign/vlm';
-import { type ChunkShape, constantBaseline, meanChunk, scoreFastAnswers } from './fast-metrics.js';
+import {
+  type ChunkShape,
+  constantBaseline,
+  type FastAnswerScores,
+  meanChunk,
+  scoreFastAnswers,
+} from './fast-metrics.js';
 import { generatedFastIds, isFastToken, type RlPrompt, readRlPrompts } from './language-models.js';
 
 /** The analysis-table figures of one language model. */
@@ -27,6 +33,8 @@ export interface LmScores {
   decodeRate: number;
   /** Share of distinct direct answers over the held-out prompts. */
   distinctAnswers: number;
+  /** Per direct prompt, in order: prefix similarity and action error (null without action ids), for paired tests. */
+  perPrompt: FastAnswerScores['perPrompt'];
   /** Teacher-forced NLL (nats) of the expert's FAST tokens: the first, the first five, all. */
   answerNll: FastAnswerNll;
   /** Exact-answer accuracy on held-out general, robot and reasoning questions. */
@@ -146,7 +154,7 @@ export async function evaluateLanguageModel(
   heldOut: { general: string; robot: string; reasoning: string; fast: string; rl: string },
   reference: FastReference,
   options: { prompts: number; maxNewTokens: number; horizon: number; actionDim: number },
-): Promise<Omit<LmScores, 'answerNll'>> {
+): Promise<Omit<LmScores, 'answerNll'> & { samples: LmSample[] }> {
   const shape = { horizon: options.horizon, dim: options.actionDim };
   const rowsOf = async (path: string) => (await readRlPrompts(path)).slice(0, options.prompts);
   const directRows = await rowsOf(heldOut.fast);
@@ -187,6 +195,35 @@ export async function evaluateLanguageModel(
     meanChunkMae: scores.meanChunkMae,
     decodeRate: scores.decodeRate,
     distinctAnswers: scores.distinctAnswers,
+    perPrompt: scores.perPrompt,
     vqaAccuracy: { general, robot, reasoning: reasoningQa, mean: mean([general, robot, reasoningQa]) },
+    samples: [
+      ...direct.map((a, i) => sample('direct', directRows[i], a)),
+      ...reasoning.map((a, i) => sample('reasoning', reasoningRows[i], a)),
+    ],
+  };
+}
+
+/** One greedy answer to a held-out FAST prompt, as `lm-samples/<variant>.jsonl` keeps it. */
+export interface LmSample {
+  prompt: 'direct' | 'reasoning';
+  /** The prompt's text (its images are the held-out row's). */
+  question: string;
+  answer: string;
+  answerFastIds: number[] | null;
+  targetFastIds: number[];
+}
+
+function sample(
+  prompt: LmSample['prompt'],
+  row: RlPrompt,
+  answer: { ids: Int32Array | null; text: string },
+): LmSample {
+  return {
+    prompt,
+    question: row.prompt.messages.map((m) => textOf(m.content)).join('\n'),
+    answer: answer.text,
+    answerFastIds: answer.ids ? Array.from(answer.ids) : null,
+    targetFastIds: row.targetFastIds,
   };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
-import { type Comparison, pooledLibero } from './comparisons.js';
+import { type Comparison, type LmComparison, pooledLibero } from './comparisons.js';
 import type { GrpoSummary } from './grpo-summary.js';
 import type { Variant } from './language-models.js';
 import type { LmScores } from './lm-eval.js';
@@ -20,6 +20,8 @@ export interface Results {
   relative: Record<string, { libero: number | null; calvin: number | null }>;
   /** Paired tests of the paper's comparisons, on the same initial states. */
   comparisons: Comparison[];
+  /** Paired bootstraps over held-out prompts of the language models' FAST figures. */
+  lmComparisons: LmComparison[];
   /** The GRPO run's signal: zero-variance share, reward rise with its interval, final KL; null without a log. */
   grpo: GrpoSummary | null;
   /** The head-input ablation on the base backbone (validation initial states); null where the preset skips it. */
@@ -118,8 +120,26 @@ export function resultsMarkdown(results: Results): string {
       `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.constantBaseline, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${pct(lm.decodeRate)} | ${num(lm.actionMae, 3)} | ${num(lm.meanChunkMae, 3)} | ${pct(lm.distinctAnswers)} | ${num(lm.answerNll.first, 2)} / ${num(lm.answerNll.firstFive, 2)} / ${num(lm.answerNll.all, 2)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} |`,
     );
   }
+  lines.push(...lmComparisonsMarkdown(results.lmComparisons ?? []));
   lines.push(...grpoMarkdown(results.grpo));
   return `${lines.join('\n')}\n`;
+}
+
+/** The language models' paired comparisons over held-out prompts. */
+export function lmComparisonsMarkdown(rows: readonly LmComparison[]): string[] {
+  if (rows.length === 0) return [];
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+  return [
+    '',
+    '## Language models compared on the same held-out prompts (paired bootstrap)',
+    '',
+    '| comparison | metric | difference [95%] | p | prompts |',
+    '|---|---|---:|---:|---:|',
+    ...rows.map(
+      (c) =>
+        `| ${c.a} vs ${c.b} | ${c.metric} | ${signed(c.difference)} [${signed(c.ci95[0])}, ${signed(c.ci95[1])}] | ${c.pValue.toFixed(3)} | ${c.n} |`,
+    ),
+  ];
 }
 
 /** The GRPO signal: does the reward vary within groups, does it rise, how far does the policy move. */

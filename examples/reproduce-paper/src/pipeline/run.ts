@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { ACTION_DIM, describeMachine, recordExpertEpisodes } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
-import { progressBar, writeJsonAtomic } from '@roboalign/utils';
+import { progressBar, writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
 import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
 import { codeFingerprint } from './code-fingerprint.js';
-import { pairedComparisons } from './comparisons.js';
+import { lmComparisons, pairedComparisons } from './comparisons.js';
 import { summarizeGrpo } from './grpo-summary.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
 import { evaluateLanguageModel, fastAnswerNll, fastReference, type LmScores } from './lm-eval.js';
@@ -152,14 +152,20 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     const bar = progressBar({ label: 'lm-eval', total: VARIANTS.length });
     for (const [i, v] of VARIANTS.entries()) {
       const model = await Vlm.load(modelDir(v), tokenizer, session);
+      const { samples, ...generated } = await evaluateLanguageModel(model, fast, data.heldOut, reference, {
+        ...preset.lmEval,
+        horizon: shape.horizon,
+        actionDim: shape.dim,
+      });
       const s: LmScores = {
-        ...(await evaluateLanguageModel(model, fast, data.heldOut, reference, {
-          ...preset.lmEval,
-          horizon: shape.horizon,
-          actionDim: shape.dim,
-        })),
+        ...generated,
         answerNll: await fastAnswerNll(model, data.heldOut.fast, preset.lmEval.prompts),
       };
+      // The answers behind the table, small enough to commit with the results.
+      await writeFileAtomic(
+        join(out, 'lm-samples', `${v}.jsonl`),
+        samples.map((x) => JSON.stringify(x)).join('\n') + '\n',
+      );
       scores[v] = s;
       await model.release();
       log(
@@ -269,6 +275,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     variants: Object.fromEntries(VARIANTS.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
     relative: {},
     comparisons: [],
+    lmComparisons: [],
     grpo:
       grpoMetrics.length > 0
         ? summarizeGrpo(grpoMetrics, { nonZeroVarianceBefore: grpo.nonZeroVarianceBefore, seed: preset.seed })
@@ -278,6 +285,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   };
   results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
   results.relative = relativeImprovements(results.comparisons);
+  results.lmComparisons = lmComparisons(results.variants, POLICY_SEED);
   await runner.run('report', { results }, [...VLA_STAGES, 'lm-eval'], async () => {
     results.manifest = {
       preset,

@@ -117,6 +117,15 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
     const expected = mae(c0, c1) / 2;
     expect(scores.meanChunkMae).toBeCloseTo(expected, 12);
     expect(scores.distinctAnswers).toBe(1);
+    expect(scores.perPrompt.prefixSimilarity).toEqual([1, halfSimilarity]);
+    expect(scores.perPrompt.actionMae[0]).toBeCloseTo(0, 12);
+    // The answers behind the figures: both prompts, direct then with the reasoning prompt.
+    expect(scores.samples.map((x) => [x.prompt, x.question, x.answerFastIds?.length])).toEqual([
+      ['direct', 'fast 0', targets[0].length],
+      ['direct', 'fast 1', half.length],
+      ['reasoning', 'fast 0', targets[0].length],
+      ['reasoning', 'fast 1', half.length],
+    ]);
     // Each target as the constant answer scores (1 + its similarity to the other) / 2 on training; the
     // held-out rows are the same two targets, so the best keeps its score.
     const cross = commonPrefix(targets[0], targets[1]) / targets[1].length;

@@ -1,9 +1,14 @@
 // A known set of outcomes gives a known table: pooled Wilson intervals, paired tests, and relative
 // improvements printed only beside an interval that excludes 0.
 import { describe, expect, it } from 'vitest';
-import { pairedComparisons, pooledLibero } from '../../src/pipeline/comparisons.js';
+import { lmComparisons, pairedComparisons, pooledLibero } from '../../src/pipeline/comparisons.js';
 import type { Variant } from '../../src/pipeline/language-models.js';
-import { comparisonsMarkdown, relativeImprovements, resultsMarkdown } from '../../src/pipeline/report.js';
+import {
+  comparisonsMarkdown,
+  lmComparisonsMarkdown,
+  relativeImprovements,
+  resultsMarkdown,
+} from '../../src/pipeline/report.js';
 import type { ChainScore, SuiteScore, VlaScores } from '../../src/pipeline/vla.js';
 
 const suite = (outcomes: boolean[]): SuiteScore => {
@@ -172,5 +177,29 @@ describe('pairedComparisons', () => {
       '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 1.50 / 2.00 / 2.50 |',
     );
     expect(md).toContain('| 62.5 | 25.0 | 0.100 | 0.300 | [0.050, 0.350] | 0.020 |');
+  });
+
+  it('compares language models over the same prompts: prefix over all, action error where both wrote ids', () => {
+    const lm = (prefixSimilarity: number[], actionMae: (number | null)[]) => ({
+      lm: { perPrompt: { prefixSimilarity, actionMae } },
+    });
+    const rows = lmComparisons(
+      {
+        roboalign: lm([1, 0.5, 0], [0.1, null, 0.3]),
+        'roboalign-sft': lm([0.5, 0.5, 0], [0.2, 0.4, null]),
+      },
+      0,
+    );
+    expect(rows.map((r) => `${r.a} vs ${r.b}: ${r.metric} n=${r.n}`)).toEqual([
+      'roboalign vs roboalign-sft: prefix-similarity n=3',
+      'roboalign vs roboalign-sft: action-mae n=1',
+    ]);
+    // (1 − 0.5) / 3 and 0.1 − 0.2 on the one prompt both answered.
+    expect(rows[0].difference).toBeCloseTo(1 / 6, 12);
+    expect(rows[1].difference).toBeCloseTo(-0.1, 12);
+    expect(rows[1].ci95).toEqual([rows[1].difference, rows[1].difference]);
+    expect(lmComparisonsMarkdown(rows).join('\n')).toContain(
+      '| roboalign vs roboalign-sft | prefix-similarity | +0.167 [',
+    );
   });
 });
