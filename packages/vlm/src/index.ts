@@ -25,7 +25,13 @@ export {
 } from './data/conversation.js';
 export { type EncodedExample, encodeConversation, encodePrompt } from './data/encode.js';
 export { VlmError } from './errors.js';
-export { type ExportedModels, type ExportOnnxOptions, exportOnnx } from './export.js';
+export {
+  EXPORTED_FILES,
+  type ExportedModels,
+  type ExportOnnxOptions,
+  exportedPrefillDifference,
+  exportOnnx,
+} from './export.js';
 export { type Features, type FeaturesOptions, features } from './features.js';
 export {
   encodePrompts,

@@ -7,7 +7,7 @@ import type { ScoreRow } from '../src/data/batch.js';
 import { prefixFeeds } from '../src/data/batch.js';
 import type { Conversation } from '../src/data/conversation.js';
 import { type EncodedExample, encodeConversation, encodePrompt } from '../src/data/encode.js';
-import { exportOnnx } from '../src/export.js';
+import { exportedPrefillDifference, exportOnnx } from '../src/export.js';
 import { VlmPolicy } from '../src/policy.js';
 import type { VlmTokenizer } from '../src/tokenizer/vlm-tokenizer.js';
 import { Vlm } from '../src/vlm.js';
@@ -225,6 +225,17 @@ describe('exported ONNX models', () => {
     const eos = greedy.ids.indexOf(tokenizer.ids.imEnd);
     const n = eos < 0 ? 4 : eos + 1;
     expect(ids.slice(0, n)).toEqual(Array.from(greedy.ids.slice(0, n)));
+  });
+
+  it('exportedPrefillDifference measures the exported logits against the model and sees other weights', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlm-export-check-'));
+    await exportOnnx(model, dir, { batch: 1, promptLength: 96, maxNewTokens: 8 });
+    const prompts = [prompt(3, 'left'), prompt(5, 'right')];
+    expect(await exportedPrefillDifference(model, dir, prompts, { promptLength: 96 })).toBeLessThan(1e-5);
+    const other = model.clone();
+    for (const p of other.params.values()) p.fill(0.01);
+    expect(await exportedPrefillDifference(other, dir, prompts, { promptLength: 96 })).toBeGreaterThan(1e-2);
+    await other.release();
   });
 });
 

@@ -6,7 +6,14 @@ import { ACTION_DIM, describeMachine, recordExpertEpisodes } from '@roboalign/be
 import type { RobotEpisode } from '@roboalign/datasets';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar, writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
-import { exportOnnx, saveVlmTokenizer, trainVlmTokenizer, Vlm, VlmTokenizer } from '@roboalign/vlm';
+import {
+  exportedPrefillDifference,
+  exportOnnx,
+  saveVlmTokenizer,
+  trainVlmTokenizer,
+  Vlm,
+  VlmTokenizer,
+} from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
 import { codeFingerprint } from './code-fingerprint.js';
 import { lmComparisons, pairedComparisons } from './comparisons.js';
@@ -178,16 +185,26 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
   });
 
   await runner.run('export', { batch: 1 }, [...VARIANTS], async () => {
+    // The exported files must be the models that were measured: their prefill logits are checked against
+    // the in-process model on held-out prompts.
+    const checked = (await readRlPrompts(data.heldOut.fast))
+      .slice(0, EXPORT_CHECK_PROMPTS)
+      .map((r) => r.prompt);
+    const maxAbsLogitDifference: Partial<Record<Variant, number>> = {};
     for (const v of VARIANTS) {
       const model = await Vlm.load(modelDir(v), tokenizer, session);
-      await exportOnnx(model, join(out, 'onnx', v), {
-        batch: 1,
-        maxNewTokens: 64,
-        promptLength: preset.maxLength - 64,
-      });
+      const dir = join(out, 'onnx', v);
+      const promptLength = preset.maxLength - 64;
+      await exportOnnx(model, dir, { batch: 1, maxNewTokens: 64, promptLength });
+      const difference = await exportedPrefillDifference(model, dir, checked, { promptLength });
       await model.release();
+      if (!(difference <= EXPORT_TOLERANCE))
+        throw new Error(
+          `the exported ${v} model's logits differ from the model's by ${difference} (over ${EXPORT_TOLERANCE})`,
+        );
+      maxAbsLogitDifference[v] = difference;
     }
-    return { dir: join(out, 'onnx') };
+    return { dir: join(out, 'onnx'), maxAbsLogitDifference };
   });
 
   // Demonstrations from initial states the evaluation never uses (trials from 1000 on).
@@ -347,6 +364,11 @@ function stageTimes(runner: StageRunner): Record<string, number> {
   const total = Object.values(times).reduce((a, b) => a + b, 0);
   return { ...times, total: +total.toFixed(1) };
 }
+
+/** Held-out prompts on which each exported model is checked against the in-process one. */
+const EXPORT_CHECK_PROMPTS = 2;
+/** Largest logit difference accepted: float32 rounding, as ONNX Runtime folds embedded weights differently. */
+const EXPORT_TOLERANCE = 1e-3;
 
 /**
  * Seed of the policies' sampling in evaluation, apart from every training seed. Initial states are fixed by

@@ -66,6 +66,12 @@ describe('the smoke preset', () => {
       }
     }
     expect(Object.keys(results.relative)).toContain('roboalign vs roboalign-sft');
+    // The exported ONNX files were checked against the in-process models they came from.
+    const exported = JSON.parse(await readFile(join(out, 'stages', 'export.json'), 'utf8')).value as {
+      maxAbsLogitDifference: Record<string, number>;
+    };
+    expect(Object.keys(exported.maxAbsLogitDifference).sort()).toEqual([...VARIANTS].sort());
+    for (const d of Object.values(exported.maxAbsLogitDifference)) expect(d).toBeLessThan(1e-3);
     // The head-input ablation: state only, features only, both; scored on validation initial states.
     expect(results.vla.ablation!.map((r) => r.inputs)).toEqual([
       { features: 'none', state: true },
