@@ -1,7 +1,7 @@
 import {
   ACTION_HEAD_PRESETS,
   ActionHead,
-  computeNormStats,
+  episodeStateStats,
   memoryDataset,
   trainHead,
 } from '@roboalign/action-head';
@@ -12,9 +12,10 @@ import {
   getSuite,
   type Policy,
   recordExpertEpisodes,
+  STATE_DIM,
 } from '@roboalign/bench';
 import type { RobotEpisode } from '@roboalign/datasets';
-import { demonstratedDims, flowPolicy, headSamples } from './flow-policy.js';
+import { demonstratedDims, demonstrationArrays, flowPolicy, headSamples } from './flow-policy.js';
 
 /** Settings of the whole run. */
 export interface PipelineOptions {
@@ -77,7 +78,7 @@ export async function runPipeline(
   const demos = options.tasks ? all.filter((d) => options.tasks?.includes(taskOf(d.instruction))) : all;
   log(`recorded ${demos.length} expert demonstrations (${demos.reduce((n, d) => n + d.length, 0)} steps)`);
   const config = { ...ACTION_HEAD_PRESETS.small, backboneTokens: 16, backboneDim: 32 };
-  const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
+  const stateStats = episodeStateStats(demos.map(demonstrationArrays), STATE_DIM);
   const active = demonstratedDims(demos);
   const samples = headSamples(demos, config, stateStats, active);
   const head = await ActionHead.create(config, { batchSize: options.batchSize, lr: options.lr });

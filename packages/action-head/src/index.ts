@@ -16,6 +16,21 @@ export {
 } from './action-head.js';
 export { ACTION_HEAD_PRESETS, type ActionHeadConfig, PRESETS } from './config.js';
 export { type HeadDataset, loadDataset, memoryDataset, saveDataset } from './dataset.js';
+export {
+  activeActionMask,
+  chunkAt,
+  type DemonstrationArrays,
+  type EpisodeSampleOptions,
+  type EpisodeStep,
+  type EpisodeValues,
+  episodeStateStats,
+  episodeSteps,
+  type HeadFeatures,
+  headSamplesFromEpisodes,
+  headState,
+  type SampleLayout,
+  sampleLayout,
+} from './episode-samples.js';
 export { ActionHeadError } from './errors.js';
 export {
   eulerBuckets,
@@ -25,5 +40,14 @@ export {
   sampleFlowTime,
   timestepBucket,
 } from './flow-matching.js';
+export {
+  chunkSeed,
+  chunkToActions,
+  type HeadPolicy,
+  type HeadPolicyOptions,
+  headPolicy,
+  type RobotActionChunk,
+  type StateObservation,
+} from './head-policy.js';
 export { backboneMemory, embodimentLinear, type HeadInputs, velocity } from './model.js';
 export { type TrainHeadOptions, trainHead } from './train.js';

@@ -2,24 +2,28 @@ import {
   ACTION_HEAD_PRESETS,
   ActionHead,
   type ActionHeadConfig,
-  computeNormStats,
+  type DemonstrationArrays,
+  episodeStateStats,
+  episodeSteps,
   type HeadSample,
+  headPolicy,
+  headSamplesFromEpisodes,
   memoryDataset,
   type NormStats,
-  normalize,
+  sampleLayout,
   trainHead,
 } from '@roboalign/action-head';
 import {
   ACTION_DIM,
-  type ActionChunk,
   type ChainsReport,
   type EpisodesReport,
   evaluate,
   type Observation,
   type Policy,
+  STATE_DIM,
   wilsonInterval,
 } from '@roboalign/bench';
-import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
+import { activeActionDims, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
 import { actionProbe } from './probe.js';
@@ -140,14 +144,16 @@ export async function vlaTrainingSet(
   frameStride: number,
   inputs: HeadInputs = GR00T_INPUTS,
 ): Promise<VlaTrainingSet> {
-  const frames: Array<{ demo: RobotEpisode; t: number }> = [];
-  for (const demo of demos) {
+  const episodes = demos.map((demo): DemonstrationArrays => {
     if (!demo.images || !demo.states) throw new Error(`demonstration ${demo.index} has no images or states`);
-    for (let t = 0; t < demo.length; t += frameStride) frames.push({ demo, t });
-  }
-  const prompts = frames.map(({ demo, t }) =>
-    observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction),
-  );
+    return { length: demo.length, actions: demo.actions, states: demo.states };
+  });
+  // Sample i is frame i: the frames' order is the order headSamplesFromEpisodes builds its samples in.
+  const frames = episodeSteps(episodes, frameStride);
+  const prompts = frames.map(({ episode, t }) => {
+    const demo = demos[episode];
+    return observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction);
+  });
   const f: Features =
     inputs.features === 'none'
       ? blankFeatures(frames.length)
@@ -161,36 +167,21 @@ export async function vlaTrainingSet(
     backboneTokens: tokens,
     backboneDim: width,
   };
-  const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
+  const stateStats = episodeStateStats(episodes, STATE_DIM);
   // The expert never rolls or pitches: those dimensions stay out of the loss and are emitted as 0.
   const active = activeActionDims(
     demos.map((d) => d.actions),
     ACTION_DIM,
   );
-  const H = config.horizon;
-  const actionMask = new Float32Array(H * config.actionDim);
-  for (let h = 0; h < H; h++)
-    for (let d = 0; d < ACTION_DIM; d++) actionMask[h * config.actionDim + d] = active[d] ? 1 : 0;
-  const chunks = new Map(
-    demos.map((d) => [d, chunkEpisode(d.actions, d.length, ACTION_DIM, { horizon: H, pad: 'repeat-last' })]),
-  );
-  const samples: HeadSample[] = frames.map(({ demo, t }, i) => {
-    const state = new Float32Array(config.stateDim);
-    if (inputs.state) state.set(normalize(demo.states!.subarray(t * 8, t * 8 + 8), stateStats, 'mean-std'));
-    const chunk = chunks.get(demo)![t];
-    const actions = new Float32Array(H * config.actionDim);
-    for (let h = 0; h < H; h++)
-      actions.set(chunk.subarray(h * ACTION_DIM, (h + 1) * ACTION_DIM), h * config.actionDim);
-    return {
-      ...rowFeatures(f, i, positions[i], tokens),
-      state,
-      embodiment: 0,
-      actions,
-      actionMask,
-    };
+  const samples = headSamplesFromEpisodes(episodes, {
+    layout: sampleLayout(config, ACTION_DIM, STATE_DIM),
+    stateStats,
+    active,
+    frameStride,
+    readState: inputs.state,
+    features: (_, i) => rowFeatures(f, i, positions[i], tokens),
   });
-  const episodeOf = new Map(demos.map((d, i) => [d, i]));
-  const sampleEpisodes = Int32Array.from(frames, ({ demo }) => episodeOf.get(demo)!);
+  const sampleEpisodes = Int32Array.from(frames, ({ episode }) => episode);
   return { inputs, samples, sampleEpisodes, config, stateStats, active, tokens };
 }
 
@@ -216,31 +207,19 @@ export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): 
 /** The frozen VLM and its head as a bench policy: features of the current views, one sampled chunk. */
 export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
   const { head, stateStats, active, tokens, inputs } = trained;
-  const config = head.config;
-  let calls = 0;
-  return {
-    async act(observation: Observation): Promise<ActionChunk> {
-      let row = rowFeatures(blankFeatures(1), 0, [0], tokens);
-      if (inputs.features !== 'none') {
-        const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
-        const f = await vlm.features([prompt], { batchSize: 1 });
-        row = rowFeatures(f, 0, selectedPositions(f, 0, inputs.features, vlm.config.imageTokenId), tokens);
-      }
-      const { features, featureMask } = row;
-      const state = new Float32Array(config.stateDim);
-      if (inputs.state) state.set(normalize(observation.state, stateStats, 'mean-std'));
-      const chunk = await head.predict(
-        { features, featureMask, state, embodiment: 0 },
-        seed * 1_000_003 + calls++,
-      );
-      const actions = new Float32Array(config.horizon * ACTION_DIM);
-      for (let h = 0; h < config.horizon; h++)
-        for (let d = 0; d < ACTION_DIM; d++)
-          if (active[d])
-            actions[h * ACTION_DIM + d] = Math.max(-1, Math.min(1, chunk[h * config.actionDim + d]));
-      return { horizon: config.horizon, actions };
+  return headPolicy(head, {
+    stateStats,
+    active,
+    seed,
+    readState: inputs.state,
+    async features(observation: Observation) {
+      const selection = inputs.features;
+      if (selection === 'none') return rowFeatures(blankFeatures(1), 0, [0], tokens);
+      const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
+      const f = await vlm.features([prompt], { batchSize: 1 });
+      return rowFeatures(f, 0, selectedPositions(f, 0, selection, vlm.config.imageTokenId), tokens);
     },
-  };
+  });
 }
 
 /** A LIBERO-style suite's success with its Wilson 95% interval. */

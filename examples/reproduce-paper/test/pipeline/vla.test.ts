@@ -1,0 +1,280 @@
+import {
+  ACTION_HEAD_PRESETS,
+  type ActionHead,
+  type ActionHeadConfig,
+  computeNormStats,
+  type HeadObservation,
+  type HeadSample,
+  normalize,
+} from '@roboalign/action-head';
+import { ACTION_DIM, type ActionChunk, type Observation, type Policy } from '@roboalign/bench';
+import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
+import { mulberry32 } from '@roboalign/utils';
+import type { Conversation, Features, RgbImage, Vlm } from '@roboalign/vlm';
+import { describe, expect, it } from 'vitest';
+import {
+  type FeatureTokens,
+  GR00T_INPUTS,
+  type HeadInputs,
+  observationPrompt,
+  type VlaHead,
+  type VlaTrainingSet,
+  vlaPolicy,
+  vlaTrainingSet,
+} from '../../src/pipeline/vla.js';
+
+// vla.ts's sample builder and policy as they were before the shared parts moved into
+// @roboalign/action-head (issue #23), kept here to show that the samples and the actions did not change.
+
+function blankFeatures(count: number): Features {
+  const width = 32;
+  return {
+    hidden: new Float32Array(count * width),
+    mask: new Uint8Array(count).fill(1),
+    ids: new Int32Array(count).fill(-1),
+    shape: [count, 1, width],
+    layer: 0,
+  };
+}
+
+function selectedPositions(
+  f: Features,
+  row: number,
+  selection: FeatureTokens,
+  imageTokenId: number,
+): number[] {
+  const [, length] = f.shape;
+  const positions: number[] = [];
+  for (let s = 0; s < length; s++) {
+    const k = row * length + s;
+    if (f.mask[k] === 1 && (selection === 'all' || f.ids[k] !== imageTokenId)) positions.push(s);
+  }
+  return positions;
+}
+
+function rowFeatures(f: Features, row: number, positions: readonly number[], tokens: number) {
+  const [, length, width] = f.shape;
+  const features = new Float32Array(tokens * width);
+  const featureMask = new Float32Array(tokens);
+  positions.forEach((s, k) => {
+    const from = (row * length + s) * width;
+    features.set(f.hidden.subarray(from, from + width), k * width);
+    featureMask[k] = 1;
+  });
+  return { features, featureMask };
+}
+
+async function oldVlaTrainingSet(
+  vlm: Vlm,
+  demos: readonly RobotEpisode[],
+  frameStride: number,
+  inputs: HeadInputs,
+): Promise<VlaTrainingSet> {
+  const frames: Array<{ demo: RobotEpisode; t: number }> = [];
+  for (const demo of demos) {
+    if (!demo.images || !demo.states) throw new Error(`demonstration ${demo.index} has no images or states`);
+    for (let t = 0; t < demo.length; t += frameStride) frames.push({ demo, t });
+  }
+  const prompts = frames.map(({ demo, t }) =>
+    observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction),
+  );
+  const f: Features =
+    inputs.features === 'none'
+      ? blankFeatures(frames.length)
+      : await vlm.features(prompts, { batchSize: 32 });
+  const selection = inputs.features === 'none' ? 'all' : inputs.features;
+  const positions = frames.map((_, i) => selectedPositions(f, i, selection, vlm.config.imageTokenId));
+  const tokens = Math.max(...positions.map((p) => p.length));
+  const config: ActionHeadConfig = {
+    ...ACTION_HEAD_PRESETS.small,
+    backboneTokens: tokens,
+    backboneDim: f.shape[2],
+  };
+  const stateStats = computeNormStats(Float64Array.from(demos.flatMap((d) => Array.from(d.states ?? []))), 8);
+  const active = activeActionDims(
+    demos.map((d) => d.actions),
+    ACTION_DIM,
+  );
+  const H = config.horizon;
+  const actionMask = new Float32Array(H * config.actionDim);
+  for (let h = 0; h < H; h++)
+    for (let d = 0; d < ACTION_DIM; d++) actionMask[h * config.actionDim + d] = active[d] ? 1 : 0;
+  const chunks = new Map(
+    demos.map((d) => [d, chunkEpisode(d.actions, d.length, ACTION_DIM, { horizon: H, pad: 'repeat-last' })]),
+  );
+  const samples: HeadSample[] = frames.map(({ demo, t }, i) => {
+    const state = new Float32Array(config.stateDim);
+    if (inputs.state) state.set(normalize(demo.states!.subarray(t * 8, t * 8 + 8), stateStats, 'mean-std'));
+    const chunk = chunks.get(demo)![t];
+    const actions = new Float32Array(H * config.actionDim);
+    for (let h = 0; h < H; h++)
+      actions.set(chunk.subarray(h * ACTION_DIM, (h + 1) * ACTION_DIM), h * config.actionDim);
+    return { ...rowFeatures(f, i, positions[i], tokens), state, embodiment: 0, actions, actionMask };
+  });
+  const episodeOf = new Map(demos.map((d, i) => [d, i]));
+  const sampleEpisodes = Int32Array.from(frames, ({ demo }) => episodeOf.get(demo)!);
+  return { inputs, samples, sampleEpisodes, config, stateStats, active, tokens };
+}
+
+function oldVlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
+  const { head, stateStats, active, tokens, inputs } = trained;
+  const config = head.config;
+  let calls = 0;
+  return {
+    async act(observation: Observation): Promise<ActionChunk> {
+      let row = rowFeatures(blankFeatures(1), 0, [0], tokens);
+      if (inputs.features !== 'none') {
+        const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
+        const f = await vlm.features([prompt], { batchSize: 1 });
+        row = rowFeatures(f, 0, selectedPositions(f, 0, inputs.features, vlm.config.imageTokenId), tokens);
+      }
+      const { features, featureMask } = row;
+      const state = new Float32Array(config.stateDim);
+      if (inputs.state) state.set(normalize(observation.state, stateStats, 'mean-std'));
+      const chunk = await head.predict(
+        { features, featureMask, state, embodiment: 0 },
+        seed * 1_000_003 + calls++,
+      );
+      const actions = new Float32Array(config.horizon * ACTION_DIM);
+      for (let h = 0; h < config.horizon; h++)
+        for (let d = 0; d < ACTION_DIM; d++)
+          if (active[d])
+            actions[h * ACTION_DIM + d] = Math.max(-1, Math.min(1, chunk[h * config.actionDim + d]));
+      return { horizon: config.horizon, actions };
+    },
+  };
+}
+
+/** The bits of a float array, so that equal means bit for bit. */
+const bits = (values: Float32Array) =>
+  Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
+
+const IMAGE_TOKEN = 5;
+/** An image whose first two bytes name its demonstration and step. */
+const image = (demo: number, t: number): RgbImage => ({
+  width: 1,
+  height: 1,
+  data: Uint8Array.of(demo, t, 0),
+});
+
+/**
+ * A stand-in VLM: per prompt four positions, two image tokens first, the last one padding for odd
+ * steps, each hidden vector made from the agent view's demonstration and step (so samples out of order show).
+ */
+const fakeVlm = {
+  config: { imageTokenId: IMAGE_TOKEN },
+  async features(prompts: readonly Conversation[]): Promise<Features> {
+    const length = 4;
+    const width = 3;
+    const count = prompts.length;
+    const hidden = new Float32Array(count * length * width);
+    const mask = new Uint8Array(count * length);
+    const ids = new Int32Array(count * length);
+    prompts.forEach((prompt, r) => {
+      const content = prompt.messages[0].content;
+      const first = typeof content === 'string' ? undefined : content[0];
+      const data = first?.type === 'image' ? first.image?.data : undefined;
+      const [demo, t] = data ?? [0, 0];
+      for (let s = 0; s < length; s++) {
+        const k = r * length + s;
+        ids[k] = s < 2 ? IMAGE_TOKEN : 10 + s;
+        mask[k] = s === 3 && t % 2 === 1 ? 0 : 1;
+        for (let w = 0; w < width; w++) hidden[k * width + w] = demo * 100 + t + s / 10 + w / 100;
+      }
+    });
+    return { hidden, mask, ids, shape: [count, length, width], layer: 2 };
+  },
+} as unknown as Vlm;
+
+const random = mulberry32(23);
+function demo(index: number, length: number, instruction: string): RobotEpisode {
+  const actions = Float32Array.from({ length: length * 7 }, (_, i) =>
+    i % 7 === 3 || i % 7 === 4 ? 0 : 2 * random() - 1,
+  );
+  const states = Float32Array.from({ length: length * 8 }, () => 3 * random() - 1);
+  const images = {
+    image: Array.from({ length }, (_, t) => image(index, t)),
+    wrist_image: Array.from({ length }, (_, t) => image(index, t)),
+  };
+  return { index, instruction, fps: 20, length, actions, actionDim: 7, states, stateDim: 8, images };
+}
+// Longer and shorter than the horizon (8), and one step long.
+const demos = [demo(0, 13, 'open the drawer'), demo(1, 5, 'lift the block'), demo(2, 1, 'stop')];
+
+const VARIANTS: Array<[string, HeadInputs, number]> = [
+  ['GR00T inputs, every step', GR00T_INPUTS, 1],
+  ['text tokens without state, every third step', { features: 'text', state: false }, 3],
+  ['state only, every second step', { features: 'none', state: true }, 2],
+];
+
+describe('the VLA training set built with @roboalign/action-head', () => {
+  it.each(VARIANTS)('is the set vla.ts built before, bit for bit: %s', async (_, inputs, stride) => {
+    const expected = await oldVlaTrainingSet(fakeVlm, demos, stride, inputs);
+    const set = await vlaTrainingSet(fakeVlm, demos, stride, inputs);
+    expect(set.samples.length).toBeGreaterThan(5);
+    expect(set.samples).toHaveLength(expected.samples.length);
+    set.samples.forEach((s, i) => {
+      const e = expected.samples[i];
+      for (const field of ['features', 'featureMask', 'state', 'actions', 'actionMask'] as const)
+        expect(bits(s[field]), `sample ${i} ${field}`).toEqual(bits(e[field]));
+      expect(s.embodiment).toBe(e.embodiment);
+    });
+    const { samples: _s, ...rest } = set;
+    const { samples: _e, ...expectedRest } = expected;
+    expect(rest).toEqual(expectedRest);
+  });
+});
+
+describe('the VLA policy built on headPolicy', () => {
+  it.each(VARIANTS)(
+    'asks the head the same things and acts the same as before: %s',
+    async (_, inputs, stride) => {
+      const set = await vlaTrainingSet(fakeVlm, demos, stride, inputs);
+      const { samples: _s, sampleEpisodes: _e, ...rest } = set;
+      const { config } = set;
+      const asked: Record<string, Array<HeadObservation & { seed: number }>> = { old: [], new: [] };
+      const trained = (name: string): VlaHead => ({
+        ...rest,
+        losses: [],
+        head: {
+          config,
+          // A stand-in head whose chunk depends on the seed, the state and the features, beyond [−1, 1].
+          async predict(observation: HeadObservation, seed: number) {
+            asked[name].push({ ...observation, seed });
+            const r = mulberry32(seed);
+            return Float32Array.from(
+              { length: config.horizon * config.actionDim },
+              (_, i) =>
+                4 * r() -
+                2 +
+                observation.state[i % 8] +
+                observation.features[i % observation.features.length],
+            );
+          },
+        } as unknown as ActionHead,
+      });
+      const policies = {
+        old: oldVlaPolicy(fakeVlm, trained('old'), 4),
+        new: vlaPolicy(fakeVlm, trained('new'), 4),
+      };
+      const chunks: Record<string, ActionChunk[]> = { old: [], new: [] };
+      for (const [name, policy] of Object.entries(policies))
+        for (const d of demos)
+          for (let t = 0; t < d.length; t += 2) {
+            const state = Float64Array.from(d.states!.subarray(t * 8, (t + 1) * 8));
+            const view = image(d.index, t);
+            chunks[name].push(
+              await policy.act({ image: view, wristImage: view, state, instruction: d.instruction }),
+            );
+          }
+      expect(chunks.new).toHaveLength(11);
+      chunks.new.forEach((c, i) => {
+        expect(c.horizon).toBe(chunks.old[i].horizon);
+        expect(bits(c.actions)).toEqual(bits(chunks.old[i].actions));
+      });
+      expect(asked.new).toEqual(asked.old);
+      expect(asked.new.map((a) => a.seed)).toEqual(Array.from({ length: 11 }, (_, i) => 4_000_012 + i));
+      expect(policies.new.reset).toBeUndefined();
+    },
+  );
+});
