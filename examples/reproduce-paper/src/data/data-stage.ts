@@ -34,23 +34,35 @@ export interface DataStageOptions {
   readonly tokenizerEpisodes?: number;
   /** Side of the rendered camera images in pixels (default 64). */
   readonly imageSize?: number;
+  /**
+   * Also write the RL prompts of the alternative alignment targets (issue #22) on the FAST RL prompts' rows:
+   * `rl-highlevel` (`targetText`) and `rl-trajectory` (`targetTrajectory`), both splits. Default false.
+   */
+  readonly alternativeTargets?: boolean;
   readonly workers?: number;
   readonly progress?: boolean;
 }
 
 /** Paths for the later stages (plain JSON). */
 export interface DataStageResult {
-  /** Training JSONL files. `rl` rows carry `targetFastIds`. */
+  /**
+   * Training JSONL files. `rl` rows carry `targetFastIds`. With `alternativeTargets`, `rlHighLevel` rows
+   * carry `targetText` and `rlTrajectory` rows `targetTrajectory` (agent-view pixels) and `imageSize`, drawn
+   * from the same FAST rows as `rl`.
+   */
   readonly train: {
     readonly general: string;
     readonly robot: string;
     readonly reasoning: string;
     readonly fast: string;
     readonly rl: string;
+    readonly rlHighLevel?: string;
+    readonly rlTrajectory?: string;
   };
   /**
    * Held-out JSONL files (other seeds). `fast` rows carry `targetFastIds`; `rl` is the held-out split of
-   * the RL prompts (reasoning asked before the action tokens), also with `targetFastIds`.
+   * the RL prompts (reasoning asked before the action tokens), also with `targetFastIds`; `rlHighLevel` and
+   * `rlTrajectory` those of the alternative targets, with `alternativeTargets`.
    */
   readonly heldOut: {
     readonly general: string;
@@ -58,6 +70,8 @@ export interface DataStageResult {
     readonly reasoning: string;
     readonly fast: string;
     readonly rl: string;
+    readonly rlHighLevel?: string;
+    readonly rlTrajectory?: string;
   };
   /** Every training question and answer, one per line, for the VLM's text BPE. */
   readonly corpus: string;
@@ -109,11 +123,24 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
     imageSize: options.imageSize,
     stateBins: options.fast.stateBins,
     thinkShare: options.fast.thinkShare,
+    ...(options.alternativeTargets ? { alternativeTargets: true } : {}),
     workers: options.workers,
     progress: options.progress,
   });
   const path = (d: GeneratedDataset) => join(options.out, datasetFiles(d.name).file);
-  const all = [...Object.values(data.train), ...Object.values(data.heldout)];
+  const { alternatives } = data;
+  const all = [
+    ...Object.values(data.train),
+    ...Object.values(data.heldout),
+    ...(alternatives ? [...Object.values(alternatives.train), ...Object.values(alternatives.heldout)] : []),
+  ];
+  const alternativePaths = (split: 'train' | 'heldout') =>
+    alternatives
+      ? {
+          rlHighLevel: path(alternatives[split]['rl-highlevel']),
+          rlTrajectory: path(alternatives[split]['rl-trajectory']),
+        }
+      : {};
   return {
     train: {
       general: path(data.train['general-vqa']),
@@ -121,6 +148,7 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       reasoning: path(data.train.reasoning),
       fast: path(data.train['fast-actions']),
       rl: path(data.train.rl),
+      ...alternativePaths('train'),
     },
     heldOut: {
       general: path(data.heldout['general-vqa']),
@@ -128,6 +156,7 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       reasoning: path(data.heldout.reasoning),
       fast: path(data.heldout['fast-actions']),
       rl: path(data.heldout.rl),
+      ...alternativePaths('heldout'),
     },
     corpus: data.corpus,
     fastTokenizer: data.tokenizerDir,

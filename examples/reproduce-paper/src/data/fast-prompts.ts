@@ -9,9 +9,35 @@ export function fastPrompt(instruction: string, state?: string): string {
   return state ? `${question} ${state}` : question;
 }
 
+/** The FAST question (with its state text, if any), asking for reasoning in `<think>` before answering `what`. */
+function thinkFirst(instruction: string, state: string | undefined, what: string): string {
+  return `${fastPrompt(instruction, state)} First think step by step inside <think></think>, then answer with ${what}.`;
+}
+
 /** The RL prompt: the FAST question (with its state text, if any), asking for reasoning in `<think>` before the action tokens. */
 export function rlPrompt(instruction: string, state?: string): string {
-  return `${fastPrompt(instruction, state)} First think step by step inside <think></think>, then answer with the action tokens.`;
+  return thinkFirst(instruction, state, 'the action tokens');
+}
+
+/**
+ * The RL prompt of the high-level-action target: the FAST question, asking for reasoning before the next step
+ * in words (answered with a `phaseText` phrase, e.g. "move above the red block").
+ */
+export function highLevelPrompt(instruction: string, state?: string): string {
+  return thinkFirst(instruction, state, 'the next step in words');
+}
+
+/**
+ * The RL prompt of the point-trajectory target: the FAST question, asking for reasoning before the gripper's
+ * pixel positions in the first image (the agent view; x the column, y the row) over the next half second,
+ * answered as `trajectoryText` writes them.
+ */
+export function trajectoryPrompt(instruction: string, state?: string): string {
+  return thinkFirst(
+    instruction,
+    state,
+    "the gripper's pixel positions in the first image over the next half second as [(x,y),...]",
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
 import { loadActionTokenizer } from './action-tokenizer.js';
+import { generateAlternativeRlData } from './alternative-rl-data.js';
 import { datasetFiles } from './dataset-files.js';
 import { fitActionTokenizer } from './fit-action-tokenizer.js';
 import {
@@ -12,11 +13,20 @@ import {
 } from './generate-sources.js';
 import { generateRlData } from './rl-data.js';
 import { writeTextCorpus } from './text-corpus.js';
-import type { GeneratedDataset, SourceName, Split } from './types.js';
+import type { AlternativeRlSource, GeneratedDataset, SourceName, Split } from './types.js';
 import { UnitPool } from './unit-pool.js';
 
 /** The four SFT sources. */
-export type SftSource = Exclude<SourceName, 'rl'>;
+export type SftSource = Exclude<SourceName, 'rl' | AlternativeRlSource>;
+
+/** The datasets of every run: the four SFT sources and the FAST RL prompts. */
+export type CoreSource = Exclude<SourceName, AlternativeRlSource>;
+
+/** A split's datasets of every run. */
+export type CoreDatasets = Readonly<Record<CoreSource, GeneratedDataset>>;
+
+/** A split's RL prompts of the alternative targets. */
+export type AlternativeDatasets = Readonly<Record<AlternativeRlSource, GeneratedDataset>>;
 
 /** Rows per SFT source. */
 export type SourceCounts = Readonly<Record<SftSource, number>>;
@@ -59,6 +69,13 @@ export interface DatasetConfig {
   readonly thinkShare?: number;
   readonly questionsPerScene?: number;
   readonly questionsPerFrame?: number;
+  /**
+   * Also write the RL prompts of the alternative alignment targets (issue #22), `rl-highlevel` and
+   * `rl-trajectory` with their held-out splits, from the same FAST rows as `rl` (`generateAlternativeRlData`);
+   * the FAST datasets then label their rows with both targets. Default false: nothing else changes, so
+   * existing runs resume as they were. The text corpus leaves these prompts out either way.
+   */
+  readonly alternativeTargets?: boolean;
   readonly progress?: boolean;
 }
 
@@ -71,8 +88,10 @@ export interface GeneratedData {
   readonly fastVocabSize: number;
   /** Steps per action chunk. */
   readonly horizon: number;
-  readonly train: Readonly<Record<SourceName, GeneratedDataset>>;
-  readonly heldout: Readonly<Record<SourceName, GeneratedDataset>>;
+  readonly train: CoreDatasets;
+  readonly heldout: CoreDatasets;
+  /** The alternative targets' RL prompts per split (`rl-highlevel`, `rl-trajectory`), with `alternativeTargets`. */
+  readonly alternatives?: { readonly train: AlternativeDatasets; readonly heldout: AlternativeDatasets };
   /** `<out>/text-corpus.txt`: every training question and answer, for the VLM's text BPE. */
   readonly corpus: string;
   /** Seconds of the whole call. */
@@ -90,7 +109,8 @@ export function rlCount(config: Pick<DatasetConfig, 'train' | 'rlShare'>): numbe
 
 /**
  * Stage 1 of the pipeline: fits the action tokenizer on the FAST pool, then writes the four SFT sources and the
- * RL prompts, training and held-out splits, the text corpus and `<out>/manifest.json`, all in one worker pool.
+ * RL prompts (with `alternativeTargets`, those of the alternative targets too), training and held-out splits,
+ * the text corpus and `<out>/manifest.json`, all in one worker pool.
  * Each dataset is written atomically and reused when its config is unchanged, so a run resumes where it
  * stopped.
  */
@@ -98,6 +118,7 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
   const started = performance.now();
   const { out, seed } = config;
   const rl = rlCount(config);
+  const alternativeTargets = config.alternativeTargets ?? false;
   const total = [...Object.values(config.train), ...Object.values(config.heldout)].reduce((a, b) => a + b, 0);
   const pool = new UnitPool(config.workers ?? (total < IN_THREAD_BELOW ? 0 : DEFAULT_WORKERS));
   const common = { out, seed, pool, imageSize: config.imageSize, progress: config.progress };
@@ -112,7 +133,7 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
       ...config.tokenizer,
     });
     const fitted = await loadActionTokenizer(tokenizerDir);
-    const sources = async (split: Split, counts: SourceCounts, rlRows: number) => {
+    const sources = async (split: Split, counts: SourceCounts, rlRows: number): Promise<CoreDatasets> => {
       const at = { ...common, split };
       const fast = await generateFastActions({
         ...episodic,
@@ -121,6 +142,7 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
         tokenizer: tokenizerDir,
         stateBins: config.stateBins,
         thinkShare: split === 'train' ? config.thinkShare : 0,
+        ...(alternativeTargets ? { alternativeTargets } : {}),
       });
       return {
         'general-vqa': await generateGeneralVqa({
@@ -139,10 +161,22 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
         rl: await generateRlData({ from: fast, out, count: Math.min(rlRows, fast.count), seed }),
       };
     };
+    // The same FAST rows as the split's RL prompts: same FAST dataset, count and seed.
+    const alternativesOf = async (core: CoreDatasets): Promise<AlternativeDatasets> => {
+      const prompts = { from: core['fast-actions'], out, count: core.rl.count, seed };
+      return {
+        'rl-highlevel': await generateAlternativeRlData({ ...prompts, target: 'high-level' }),
+        'rl-trajectory': await generateAlternativeRlData({ ...prompts, target: 'trajectory' }),
+      };
+    };
     const train = await sources('train', config.train, rl);
     const heldout = await sources('heldout', config.heldout, config.heldout.rl);
+    const alternatives = alternativeTargets
+      ? { train: await alternativesOf(train), heldout: await alternativesOf(heldout) }
+      : undefined;
+    // The alternative targets' prompts stay out of the corpus, so they leave the VLM's tokenizer unchanged.
     const corpus = await writeTextCorpus(out, Object.values(train));
-    const manifest = (sets: Record<SourceName, GeneratedDataset>) =>
+    const manifest = (sets: Readonly<Record<string, GeneratedDataset>>) =>
       Object.fromEntries(Object.entries(sets).map(([source, d]) => [source, datasetFiles(d.name).manifest]));
     // What decides the content, in a fixed key order (not where it went, nor how many threads made it).
     await writeJsonAtomic(join(out, 'manifest.json'), {
@@ -151,8 +185,8 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
       tokenizerFit: fitted.fit,
       tokenizer: TOKENIZER_DIR,
       corpus: 'text-corpus.txt',
-      train: manifest(train),
-      heldout: manifest(heldout),
+      train: manifest({ ...train, ...alternatives?.train }),
+      heldout: manifest({ ...heldout, ...alternatives?.heldout }),
     });
     return {
       out,
@@ -161,6 +195,7 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
       horizon: tokenizer.horizon,
       train,
       heldout,
+      ...(alternatives ? { alternatives } : {}),
       corpus,
       seconds: (performance.now() - started) / 1000,
     };

@@ -1,5 +1,6 @@
 import { progressBar } from '@roboalign/utils';
 import { loadActionTokenizer } from './action-tokenizer.js';
+import { TRAJECTORY_STRIDE } from './alternative-targets.js';
 import { clearDataset, completedDataset, writeDataset } from './dataset-files.js';
 import type { JobSpec, ReasoningUnitStats } from './producers.js';
 import { DEFAULT_TEACHER_NOISE, type TeacherNoise } from './reasoning.js';
@@ -202,6 +203,13 @@ export interface FastActionsOptions extends EpisodeSourceOptions {
    * miniature that makes the format learnable; 0 or absent: none.
    */
   readonly thinkShare?: number;
+  /**
+   * Also label each row with the alternative alignment targets (issue #22): `high_level`, the expert's next step
+   * in words (absent when the frame has no phase), and `trajectory`, the grasp point's agent-view pixels
+   * `[column, row]` at steps t, t + 2, …, t + 8 (`alternativeTargetFacts`). Rows and images are the same
+   * either way. Default false.
+   */
+  readonly alternativeTargets?: boolean;
 }
 
 /**
@@ -214,6 +222,7 @@ export async function generateFastActions(options: FastActionsOptions): Promise<
   const { tokenizer, fit } = await loadActionTokenizer(options.tokenizer);
   const stateBins = options.stateBins ?? 0;
   const thinkShare = options.thinkShare ?? 0;
+  const alternativeTargets = options.alternativeTargets ?? false;
   if (!(thinkShare >= 0 && thinkShare <= 1))
     throw new RangeError(`generate fast-actions: thinkShare must be in [0, 1], got ${thinkShare}`);
   return generateSource<ProducedRow[]>(
@@ -226,6 +235,7 @@ export async function generateFastActions(options: FastActionsOptions): Promise<
       fastVocabSize: tokenizer.fastVocabSize,
       ...(stateBins > 0 ? { stateBins } : {}),
       ...(thinkShare > 0 ? { thinkShare } : {}),
+      ...(alternativeTargets ? { alternativeTargets: { trajectoryStride: TRAJECTORY_STRIDE } } : {}),
     },
     (name, split, imageSize) => ({
       source: 'fast-actions',
@@ -237,6 +247,7 @@ export async function generateFastActions(options: FastActionsOptions): Promise<
       tokenizerDir: options.tokenizer,
       stateBins,
       thinkShare,
+      alternativeTargets,
     }),
     (rows) => rows,
   );

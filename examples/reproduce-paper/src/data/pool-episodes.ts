@@ -115,7 +115,9 @@ export interface CaptureOptions {
 export function futureRows(record: Float64Array, width: number, from: number, count: number): Float64Array {
   const steps = record.length / width;
   if (!Number.isInteger(steps) || steps < 1)
-    throw new RangeError(`futureRows: the record must hold whole rows of ${width}, got ${record.length} values`);
+    throw new RangeError(
+      `futureRows: the record must hold whole rows of ${width}, got ${record.length} values`,
+    );
   if (!Number.isInteger(from) || from < 0 || from >= steps)
     throw new RangeError(`futureRows: from must be a step in [0, ${steps - 1}], got ${from}`);
   const out = new Float64Array(count * width);
@@ -175,6 +177,7 @@ export async function runPoolEpisode(
         });
       }
       actions.push(...action);
+      // The grasp point before this step's action: the rows of the frames' trajectories.
       positions.push(...env.env.gripperPosition());
       const closes = action[6] > 0;
       gripSteady = closes === lastGrip ? gripSteady + 1 : 1;

@@ -1,6 +1,7 @@
 import { mulberry32, seedFromParts } from '@roboalign/utils';
 import { actionTokensText } from './action-text.js';
 import { type ActionTokenizer, loadActionTokenizer } from './action-tokenizer.js';
+import { alternativeTargetFacts } from './alternative-targets.js';
 import { chatRow } from './chat-rows.js';
 import type { EnvCache } from './environments.js';
 import { fastPrompt, rlPrompt, thinkActAnswer } from './fast-prompts.js';
@@ -57,6 +58,8 @@ export type JobSpec =
       readonly stateBins: number;
       /** Share of rows asked with the RL prompt and answered think-then-act (`thinkActAnswer`). */
       readonly thinkShare: number;
+      /** Label each row with the alternative targets, `high_level` and `trajectory` (`alternativeTargetFacts`). */
+      readonly alternativeTargets: boolean;
     })
   | (JobBase & { readonly source: 'fast-pool'; readonly horizon: number });
 
@@ -243,6 +246,7 @@ function fastProducer(job: Extract<JobSpec, { source: 'fast-actions' }>, envs: E
               fast_ids: ids,
               chunk: Array.from(frame.chunk),
               ...(state ? { state_text: state } : {}),
+              ...(job.alternativeTargets ? alternativeTargetFacts(frame, job.imageSize) : {}),
             },
           },
           images: [pngImage(agent, frame.image), pngImage(wrist, frame.wristImage)],

@@ -5,7 +5,7 @@ import { promptOnly } from './chat-rows.js';
 import { clearDataset, completedDataset, readDataset, writeDataset } from './dataset-files.js';
 import { rlPrompt } from './fast-prompts.js';
 import { datasetName } from './generate-sources.js';
-import type { ChatRow, DatasetManifest, GeneratedDataset, ProducedRow, RlRow } from './types.js';
+import type { ChatRow, DatasetManifest, GeneratedDataset, ProducedRow, RlRow, Split } from './types.js';
 
 /** Options of {@link generateRlData}. */
 export interface RlDataOptions {
@@ -15,6 +15,29 @@ export interface RlDataOptions {
   /** Prompts to draw (at most the FAST rows). */
   readonly count: number;
   readonly seed: number;
+}
+
+/**
+ * The FAST rows the RL prompts are drawn from: `count` of `rows` indices without replacement (a seeded
+ * shuffle of split and seed), in row order. Every RL target (`rl`, `rl-highlevel`, `rl-trajectory`) draws
+ * these same rows.
+ */
+export function chooseRlRows(rows: number, count: number, split: Split, seed: number): number[] {
+  const rng = mulberry32(seedFromParts('roboalign-data', 'rl', split, seed));
+  const order = Array.from({ length: rows }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, count).sort((a, b) => a - b);
+}
+
+/** The image paths of a row's user turn, in order (relative to the JSONL file). */
+export function promptImages(row: ChatRow): string[] {
+  const [user] = row.messages;
+  return Array.isArray(user.content)
+    ? user.content.flatMap((item) => (item.type === 'image' && item.path ? [item.path] : []))
+    : [];
 }
 
 /**
@@ -36,18 +59,9 @@ export async function generateRlData(options: RlDataOptions): Promise<GeneratedD
   if (previous) return { ...previous, seconds: seconds(), resumed: true };
   await clearDataset(out, name, false);
   const { rows, labels } = await readDataset(out, from);
-  const rng = mulberry32(seedFromParts('roboalign-data', 'rl', from.split, seed));
-  const order = rows.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const chosen = order.slice(0, count).sort((a, b) => a - b);
+  const chosen = chooseRlRows(rows.length, count, from.split, seed);
   const produced = chosen.map((index): ProducedRow => {
-    const [user] = (rows[index] as ChatRow).messages;
-    const images = Array.isArray(user.content)
-      ? user.content.flatMap((item) => (item.type === 'image' && item.path ? [item.path] : []))
-      : [];
+    const images = promptImages(rows[index]);
     const facts = labels[index].facts as { instruction: string; fast_ids: number[]; state_text?: string };
     const { instruction, fast_ids: ids } = facts;
     if (!isDeepStrictEqual(parseActionTokens(labels[index].answer), ids))

@@ -1,8 +1,20 @@
 import type { Conversation } from '@roboalign/vlm';
 import type { UnitPool } from './unit-pool.js';
 
-/** The four SFT sources of the paper's data mixture, plus the RL prompts drawn from the FAST source. */
-export type SourceName = 'general-vqa' | 'robot-vqa' | 'reasoning' | 'fast-actions' | 'rl';
+/**
+ * The four SFT sources of the paper's data mixture, the RL prompts drawn from the FAST source, and the RL
+ * prompts of the two alternative alignment targets (issue #22), drawn from the same FAST rows.
+ */
+export type SourceName =
+  | 'general-vqa'
+  | 'robot-vqa'
+  | 'reasoning'
+  | 'fast-actions'
+  | 'rl'
+  | AlternativeRlSource;
+
+/** The RL prompts of the alternative alignment targets: the next high-level step, the gripper's pixel path. */
+export type AlternativeRlSource = 'rl-highlevel' | 'rl-trajectory';
 
 /** Training rows, or rows held out for evaluation (generated from other seeds). */
 export type Split = 'train' | 'heldout';
@@ -21,6 +33,32 @@ export interface RlRow extends Conversation {
   /** FAST ids of the scripted expert's next action chunk (the reward's target). */
   targetFastIds: number[];
   /** The task instruction of the prompt. */
+  instruction: string;
+}
+
+/**
+ * An RL prompt of the high-level-action target: the user turn asking for the expert's next step in words
+ * (`highLevelPrompt`), with the phrase the reward compares the answer with.
+ */
+export interface HighLevelRlRow extends Conversation {
+  /** The expert's next step in words (`phaseText`), e.g. `move above the red block`. */
+  targetText: string;
+  /** FAST ids of the same FAST row's chunk, for reference. */
+  targetFastIds: number[];
+  instruction: string;
+}
+
+/**
+ * An RL prompt of the point-trajectory target: the user turn asking for the gripper's pixel positions over the
+ * next half second (`trajectoryPrompt`), with the positions the reward compares the answer with.
+ */
+export interface TrajectoryRlRow extends Conversation {
+  /** Agent-view pixels `[column, row]` of the grasp point (`trajectoryPixels`), integers inside the image. */
+  targetTrajectory: [number, number][];
+  /** Side of the agent-view image the pixels are in (the trajectory reward's `imageSize`). */
+  imageSize: number;
+  /** FAST ids of the same FAST row's chunk, for reference. */
+  targetFastIds: number[];
   instruction: string;
 }
 
@@ -45,7 +83,7 @@ export interface ProducedImage {
 
 /** A row as a generator unit produces it: the row, its label and the images it refers to. */
 export interface ProducedRow {
-  readonly row: ChatRow | FastRow | RlRow;
+  readonly row: ChatRow | FastRow | RlRow | HighLevelRlRow | TrajectoryRlRow;
   readonly label: RowLabel;
   readonly images: readonly ProducedImage[];
 }
