@@ -29,8 +29,9 @@ Commands:
       --videos: sample (default: per task one success and one failure; chains: longest and shortest),
                 failures, all, or none
   record --suite S --out DIR             record scripted-expert demonstrations as a LeRobot v2.1 dataset
-      [--episodes N] [--image-size 64] [--frames mp4|png] [--overwrite]
-      --frames: mp4 (default, H.264 videos under videos/, as LeRobot) or png (lossless, in the parquet files)
+      [--episodes N] [--image-size 64] [--frames png|mp4] [--overwrite]
+      --frames: png (default, lossless, in the parquet files) or mp4 (H.264 videos under videos/, as
+                LeRobot; needs the optional @napi-rs/webcodecs, whose libx264 is GPL-2.0-or-later)
   serve --policy P [--port 8000] [--host 127.0.0.1] [--image-size 224]
                                          serve a policy over the openpi WebSocket protocol
   render --suite S [--task K] [--trial N] [--image-size 224] --out FILE.png
@@ -135,9 +136,9 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
   }
 }
 
-function frameStorage(value: string | undefined): 'mp4' | 'png' {
-  if (value === undefined || value === 'mp4' || value === 'png') return value ?? 'mp4';
-  throw new BenchError(`--frames must be mp4 or png, got "${value}"`);
+function frameStorage(value: string | undefined): 'png' | 'mp4' {
+  if (value === undefined || value === 'png' || value === 'mp4') return value ?? 'png';
+  throw new BenchError(`--frames must be png or mp4, got "${value}"`);
 }
 
 async function runRecord(values: Record<string, string | boolean | undefined>): Promise<void> {

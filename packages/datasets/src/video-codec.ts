@@ -29,10 +29,53 @@ export interface DecodedVideo {
 type WebCodecs = typeof import('@napi-rs/webcodecs');
 let webCodecs: Promise<WebCodecs> | undefined;
 
-// The native codec library (FFmpeg inside @napi-rs/webcodecs) loads only when a video is touched.
-function loadWebCodecs(): Promise<WebCodecs> {
+/** The optional peer dependency that encodes and decodes MP4 (opt-in: its binary links GPL-2.0+ libx264). */
+export const WEBCODECS_PACKAGE = '@napi-rs/webcodecs';
+/** The version the tests run (a dev dependency); 1.4 needs Node 22. */
+const WEBCODECS_TESTED = '1.3.1';
+
+/**
+ * What a missing or unloadable `@napi-rs/webcodecs` says: the package, how to install it, what opting in
+ * brings, and its licence.
+ */
+export function webCodecsMissingMessage(where: string, cause: unknown): string {
+  const message = String((cause as { message?: unknown } | undefined)?.message ?? cause);
+  // Not found: Node's resolution error for this package, possibly wrapped (`cause`) by a loader.
+  let notInstalled = false;
+  for (let e = cause as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; ; ) {
+    if (e === null || typeof e !== 'object' || depth++ > 4) break;
+    if (
+      (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') &&
+      String(e.message).includes(WEBCODECS_PACKAGE)
+    ) {
+      notInstalled = true;
+      break;
+    }
+    e = e.cause as typeof e;
+  }
+  return [
+    `${where}: MP4 video needs the optional peer dependency ${WEBCODECS_PACKAGE}, which ${
+      notInstalled ? 'is not installed' : `could not be loaded (${message})`
+    }.`,
+    `Install it next to @roboalign/datasets to opt in: npm install ${WEBCODECS_PACKAGE}@${WEBCODECS_TESTED}`,
+    '(the version tested; 1.4 needs Node 22).',
+    "It brings H.264 MP4 encoding and decoding, the way LeRobot stores camera videos (frames: 'mp4',",
+    'reading datasets with `video` features, encodeMp4, decodeMp4).',
+    'Licence: its native binary links FFmpeg with libx264 (GPL-2.0-or-later), so a distribution that bundles it',
+    "is under the GPL's terms. Without it, keep PNG frames (frames: 'png', the default) or read with",
+    'decodeImages: false.',
+  ].join(' ');
+}
+
+// The native codec library (FFmpeg inside @napi-rs/webcodecs, an optional peer dependency) loads only when a
+// video is touched. A failed load is not kept here: the next call tries again.
+function loadWebCodecs(where: string): Promise<WebCodecs> {
   webCodecs ??= import('@napi-rs/webcodecs');
-  return webCodecs;
+  const loading = webCodecs;
+  return loading.catch((error: unknown) => {
+    if (webCodecs === loading) webCodecs = undefined;
+    throw new DatasetError(webCodecsMissingMessage(where, error));
+  });
 }
 
 function checkFrames(frames: readonly RgbImage[], where: string): { width: number; height: number } {
@@ -57,6 +100,9 @@ function checkFrames(frames: readonly RgbImage[], where: string): { width: numbe
  * one video per camera and episode, frame i at time i / fps. Encoding is native (FFmpeg's libx264 inside
  * `@napi-rs/webcodecs`), about a millisecond per 64×64 frame.
  *
+ * Opt-in: `@napi-rs/webcodecs` is an optional peer dependency (its binary links GPL-2.0-or-later libx264);
+ * without it this throws a {@link DatasetError} saying how to install it.
+ *
  * @example
  * const mp4 = await encodeMp4(episode.images.image, { fps: 20 });
  */
@@ -80,7 +126,7 @@ async function encodeOnce(
 ): Promise<Uint8Array> {
   const { fps } = options;
   const keyFrameInterval = options.keyFrameInterval ?? 2;
-  const { Mp4Muxer, VideoEncoder, VideoFrame } = await loadWebCodecs();
+  const { Mp4Muxer, VideoEncoder, VideoFrame } = await loadWebCodecs(where);
   const muxer = new Mp4Muxer({ fastStart: true });
   muxer.addVideoTrack({ codec: MP4_CODEC, width, height });
   let failure: Error | undefined;
@@ -168,14 +214,15 @@ export function decodableCodec(codec: string): string {
 
 /**
  * Decodes the video track of an MP4 (H.264, HEVC, AV1, VP9: what FFmpeg inside `@napi-rs/webcodecs`
- * decodes) to RGB frames in presentation order.
+ * decodes) to RGB frames in presentation order. Needs the optional peer dependency `@napi-rs/webcodecs`, as
+ * {@link encodeMp4} does.
  */
 export async function decodeMp4(bytes: Uint8Array, where = 'decodeMp4'): Promise<DecodedVideo> {
   return withDeadline(() => decodeOnce(bytes, where), where, 'MP4 decoding');
 }
 
 async function decodeOnce(bytes: Uint8Array, where: string): Promise<DecodedVideo> {
-  const { Mp4Demuxer, VideoDecoder } = await loadWebCodecs();
+  const { Mp4Demuxer, VideoDecoder } = await loadWebCodecs(where);
   const decoded: { timestamp: number; image: RgbImage }[] = [];
   const copies: Promise<void>[] = [];
   let failure: Error | undefined;

@@ -20,10 +20,13 @@ export interface RecordOptions {
   /** Show a progress bar on stderr (default: when stderr is a terminal). */
   readonly progress?: boolean;
   /**
-   * How `recordExpertDataset` stores camera frames: `mp4` (default, LeRobot's layout: one H.264 video per
-   * camera and episode under `videos/`, lossy) or `png` (PNG bytes inside the parquet files, lossless).
+   * How `recordExpertDataset` stores camera frames: `png` (default: PNG bytes inside the parquet files,
+   * lossless) or `mp4` (opt-in, LeRobot's layout: one H.264 video per camera and episode under `videos/`,
+   * lossy). `mp4` needs the optional peer dependency `@napi-rs/webcodecs` (install it next to this package),
+   * whose binary links GPL-2.0-or-later libx264; without it recording throws an error that says how to
+   * install it.
    */
-  readonly frames?: 'mp4' | 'png';
+  readonly frames?: 'png' | 'mp4';
 }
 
 /** Names of the 7 action and 8 state dimensions, written into `meta/info.json`. */
@@ -125,7 +128,8 @@ export async function recordExpertEpisodes(
 
 /**
  * Records successful scripted-expert demonstrations of a suite (see `recordExpertEpisodes`) as a LeRobot v2.1
- * dataset: parquet episodes, `meta/*`, and the cameras as MP4 videos (or PNG frames with `frames: 'png'`).
+ * dataset: parquet episodes, `meta/*`, and the cameras as PNG frames in the parquet files (or, opt-in, as
+ * H.264 MP4 videos with `frames: 'mp4'`).
  */
 export async function recordExpertDataset(
   suiteName: string | Suite,
@@ -143,7 +147,7 @@ export async function recordExpertDataset(
     overwrite: options.overwrite,
     actionNames: ACTION_NAMES,
     stateNames: STATE_NAMES,
-    frames: options.frames ?? 'mp4',
+    frames: options.frames ?? 'png',
   });
   return { ...written, attempted };
 }
