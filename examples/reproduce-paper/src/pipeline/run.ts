@@ -55,7 +55,12 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
   };
   const code = codeFingerprint();
-  const runner = new StageRunner(out, { code: code.sources, from: options.from, log });
+  const runner = new StageRunner(out, {
+    code: code.sources,
+    from: options.from,
+    log,
+    machine: machineLabel(),
+  });
   const t0 = performance.now();
 
   const data = await runner.run(
@@ -314,7 +319,9 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       },
       device: options.device,
       code,
+      // The machine of this invocation (the report); `stages` says where each result was computed.
       machine: machine(),
+      stages: runner.provenance(),
       packages: await packageVersions(),
       // Stage times as each stage measured them when it ran; `total` is their sum, whatever was skipped now.
       wallTimeSeconds: stageTimes(runner),
@@ -340,6 +347,17 @@ function machine() {
     // ONNX Runtime picks kernels by instruction set, so results reproduce on the same kind of machine only.
     cpuFlags: describeMachine().cpuFlags ?? [],
   };
+}
+
+/** The vector instruction sets that decide ONNX Runtime's kernels, the part of the CPU flags that matters here. */
+const KERNEL_FLAGS = ['avx512f', 'avx2', 'fma', 'avx', 'sse4_2', 'asimd'];
+
+/** A one-line machine label for stage records: CPU model, cores and vector instruction sets. */
+export function machineLabel(): string {
+  const cores = cpus();
+  const flags = new Set(describeMachine().cpuFlags ?? []);
+  const vector = KERNEL_FLAGS.filter((f) => flags.has(f));
+  return `${cores[0]?.model.trim() ?? 'unknown CPU'}, ${cores.length} cores${vector.length ? `, ${vector.join(' ')}` : ''}`;
 }
 
 /** Versions of the packages this example runs on (its dependencies, as installed beside it). */

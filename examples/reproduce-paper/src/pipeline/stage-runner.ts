@@ -38,6 +38,8 @@ export interface StageRecord<T> {
   code: string;
   seconds: number;
   finishedAt: string;
+  /** The machine the stage ran on (CPU model, cores, vector instruction sets); absent in older records. */
+  machine?: string;
   value: T;
 }
 
@@ -58,9 +60,10 @@ export class StageRunner {
   /** `code` fingerprints the sources (see `codeFingerprint`): a code change reruns every stage. */
   constructor(
     readonly out: string,
-    options: { code: string; from?: StageName; log?: (line: string) => void },
+    options: { code: string; from?: StageName; log?: (line: string) => void; machine?: string },
   ) {
     this.code = options.code;
+    this.machine = options.machine;
     const from = options.from === undefined ? STAGES.length : STAGES.indexOf(options.from);
     this.forced = new Set(STAGES.slice(from));
     this.log = options.log ?? (() => {});
@@ -68,6 +71,7 @@ export class StageRunner {
 
   private readonly log: (line: string) => void;
   private readonly code: string;
+  private readonly machine: string | undefined;
 
   /**
    * Runs (or skips) `stage`; `inputs` are the stages whose results it reads. `fn` gets the stage's hash, to
@@ -111,12 +115,34 @@ export class StageRunner {
       code: this.code,
       seconds: (performance.now() - t0) / 1000,
       finishedAt: new Date().toISOString(),
+      ...(this.machine === undefined ? {} : { machine: this.machine }),
       value,
     };
     await writeJsonAtomic(path, record);
     this.records.set(stage, record);
     this.log(`[${stage}] done in ${record.seconds.toFixed(1)} s`);
     return value;
+  }
+
+  /**
+   * Where and when each stage that ran or was read was computed, for the manifest: a re-run that skipped a
+   * stage reports the machine and time of the run that computed it, not its own.
+   */
+  provenance(): Record<
+    string,
+    { seconds: number; finishedAt: string; code: string; machine: string | null }
+  > {
+    return Object.fromEntries(
+      [...this.records].map(([name, r]) => [
+        name,
+        {
+          seconds: +r.seconds.toFixed(2),
+          finishedAt: r.finishedAt,
+          code: r.code,
+          machine: r.machine ?? null,
+        },
+      ]),
+    );
   }
 
   /** Wall time of every stage that ran or was read, for the manifest. */

@@ -33,6 +33,21 @@ describe('StageRunner', () => {
     expect(record).toMatchObject({ stage: 'base', code: 'code-1', value: { name: 'base' } });
   });
 
+  it('records the machine a stage ran on, and a skipping re-run reports that machine, not its own', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    const first = new StageRunner(out, { code: 'c', machine: 'CPU A, 2 cores, avx2 fma' });
+    await first.run('data', 1, [], async () => 1);
+    const second = new StageRunner(out, { code: 'c', machine: 'CPU B, 4 cores, avx512f' });
+    await second.run('data', 1, [], async () => 1);
+    await second.run('tokenizer', 1, ['data'], async () => 2);
+    const provenance = second.provenance();
+    expect(provenance.data.machine).toBe('CPU A, 2 cores, avx2 fma');
+    expect(provenance.tokenizer.machine).toBe('CPU B, 4 cores, avx512f');
+    expect(provenance.data.code).toBe('c');
+    const record = JSON.parse(await readFile(join(out, 'stages', 'data.json'), 'utf8'));
+    expect(record.machine).toBe('CPU A, 2 cores, avx2 fma');
+  });
+
   it('reruns every stage when the code changes, even with the same configuration', async () => {
     const out = await mkdtemp(join(tmpdir(), 'stages-'));
     await chain(out, { data: 1, tokenizer: 1 });
