@@ -176,7 +176,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       // The answers behind the table, small enough to commit with the results.
       await writeFileAtomic(
         join(out, 'lm-samples', `${v}.jsonl`),
-        samples.map((x) => JSON.stringify(x)).join('\n') + '\n',
+        `${samples.map((x) => JSON.stringify(x)).join('\n')}\n`,
       );
       scores[v] = s;
       await model.release();
