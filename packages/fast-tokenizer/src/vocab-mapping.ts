@@ -59,8 +59,15 @@ export interface AddedTokenActionMapping extends ActionVocabMapping {
   readonly addedTokens: readonly string[];
   /** `[startId, ...toLm(fastIds), endId]`: an answer as the language model writes it. */
   wrap(fastIds: ArrayLike<number>): Int32Array;
-  /** The FAST ids between the first start marker and the next end marker, or null when either is missing. */
-  extract(lmIds: ArrayLike<number>): Int32Array | null;
+  /**
+   * The FAST ids between the first start marker and the next end marker, or null when either is missing.
+   * With `allowUnterminated`, the ids after the first start marker up to the end marker, the first id that
+   * is not a FAST token, or the end of the sequence (a generation cut off by its token budget keeps its
+   * prefix); null only without a start marker.
+   */
+  extract(lmIds: ArrayLike<number>, options?: { allowUnterminated?: boolean }): Int32Array | null;
+  /** Whether a language-model id is one of the FAST tokens (not a marker). */
+  isFastId(lmId: number): boolean;
 }
 
 /** Options of {@link addedTokenActionMapping}. */
@@ -104,6 +111,7 @@ export function addedTokenActionMapping(options: AddedTokenMappingOptions): Adde
     checkFastIds(out, fastVocabSize);
     return out;
   };
+  const isFastId = (lmId: number) => Number.isInteger(lmId) && lmId >= first && lmId < first + fastVocabSize;
   return {
     startId,
     endId,
@@ -117,13 +125,19 @@ export function addedTokenActionMapping(options: AddedTokenMappingOptions): Adde
       out[out.length - 1] = endId;
       return out;
     },
-    extract(lmIds) {
+    extract(lmIds, extractOptions = {}) {
       const ids = Array.from(lmIds);
       const start = ids.indexOf(startId);
       if (start < 0) return null;
+      if (extractOptions.allowUnterminated) {
+        let end = start + 1;
+        while (end < ids.length && isFastId(ids[end])) end++;
+        return fromLm(ids.slice(start + 1, end));
+      }
       const end = ids.indexOf(endId, start + 1);
       if (end < 0) return null;
       return fromLm(ids.slice(start + 1, end));
     },
+    isFastId,
   };
 }

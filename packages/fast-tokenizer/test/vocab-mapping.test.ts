@@ -38,4 +38,22 @@ describe('addedTokenActionMapping', () => {
     expect(m.extract([1003, 1001])).toBeNull();
     expect(() => m.extract([1000, 5, 1001])).toThrow(/position 0/);
   });
+
+  it('with allowUnterminated, keeps the prefix of a cut-off answer and stops at the first non-FAST id', () => {
+    const open = { allowUnterminated: true };
+    // FAST ids are 1002..1005 (fastVocabSize 4).
+    expect(Array.from(m.extract([5, 1000, 1003, 1004], open) ?? [])).toEqual([1, 2]);
+    expect(Array.from(m.extract([1000, 1003, 1001, 1004], open) ?? [])).toEqual([1]);
+    expect(Array.from(m.extract([1000, 1005, 5, 1002], open) ?? [])).toEqual([3]);
+    expect(Array.from(m.extract([1000, 1006], open) ?? [])).toEqual([]);
+    expect(m.extract([1003, 1004], open)).toBeNull();
+    expect([999, 1000, 1001, 1002, 1005, 1006].map((id) => m.isFastId(id))).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
 });

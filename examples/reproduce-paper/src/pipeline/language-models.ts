@@ -99,23 +99,14 @@ export async function trainLanguageModel(options: {
 }
 
 /**
- * The FAST ids a generation wrote after its first `<ACTION_START>`, mapped back from the language model's
- * added-token ids: up to `<ACTION_END>`, the first token that is not an action token, or the end of the
- * generation (a chunk cut off by the token budget still has a scorable prefix). Null without a start marker.
+ * The FAST ids a generation wrote after its first `<ACTION_START>`: up to `<ACTION_END>`, the first token that
+ * is not a FAST token, or the end of the generation (a chunk cut off by the token budget still has a scorable
+ * prefix); null without a start marker. The one reader of generated action ids, shared by GRPO's reward and
+ * the language-model evaluation; it reads the ids wherever the answer wrote them (the `<answer>` block is
+ * the format reward's concern).
  */
 export function generatedFastIds(tokenizer: VlmTokenizer, lmIds: ArrayLike<number>): Int32Array | null {
-  const ids = Array.from(lmIds);
-  const start = ids.indexOf(tokenizer.actions.startId);
-  if (start < 0) return null;
-  let end = start + 1;
-  while (end < ids.length && isFastToken(tokenizer, ids[end])) end++;
-  return tokenizer.actions.fromLm(ids.slice(start + 1, end));
-}
-
-/** Whether a language-model id is a `<FAST_i>` token (addedTokenActionMapping: the two markers, then FAST 0, 1, …). */
-export function isFastToken(tokenizer: VlmTokenizer, id: number): boolean {
-  const { startId, endId, addedTokens } = tokenizer.actions;
-  return id > endId && id <= startId + addedTokens.length - 1;
+  return tokenizer.actions.extract(lmIds, { allowUnterminated: true });
 }
 
 /** An RL prompt and the FAST ids of the expert's chunk it should answer with. */

@@ -16,7 +16,7 @@ import {
   meanChunk,
   scoreFastAnswers,
 } from './fast-metrics.js';
-import { generatedFastIds, isFastToken, type RlPrompt, readRlPrompts } from './language-models.js';
+import { generatedFastIds, type RlPrompt, readRlPrompts } from './language-models.js';
 
 /** The analysis-table figures of one language model. */
 export interface LmScores {
@@ -111,7 +111,7 @@ export async function fastAnswerNll(model: Vlm, path: string, count: number): Pr
       let rank = 0;
       for (const position of row.targets) {
         const lp = tokenLogprobs[k++];
-        if (!isFastToken(model.tokenizer, row.ids[position])) continue;
+        if (!model.tokenizer.actions.isFastId(row.ids[position])) continue;
         if (byRank.length === rank) byRank.push([]);
         byRank[rank++].push(-lp);
       }
