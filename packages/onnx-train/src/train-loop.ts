@@ -13,7 +13,13 @@ export type EvalMetrics = Readonly<Record<string, number>>;
 
 /** Options of {@link trainLoop}. */
 export interface TrainLoopOptions {
-  graph: Graph;
+  /**
+   * Shapes of the parameters, by name, for the checkpoints (which record them); required with
+   * `checkpointPath`. The loop needs nothing else of the model's graph.
+   */
+  parameterShapes?: ReadonlyMap<string, readonly number[]>;
+  /** @deprecated Pass `parameterShapes`; a graph given here only lends its parameters' shapes. */
+  graph?: Graph;
   /** What computes the loss and gradients of a micro-batch: a {@link TrainingProgram}, or any object with its `step`. */
   program: Pick<TrainingProgram, 'step'>;
   /** Parameter values, updated in place. */
@@ -118,8 +124,15 @@ async function keepMetricsUpTo(path: string, step: number): Promise<void> {
 }
 
 export async function trainLoop(options: TrainLoopOptions): Promise<StepMetrics[]> {
-  const { graph, program, params, optimizer, steps } = options;
+  const { program, params, optimizer, steps } = options;
   checkHooks(options);
+  const shapes =
+    options.parameterShapes ??
+    (options.graph
+      ? new Map([...options.graph.parameters].map(([name, p]) => [name, p.value.shape]))
+      : undefined);
+  if (options.checkpointPath && options.checkpointEvery && shapes === undefined)
+    throw new GraphError('trainLoop: checkpoints record parameter shapes; pass parameterShapes');
   const accumulation = options.accumulation ?? 1;
   const start = options.startStep ?? 0;
   if (options.metricsPath) await keepMetricsUpTo(options.metricsPath, start);
@@ -153,7 +166,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<StepMetrics[
       if (options.metricsPath) await appendJsonl(options.metricsPath, jsonlLine(metrics));
       if (options.checkpointEvery && options.checkpointPath && done % options.checkpointEvery === 0) {
         const withShapes = new Map(
-          [...graph.parameters].map(([name, p]) => [name, { data: params.get(name)!, shape: p.value.shape }]),
+          [...shapes!].map(([name, shape]) => [name, { data: params.get(name)!, shape: [...shape] }]),
         );
         await saveCheckpoint(options.checkpointPath, {
           params: withShapes,

@@ -35,6 +35,24 @@ async function model() {
 }
 
 describe('trainLoop', () => {
+  it('records checkpoint shapes from parameterShapes alone, and refuses to checkpoint without them', async () => {
+    const { g, program, batch } = await model();
+    const shapes = new Map([...g.parameters].map(([name, p]) => [name, p.value.shape]));
+    const path = join(dir, 'shapes.safetensors');
+    const common = { program, batch, steps: 2, progress: false, checkpointEvery: 2, checkpointPath: path };
+    await trainLoop({
+      ...common,
+      parameterShapes: shapes,
+      params: initialValues(g),
+      optimizer: new AdamW({ lr: 0.01 }),
+    });
+    const saved = await loadCheckpoint(path);
+    expect([...saved.params].map(([name, p]) => [name, p.shape])).toEqual([...shapes]);
+    await expect(
+      trainLoop({ ...common, params: initialValues(g), optimizer: new AdamW({ lr: 0.01 }) }),
+    ).rejects.toThrow(/pass parameterShapes/);
+  });
+
   it('accumulates, clips, schedules, logs JSONL, checkpoints, and resumes to the same losses', async () => {
     const { g, program, batch } = await model();
     const schedule = cosineWithWarmup({ lr: 0.05, warmupSteps: 3, totalSteps: 20 });

@@ -3,7 +3,6 @@ import {
   AdamW,
   cosineWithWarmup,
   type Feed,
-  Graph,
   loadCheckpoint,
   type StepMetrics,
   trainLoop,
@@ -99,12 +98,8 @@ export async function sft(
     if (saved.optimizer) optimizer.load(saved.optimizer);
     startStep = saved.step;
   }
-  const shapes = new Graph();
-  for (const [name, shape] of parameterShapes(model.config))
-    shapes.parameter(name, shape, model.params.get(name)!);
-
   return trainLoop({
-    graph: shapes,
+    parameterShapes: parameterShapes(model.config),
     params: model.params,
     optimizer,
     steps: options.steps,
