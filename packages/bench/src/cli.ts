@@ -6,16 +6,18 @@ import { serveUntilStopped } from '@roboalign/serve';
 import { writeFileAtomic } from '@roboalign/utils';
 import { encode } from 'fast-png';
 import { BenchError } from './errors.js';
-import { evaluate } from './harness/evaluate.js';
+import { evaluate, evaluateShard } from './harness/evaluate.js';
+import { mergeShards, readShards, writeShard } from './harness/merge.js';
 import { EXPERT, loadPolicy } from './harness/policies.js';
 import { recordExpertDataset } from './harness/record.js';
 import { initialLayout } from './harness/run.js';
+import { formatShard, parseShard } from './harness/shard.js';
 import { getSuite, SUITES } from './harness/suites.js';
 import { parseVideoMode, VIDEO_MODES } from './harness/video-selection.js';
 import { chainsMarkdown, episodesMarkdown } from './report/markdown.js';
 import { plotChainCurve, plotSuiteSuccess } from './report/plot.js';
 import { reportPage } from './report/report-page.js';
-import { toJson } from './report/results.js';
+import { type BenchmarkReport, toJson } from './report/results.js';
 import { TaskEnv } from './suites/task-env.js';
 
 const USAGE = `roboalign-bench <command> [options]
@@ -26,8 +28,14 @@ Commands:
                                          rollout videos), report.json, table.md, plot.png
       [--trials N] [--chains N] [--tasks 0,3] [--seed S] [--workers N]
       [--image-size 64] [--replan 5] [--videos ${VIDEO_MODES.join('|')}] [--out DIR] [--json]
+      [--shard I/N]
       --videos: sample (default: per task one success and one failure; chains: longest and shortest),
                 failures, all, or none
+      --shard:  run shard I of N (0-based: 0/4 … 3/4) of the episodes (round robin over task, trial)
+                or chains, and write DIR/shard-I-of-N.json for merge; needs --out
+  merge DIR… [--out DIR] [--json]        combine the shard outputs of one evaluate run (every shard once,
+                                         same settings) into index.html, report.json, table.md, plot.png,
+                                         as one unsharded run writes them
   record --suite S --out DIR             record scripted-expert demonstrations as a LeRobot v2.1 dataset
       [--episodes N] [--image-size 64] [--frames png|mp4] [--overwrite]
       --frames: png (default, lossless, in the parquet files) or mp4 (H.264 videos under videos/, as
@@ -92,7 +100,7 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
         .split(',')
         .map((t) => integer('tasks', t.trim()) as number)
     : undefined;
-  const report = await evaluate(policy, suite, {
+  const options = {
     trials: integer('trials', values.trials as string),
     chains: integer('chains', values.chains as string),
     tasks,
@@ -101,16 +109,66 @@ async function runEvaluate(values: Record<string, string | boolean | undefined>)
     imageSize: integer('image-size', values['image-size'] as string),
     replanSteps: integer('replan', values.replan as string),
     videos: parseVideoMode((values.videos as string | undefined) ?? 'sample'),
-  });
+  };
+  if (values.shard !== undefined) {
+    const shard = parseShard(String(values.shard), '--shard');
+    const outDir = values.out as string | undefined;
+    if (!outDir)
+      throw new BenchError(
+        '--shard needs --out DIR: every shard of a run writes its part there (one shared folder or one each) for merge',
+      );
+    const output = await evaluateShard(policy, suite, shard, options);
+    const file = await writeShard(outDir, output);
+    const unit = output.config.kind === 'chains' ? 'chains' : 'episodes';
+    if (json) {
+      const { videos: _videos, ...rest } = output;
+      console.error(`wrote ${file}`);
+      console.log(JSON.stringify({ ...rest, file }));
+    } else {
+      console.log(
+        `shard ${formatShard(shard)} of ${suite.name}: ${output.results.length} of ${output.planned} ${unit}; wrote ${file}`,
+      );
+      console.log(
+        `when all ${shard.count} shards are done: roboalign-bench merge <their --out folders> --out DIR`,
+      );
+    }
+    return;
+  }
+  const report = await evaluate(policy, suite, options);
+  await writeReport(
+    report,
+    resolve(
+      (values.out as string | undefined) ??
+        join('bench-results', `${suite.name}-${report.meta.startedAt.replaceAll(':', '-')}`),
+    ),
+    json,
+  );
+}
+
+async function runMerge(paths: readonly string[], values: Record<string, string | boolean | undefined>) {
+  if (paths.length === 0)
+    throw new BenchError(
+      'merge needs the folders that hold the shard outputs: roboalign-bench merge DIR… [--out DIR]',
+    );
+  const report = mergeShards(await readShards(paths));
+  const suite = report.meta.run?.suite ?? 'merged';
+  await writeReport(
+    report,
+    resolve(
+      (values.out as string | undefined) ??
+        join('bench-results', `${suite}-${report.meta.startedAt.replaceAll(':', '-')}`),
+    ),
+    Boolean(values.json),
+  );
+}
+
+/** Writes index.html, report.json, table.md and plot.png into `out` and prints the table (or, with json, the report). */
+async function writeReport(report: BenchmarkReport, out: string, json: boolean): Promise<void> {
   const table = report.kind === 'chains' ? chainsMarkdown(report.chains) : episodesMarkdown(report.suites);
   const png = await (report.kind === 'chains'
     ? plotChainCurve(report.chains)
     : plotSuiteSuccess(report.suites));
   const page = await reportPage(report);
-  const out = resolve(
-    (values.out as string | undefined) ??
-      join('bench-results', `${suite.name}-${report.meta.startedAt.replaceAll(':', '-')}`),
-  );
   await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, 'report.json'), toJson(report));
   await writeFileAtomic(join(out, 'table.md'), table);
@@ -198,8 +256,9 @@ async function runRender(values: Record<string, string | boolean | undefined>): 
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: {
       suite: { type: 'string' },
       policy: { type: 'string' },
@@ -218,16 +277,21 @@ async function main(argv: string[]): Promise<void> {
       episodes: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      shard: { type: 'string' },
       json: { type: 'boolean' },
       overwrite: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (!command || values.help || command === 'help') {
+  if (!command || values.help || ['help', '--help', '-h'].includes(command)) {
     console.log(USAGE);
     return;
   }
+  if (command !== 'merge' && positionals.length > 0)
+    throw new BenchError(`${command} takes no positional argument, got "${positionals[0]}"`);
   switch (command) {
+    case 'merge':
+      return runMerge(positionals, values);
     case 'list':
       return list(Boolean(values.json));
     case 'evaluate':

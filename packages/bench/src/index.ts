@@ -1,7 +1,21 @@
 export * from './deprecated.js';
 export { BenchError } from './errors.js';
-export { type EvaluateOptions, evaluate } from './harness/evaluate.js';
+export {
+  type EvaluateOptions,
+  type EvaluationConfig,
+  evaluate,
+  evaluateShard,
+  type ShardOutput,
+} from './harness/evaluate.js';
 export { makeEnv, type TaskGym } from './harness/make-env.js';
+export {
+  type LoadedShard,
+  mergeShards,
+  readShard,
+  readShards,
+  shardFileName,
+  writeShard,
+} from './harness/merge.js';
 export { EXPERT, loadPolicy } from './harness/policies.js';
 export {
   ACTION_NAMES,
@@ -21,6 +35,7 @@ export {
   runEpisode,
   startChainGoal,
 } from './harness/run.js';
+export { parseShard, type Shard, shardOf } from './harness/shard.js';
 export { getSuite, SUITES } from './harness/suites.js';
 export { parseVideoMode, VIDEO_MODES, type VideoMode } from './harness/video-selection.js';
 export {
@@ -62,6 +77,7 @@ export {
   type RunSettings,
   reportHtml,
   reportPage,
+  type ShardRun,
   type SuiteSummary,
   softwareVersions,
   suiteSuccessSpec,

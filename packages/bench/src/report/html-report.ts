@@ -1,3 +1,4 @@
+import type { MachineInfo } from './machine.js';
 import { formatAvgLen, formatPercent } from './markdown.js';
 import type { BenchmarkReport, ChainsReport, EpisodesReport, ReportMeta, SuiteSummary } from './results.js';
 import type { RolloutVideo } from './rollout-video.js';
@@ -122,6 +123,10 @@ function formatDuration(ms: number): string {
   return s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
+function machineText(machine: MachineInfo): string {
+  return `${machine.cpuModel}, ${machine.cpuCount} CPUs, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.platform}/${machine.arch}, Node ${machine.nodeVersion}${machine.cpuFlags?.length ? `, ${machine.cpuFlags.join(' ')}` : ''}`;
+}
+
 function manifest(meta: ReportMeta): string {
   const run = meta.run;
   const items: [string, string][] = [
@@ -140,7 +145,10 @@ function manifest(meta: ReportMeta): string {
         ] as [string, string][])
       : []),
     ['Started', meta.startedAt],
-    ['Wall time', formatDuration(meta.durationMs)],
+    [
+      meta.shards ? 'Wall time (first shard start to last shard end)' : 'Wall time',
+      formatDuration(meta.durationMs),
+    ],
     ...(meta.versions
       ? [
           [
@@ -151,10 +159,16 @@ function manifest(meta: ReportMeta): string {
           ] as [string, string],
         ]
       : []),
-    [
-      'Machine',
-      `${meta.machine.cpuModel}, ${meta.machine.cpuCount} CPUs, ${(meta.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${meta.machine.platform}/${meta.machine.arch}, Node ${meta.machine.nodeVersion}${meta.machine.cpuFlags?.length ? `, ${meta.machine.cpuFlags.join(' ')}` : ''}`,
-    ],
+    [meta.shards ? 'Machine (shard 0)' : 'Machine', machineText(meta.machine)],
+    ...(meta.shards
+      ? meta.shards.map(
+          (s) =>
+            [
+              `Shard ${s.index}/${s.count}`,
+              `${s.rollouts} rollouts, started ${s.startedAt}, ${formatDuration(s.durationMs)}, ${s.workers} worker threads, ${machineText(s.machine)}`,
+            ] as [string, string],
+        )
+      : []),
   ];
   return `<dl class="manifest">\n${items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`;
 }

@@ -42,6 +42,7 @@ export {
   episodesReport,
   type ReportMeta,
   type RunSettings,
+  type ShardRun,
   type SuiteSummary,
   summarizeChains,
   summarizeEpisodes,

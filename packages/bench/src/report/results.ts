@@ -82,6 +82,21 @@ export interface RunSettings {
   videos: string;
 }
 
+/** One shard of a merged run (`roboalign-bench merge`): which, when, how long, where. */
+export interface ShardRun {
+  /** Shard `index` of `count`, numbered from 0. */
+  index: number;
+  count: number;
+  /** Episodes or chains this shard ran. */
+  rollouts: number;
+  /** ISO-8601 start time of this shard. */
+  startedAt: string;
+  durationMs: number;
+  /** Worker threads this shard used. */
+  workers: number;
+  machine: MachineInfo;
+}
+
 /** Who ran the benchmark, when and where. */
 export interface ReportMeta {
   policy: string;
@@ -95,6 +110,12 @@ export interface ReportMeta {
   run?: RunSettings;
   /** Versions of the software that ran it: `node`, `@roboalign/bench`, `mujoco-js`, … */
   versions?: Record<string, string>;
+  /**
+   * Merged runs only: every shard, by index. The run's `startedAt` is then the first shard's start,
+   * `durationMs` the span to the last shard's end, `machine` shard 0's and `run.workers` the most any
+   * shard used.
+   */
+  shards?: ShardRun[];
 }
 
 /** A report over LIBERO-style episodes. */
@@ -309,24 +330,40 @@ function orderedRun(r: RunSettings): RunSettings {
   };
 }
 
+function orderedMachine(machine: MachineInfo): MachineInfo {
+  return {
+    platform: machine.platform,
+    arch: machine.arch,
+    cpuModel: machine.cpuModel,
+    cpuCount: machine.cpuCount,
+    totalMemoryBytes: machine.totalMemoryBytes,
+    nodeVersion: machine.nodeVersion,
+    ...(machine.cpuFlags ? { cpuFlags: [...machine.cpuFlags] } : {}),
+  };
+}
+
+function orderedShard(s: ShardRun): ShardRun {
+  return {
+    index: s.index,
+    count: s.count,
+    rollouts: s.rollouts,
+    startedAt: s.startedAt,
+    durationMs: s.durationMs,
+    workers: s.workers,
+    machine: orderedMachine(s.machine),
+  };
+}
+
 function orderedMeta(m: ReportMeta): ReportMeta {
-  const machine = m.machine;
   return {
     policy: m.policy,
     seed: m.seed,
     startedAt: m.startedAt,
     durationMs: m.durationMs,
-    machine: {
-      platform: machine.platform,
-      arch: machine.arch,
-      cpuModel: machine.cpuModel,
-      cpuCount: machine.cpuCount,
-      totalMemoryBytes: machine.totalMemoryBytes,
-      nodeVersion: machine.nodeVersion,
-      ...(machine.cpuFlags ? { cpuFlags: [...machine.cpuFlags] } : {}),
-    },
+    machine: orderedMachine(m.machine),
     ...(m.run ? { run: orderedRun(m.run) } : {}),
     ...(m.versions ? { versions: { ...m.versions } } : {}),
+    ...(m.shards ? { shards: m.shards.map(orderedShard) } : {}),
   };
 }
 

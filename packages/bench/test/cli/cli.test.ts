@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NdArray, WebsocketPolicyClient } from '@roboalign/serve';
@@ -153,6 +153,137 @@ describe.skipIf(!HAVE_CLI)('roboalign-bench (dist/cli.js)', () => {
     const result = await runCli(['evaluate', '--suite', 'libero-goal']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/--policy is required/);
+  });
+
+  describe('evaluate --shard i/n + merge: the same report as one unsharded run', () => {
+    /**
+     * report.json without the fields that say when the run ran: `meta.startedAt` and `meta.durationMs` (a
+     * merged run's are the first shard's start and the span to the last shard's end), and `meta.shards`
+     * (only merged reports list their shards). Everything else must match, `meta.machine` included, since
+     * here every shard ran on this machine, and `meta.run.workers`, since every run here used 1 thread.
+     */
+    async function comparableReport(dir: string): Promise<Record<string, unknown>> {
+      const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+      delete report.meta.startedAt;
+      delete report.meta.durationMs;
+      delete report.meta.shards;
+      return report;
+    }
+
+    /** The rollout videos of index.html, as their data URIs, in page order. */
+    async function pageVideos(dir: string): Promise<string[]> {
+      const html = await readFile(join(dir, 'index.html'), 'utf8');
+      return [...html.matchAll(/src="(data:image\/webp;base64,[^"]+)"/g)].map((m) => m[1]);
+    }
+
+    async function expectSameOutputs(merged: string, whole: string): Promise<void> {
+      const report = await comparableReport(merged);
+      expect(report).toEqual(await comparableReport(whole));
+      expect(await readFile(join(merged, 'table.md'), 'utf8')).toBe(
+        await readFile(join(whole, 'table.md'), 'utf8'),
+      );
+      expect((await readFile(join(merged, 'plot.png'))).equals(await readFile(join(whole, 'plot.png')))).toBe(
+        true,
+      );
+      expect(await pageVideos(merged)).toEqual(await pageVideos(whole));
+    }
+
+    it('random on libero-goal tasks 0 and 1, 2 trials each, all videos, as 3 shards in one folder', async () => {
+      const common = [
+        'evaluate',
+        '--suite',
+        'libero-goal',
+        '--policy',
+        'random',
+        '--tasks',
+        '0,1',
+        '--trials',
+        '2',
+        '--seed',
+        '3',
+        '--image-size',
+        '16',
+        '--workers',
+        '1',
+        // Every rollout's video: its frames show that each episode saw the same observations and actions
+        // in its shard as in the unsharded run (random fails every episode at maxSteps, so results alone
+        // would not tell).
+        '--videos',
+        'all',
+      ];
+      const whole = join(tmp, 'random-whole');
+      const shards = join(tmp, 'random-shards');
+      const runs = await Promise.all([
+        runCli([...common, '--out', whole], 60_000),
+        ...[0, 1, 2].map((i) => runCli([...common, '--shard', `${i}/3`, '--out', shards], 60_000)),
+      ]);
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      expect(runs[2].stdout).toContain('shard 1/3 of libero-goal: 1 of 4 episodes');
+      expect(runs[2].stdout).toContain(join(shards, 'shard-1-of-3.json'));
+      const merged = join(tmp, 'random-merged');
+      const result = await runCli(['merge', shards, '--out', merged, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      const summary = lastJsonLine<{ episodes: unknown[]; meta: { shards: { rollouts: number }[] } }>(result);
+      expect(summary.episodes).toHaveLength(4);
+      expect(summary.meta.shards.map((s) => s.rollouts)).toEqual([2, 1, 1]);
+      await expectOutputs(merged);
+      await expectSameOutputs(merged, whole);
+      expect(await pageVideos(whole)).toHaveLength(4);
+      expect((await readdir(join(shards, 'shard-0-of-3.videos'))).sort()).toEqual([
+        'task-0-trial-0.webp',
+        'task-1-trial-1.webp',
+      ]);
+    }, 120_000);
+
+    it('the expert on 3 calvin chains, as 2 shards in folders of their own', async () => {
+      const common = ['evaluate', '--suite', 'calvin', '--policy', 'expert', '--chains', '3'];
+      const more = ['--image-size', '16', '--workers', '1'];
+      const whole = join(tmp, 'chains-whole');
+      const [a, b] = [join(tmp, 'chains-0'), join(tmp, 'chains-1')];
+      const runs = await Promise.all([
+        runCli([...common, ...more, '--out', whole], 60_000),
+        runCli([...common, '--shard', '0/2', ...more, '--out', a, '--json'], 60_000),
+        runCli([...common, '--shard', '1/2', ...more, '--out', b], 60_000),
+      ]);
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      const part = lastJsonLine<{ shard: unknown; planned: number; results: { chain: number }[] }>(runs[1]);
+      expect(part.shard).toEqual({ index: 0, count: 2 });
+      expect(part.planned).toBe(3);
+      expect(part.results.map((r) => r.chain)).toEqual([0, 2]);
+      const merged = join(tmp, 'chains-merged');
+      const result = await runCli(['merge', a, b, '--out', merged]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('average length');
+      await expectSameOutputs(merged, whole);
+
+      // One shard short, or a folder without shards: refused, naming what is wrong, and nothing written.
+      const short = await runCli(['merge', a, '--out', join(tmp, 'never')]);
+      expect(short.code).toBe(1);
+      expect(short.stderr).toMatch(/merge: missing 1 of 2 shards: 1\/2/);
+      const stray = await runCli(['merge', a, b, whole, '--out', join(tmp, 'never')]);
+      expect(stray.code).toBe(1);
+      expect(stray.stderr).toContain(`merge: ${whole} holds no shard-<i>-of-<n>.json`);
+      expect(existsSync(join(tmp, 'never'))).toBe(false);
+    }, 120_000);
+
+    it('rejects a bad --shard, a shard without --out, and merge without folders', async () => {
+      const base = ['evaluate', '--suite', 'libero-goal', '--policy', 'random', '--trials', '1'];
+      const outside = await runCli([...base, '--shard', '4/4', '--out', join(tmp, 'x')]);
+      expect(outside.code).toBe(1);
+      expect(outside.stderr).toContain('--shard 4/4: the shard index must be in 0..3');
+      const text = await runCli([...base, '--shard', 'first', '--out', join(tmp, 'x')]);
+      expect(text.code).toBe(1);
+      expect(text.stderr).toContain('--shard must be INDEX/COUNT, 0-based (e.g. 0/4 … 3/4), got "first"');
+      const noOut = await runCli([...base, '--shard', '0/2']);
+      expect(noOut.code).toBe(1);
+      expect(noOut.stderr).toContain('--shard needs --out DIR');
+      const nothing = await runCli(['merge']);
+      expect(nothing.code).toBe(1);
+      expect(nothing.stderr).toContain('merge needs the folders that hold the shard outputs');
+      const stray = await runCli(['list', 'extra']);
+      expect(stray.code).toBe(1);
+      expect(stray.stderr).toContain('list takes no positional argument, got "extra"');
+    });
   });
 
   describe('serve --policy random --port 0 --image-size 224', () => {

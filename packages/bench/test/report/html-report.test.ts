@@ -86,6 +86,25 @@ describe('reportHtml', () => {
       expect(html).toContain(text);
   });
 
+  it('lists every shard of a merged run, and says whose machine and which span the run rows show', () => {
+    const shard = (index: number) => ({
+      index,
+      count: 2,
+      rollouts: 3,
+      startedAt: `2026-01-31T12:0${index}:00.000Z`,
+      durationMs: 65_000,
+      workers: 4,
+      machine: { ...META.machine, cpuModel: `cpu ${index}` },
+    });
+    const merged = reportHtml(episodesReport(EPISODES, { ...META, shards: [shard(0), shard(1)] }), []);
+    expect(merged).toContain('<dt>Wall time (first shard start to last shard end)</dt><dd>2 min 5 s</dd>');
+    expect(merged).toContain('<dt>Machine (shard 0)</dt>');
+    expect(merged).toContain(
+      '<dt>Shard 1/2</dt><dd>3 rollouts, started 2026-01-31T12:01:00.000Z, 65.0 s, 4 worker threads, cpu 1, ',
+    );
+    expect(html).not.toContain('Shard 0/');
+  });
+
   it('escapes the five HTML specials', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
