@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ACTION_DIM, describeMachine, recordExpertEpisodes } from '@roboalign/bench';
-import type { RobotEpisode } from '@roboalign/datasets';
+import { ACTION_DIM, describeMachine } from '@roboalign/bench';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
-import { progressBar, writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
+import { progressBar, writeFileAtomic } from '@roboalign/utils';
 import {
   exportedPrefillDifference,
   exportOnnx,
@@ -17,6 +16,7 @@ import {
 import { type DataStageResult, generateData } from '../data/index.js';
 import { codeFingerprint } from './code-fingerprint.js';
 import { lmComparisons, pairedComparisons } from './comparisons.js';
+import { demoDir, loadDemos, recordDemos } from './demo-store.js';
 import { summarizeGrpo } from './grpo-summary.js';
 import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
 import { evaluateLanguageModel, fastAnswerNll, fastReference, type LmScores } from './lm-eval.js';
@@ -212,23 +212,22 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     return { dir: join(out, 'onnx'), maxAbsLogitDifference };
   });
 
-  // Demonstrations from initial states the evaluation never uses (trials from 1000 on).
-  const demoFile = (suite: string) => join(out, 'demos', `${suite}.json`);
+  // Demonstrations from initial states the evaluation never uses (trials from 1000 on): one LeRobot v2.1
+  // dataset (PNG frames) per suite, demos/<suite>/.
   await runner.run('demos', { ...preset.vla, imageSize: preset.imageSize }, [], async () => {
     for (const suite of [...preset.vla.suites, 'calvin']) {
-      const { episodes } = await recordExpertEpisodes(suite, {
+      await recordDemos(suite, demoDir(out, suite), {
         episodes: suite === 'calvin' ? preset.vla.demoChains : preset.vla.demosPerTask,
         firstTrial: 1000,
         imageSize: preset.imageSize,
       });
-      await saveEpisodes(demoFile(suite), episodes);
     }
     return { dir: join(out, 'demos') };
   });
 
-  const loadDemos = async () => ({
-    libero: (await Promise.all(preset.vla.suites.map((s) => loadEpisodes(demoFile(s))))).flat(),
-    calvin: await loadEpisodes(demoFile('calvin')),
+  const loadAllDemos = async () => ({
+    libero: (await Promise.all(preset.vla.suites.map((s) => loadDemos(demoDir(out, s))))).flat(),
+    calvin: await loadDemos(demoDir(out, 'calvin')),
   });
   const vlaOptions = {
     ...preset.vla,
@@ -248,7 +247,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
           ['demos', 'base'],
           async () => {
             const base = await Vlm.load(modelDir('base'), tokenizer, session);
-            const rows = await ablateVlaInputs(base, (await loadDemos()).libero, {
+            const rows = await ablateVlaInputs(base, (await loadAllDemos()).libero, {
               ...vlaOptions,
               validationTrials: preset.vla.ablationTrials,
             });
@@ -274,7 +273,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       async () => {
         if (model === undefined) model = await Vlm.load(modelDir(v), tokenizer, session);
         else await model.loadWeightsFrom(modelDir(v));
-        const scores = await benchmarkVla(model, await loadDemos(), vlaOptions);
+        const scores = await benchmarkVla(model, await loadAllDemos(), vlaOptions);
         log(
           `[${stage}] ${Object.entries(scores.libero)
             .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
@@ -393,45 +392,3 @@ const EXPORT_TOLERANCE = 1e-3;
  * trial number: evaluation trials 0+, validation 500+, demonstrations 1000+.
  */
 export const POLICY_SEED = 7;
-
-// Demonstrations are kept as one JSON file per suite (typed arrays as plain arrays; images as base64).
-type StoredImage = { width: number; height: number; data: string };
-type StoredEpisode = Omit<RobotEpisode, 'actions' | 'states' | 'images'> & {
-  actions: number[];
-  states?: number[];
-  images?: Record<string, StoredImage[]>;
-};
-
-function mapCameras<A, B>(images: Readonly<Record<string, readonly A[]>> | undefined, f: (image: A) => B) {
-  return images
-    ? Object.fromEntries(Object.entries(images).map(([camera, frames]) => [camera, frames.map(f)]))
-    : undefined;
-}
-
-async function saveEpisodes(path: string, episodes: readonly RobotEpisode[]): Promise<void> {
-  const stored: StoredEpisode[] = episodes.map((e) => ({
-    ...e,
-    actions: Array.from(e.actions),
-    states: e.states ? Array.from(e.states) : undefined,
-    images: mapCameras(e.images, (f) => ({
-      width: f.width,
-      height: f.height,
-      data: Buffer.from(f.data).toString('base64'),
-    })),
-  }));
-  await writeJsonAtomic(path, stored);
-}
-
-async function loadEpisodes(path: string): Promise<RobotEpisode[]> {
-  const stored = JSON.parse(await readFile(path, 'utf8')) as StoredEpisode[];
-  return stored.map((e) => ({
-    ...e,
-    actions: Float32Array.from(e.actions),
-    states: e.states ? Float32Array.from(e.states) : undefined,
-    images: mapCameras(e.images, (f) => ({
-      width: f.width,
-      height: f.height,
-      data: new Uint8Array(Buffer.from(f.data, 'base64')),
-    })),
-  }));
-}
