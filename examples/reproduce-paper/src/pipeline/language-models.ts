@@ -134,7 +134,7 @@ export const PRECONDITION_PROMPTS = 32;
 
 /**
  * GRPO on the RL prompts with grpo's `roboalign` preset (5 samples, clip 0.2/0.3, dual clip 3, token-mean,
- * k3 KL) and the RoboAlign reward, mean(format, prefix similarity of the FAST ids). The learning rate is
+ * k3 KL; the pipeline preset may set the temperature, group size and KL coefficient) and the RoboAlign reward, mean(format, prefix similarity of the FAST ids). The learning rate is
  * the preset's for this model size (the paper's 1e-6 is for a 7B model).
  */
 export async function trainGrpo(options: {
@@ -148,7 +148,13 @@ export async function trainGrpo(options: {
 }): Promise<TrainedModel & { meanReward: number[]; nonZeroVarianceBefore: number }> {
   const { tokenizer, preset, out } = options;
   const model = await Vlm.load(options.from, tokenizer, options.session);
-  const p = GRPO_PRESETS.roboalign;
+  const { temperature, groupSize, beta } = preset.grpo;
+  const p = {
+    ...GRPO_PRESETS.roboalign,
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(groupSize !== undefined ? { groupSize } : {}),
+    ...(beta !== undefined ? { beta } : {}),
+  };
   const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
   const reference = policy.reference();
   const metrics = join(out, 'grpo.jsonl');

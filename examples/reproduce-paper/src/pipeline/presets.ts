@@ -24,8 +24,19 @@ export interface PipelinePreset {
   sftSteps: number;
   batchSize: number;
   lr: number;
-  /** GRPO: steps, prompts per step, new tokens; group size, clipping and KL come from grpo's `roboalign` preset. */
-  grpo: { steps: number; prompts: number; maxNewTokens: number; lr: number };
+  /**
+   * GRPO: steps, prompts per step, new tokens, learning rate; clipping, and unless set here the sampling
+   * temperature, group size and KL coefficient, come from grpo's `roboalign` preset.
+   */
+  grpo: {
+    steps: number;
+    prompts: number;
+    maxNewTokens: number;
+    lr: number;
+    temperature?: number;
+    groupSize?: number;
+    beta?: number;
+  };
   /** Language-model evaluation prompts per source. */
   lmEval: { prompts: number; maxNewTokens: number };
   /** VLA: demonstrations per task, head training, evaluation. */
@@ -102,7 +113,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     sftSteps: 400,
     batchSize: 16,
     lr: 1e-3,
-    grpo: { steps: 8, prompts: 4, maxNewTokens: 96, lr: 1e-4 },
+    grpo: { steps: 8, prompts: 4, maxNewTokens: 96, lr: 1e-4, temperature: 0.7 },
     lmEval: { prompts: 32, maxNewTokens: 128 },
     vla: {
       suites: ['libero-goal', 'libero-spatial'],
@@ -134,7 +145,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     sftSteps: 1500,
     batchSize: 16,
     lr: 1e-3,
-    grpo: { steps: 40, prompts: 5, maxNewTokens: 96, lr: 1e-4 },
+    grpo: { steps: 40, prompts: 5, maxNewTokens: 96, lr: 1e-4, temperature: 0.7 },
     lmEval: { prompts: 128, maxNewTokens: 128 },
     vla: {
       suites: ['libero-spatial', 'libero-object', 'libero-goal', 'libero-long'],
@@ -183,6 +194,10 @@ export function deviations(preset: PipelinePreset): string[] {
   if ((fast.stateBins ?? 0) > 0)
     list.push(
       `FAST prompts carry the robot state as text (${fast.stateBins} bins, pi0-FAST style); the paper's prompts do not`,
+    );
+  if (preset.grpo.temperature !== undefined && preset.grpo.temperature !== 1)
+    list.push(
+      `GRPO samples at temperature ${preset.grpo.temperature}, chosen on the RL prompts (EasyR1's default is 1): at 1 most groups had no reward variance`,
     );
   if ((fast.thinkShare ?? 0) > 0)
     list.push(

@@ -1,0 +1,76 @@
+// GRPO's sampling levers (issue #21, "GRPO has signal"): GRPO from a finished run's roboalign-sft model on its
+// RL prompts, one setting at a time (temperature, group size, KL coefficient, learning rate, steps), and the
+// signal each gives: groups with reward variance, the reward's rise and the final KL. Chosen on the RL
+// prompts, never on evaluation. One JSON line per setting in `<out>/grpo-levers.jsonl`.
+//
+//   npx tsx src/experiments/grpo-levers.ts --run results/quick --out /tmp/grpo-levers \
+//     --lever name=t07,temperature=0.7 --lever name=g8,groupSize=8
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine } from '@roboalign/bench';
+import { VlmTokenizer } from '@roboalign/vlm';
+import { summarizeGrpo } from '../pipeline/grpo-summary.js';
+import { readRlPrompts, trainGrpo } from '../pipeline/language-models.js';
+import { PIPELINE_PRESETS, type PipelinePreset } from '../pipeline/presets.js';
+
+type GrpoSettings = PipelinePreset['grpo'];
+const KEYS = ['steps', 'prompts', 'maxNewTokens', 'lr', 'temperature', 'groupSize', 'beta'] as const;
+
+function parseLever(text: string): { name: string; grpo: Partial<GrpoSettings> } {
+  let name = '';
+  const grpo: Partial<Record<(typeof KEYS)[number], number>> = {};
+  for (const pair of text.split(',')) {
+    const [key, value] = pair.split('=');
+    if (key === 'name') name = value;
+    else if ((KEYS as readonly string[]).includes(key)) {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new Error(`--lever: ${key}=${value} is not a number`);
+      grpo[key as (typeof KEYS)[number]] = n;
+    } else throw new Error(`--lever: unknown key "${key}" (known: name, ${KEYS.join(', ')})`);
+  }
+  if (!name) throw new Error(`--lever "${text}": give it a name=`);
+  return { name, grpo };
+}
+
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'results/quick' },
+    out: { type: 'string', default: 'results/grpo-levers' },
+    lever: { type: 'string', multiple: true, default: [] },
+  },
+});
+const preset = PIPELINE_PRESETS.quick;
+const run = resolve(values.run!);
+const out = resolve(values.out!);
+await mkdir(out, { recursive: true });
+const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
+const rl = await readRlPrompts(join(run, 'data', 'rl.jsonl'));
+const cpu = describeMachine().cpuModel;
+for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=preset']).map(parseLever)) {
+  const settings = { ...preset.grpo, ...grpo };
+  const started = performance.now();
+  const trained = await trainGrpo({
+    tokenizer,
+    preset: { ...preset, grpo: settings },
+    from: join(run, 'models', 'roboalign-sft'),
+    out: join(out, name),
+    rl,
+  });
+  const log = (await readFile(trained.metrics, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
+  const line = {
+    name,
+    grpo: settings,
+    rlPrompts: rl.length,
+    ...summarizeGrpo(log, { nonZeroVarianceBefore: trained.nonZeroVarianceBefore, seed: preset.seed }),
+    formatReward: log.map((m) => m['rewards/format']),
+    accuracyReward: log.map((m) => m['rewards/accuracy']),
+    seconds: (performance.now() - started) / 1000,
+    cpu,
+  };
+  console.log(JSON.stringify(line));
+  await appendFile(join(out, 'grpo-levers.jsonl'), `${JSON.stringify(line)}\n`);
+}
