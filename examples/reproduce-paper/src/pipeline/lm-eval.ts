@@ -29,7 +29,7 @@ export interface LmScores {
   /** Decoded action error of the direct answers, beside the training mean chunk's on the same prompts (normalized units). */
   actionMae: number;
   meanChunkMae: number;
-  /** Share of direct answers that decode to a chunk. */
+  /** Share of direct answers that decode to a whole chunk (no padding or cutting). */
   decodeRate: number;
   /** Share of distinct direct answers over the held-out prompts. */
   distinctAnswers: number;
@@ -127,7 +127,7 @@ export async function fastAnswerNll(model: Vlm, path: string, count: number): Pr
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 
-/** What the FAST scores compare against: the training targets' mean chunk and best constant answer. */
+/** What the FAST scores compare against: the training targets (for the best constant answer) and their mean chunk. */
 export interface FastReference {
   trainTargets: readonly (readonly number[])[];
   meanChunk: Float64Array;
