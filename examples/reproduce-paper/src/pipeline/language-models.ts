@@ -148,6 +148,9 @@ export async function trainGrpo(options: {
 }): Promise<TrainedModel & { meanReward: number[]; nonZeroVarianceBefore: number }> {
   const { tokenizer, preset, out } = options;
   const model = await Vlm.load(options.from, tokenizer, options.session);
+  // The RoboAlign reward of one completion, for the trainer and for the precondition check alike.
+  const rewardParts = (text: string, ids: ArrayLike<number>, target: readonly number[]) =>
+    roboalignRewardParts(text, target, { actionIds: generatedFastIds(tokenizer, ids) });
   const { temperature, groupSize, beta } = preset.grpo;
   const p = {
     ...GRPO_PRESETS.roboalign,
@@ -183,10 +186,7 @@ export async function trainGrpo(options: {
       weight: 0.5,
       fn: ({ completions, completionIds, columns }: GrpoRewardArgs<Conversation>) =>
         completions.map(
-          (text, i) =>
-            roboalignRewardParts(text, columns.targetFastIds[i] as number[], {
-              actionIds: generatedFastIds(tokenizer, completionIds[i]),
-            })[part],
+          (text, i) => rewardParts(text, completionIds[i], columns.targetFastIds[i] as number[])[part],
         ),
     })),
   });
@@ -197,14 +197,7 @@ export async function trainGrpo(options: {
     { temperature: p.temperature, maxNewTokens: preset.grpo.maxNewTokens, n: p.groupSize, seed: preset.seed },
   );
   const nonZeroVarianceBefore = nonZeroVarianceShare(
-    samples.map((group, i) =>
-      group.map((g) => {
-        const parts = roboalignRewardParts(g.text, checked[i].targetFastIds, {
-          actionIds: generatedFastIds(tokenizer, g.ids),
-        });
-        return (parts.format + parts.accuracy) / 2;
-      }),
-    ),
+    samples.map((group, i) => group.map((g) => rewardParts(g.text, g.ids, checked[i].targetFastIds).reward)),
   );
   options.log?.(
     `[roboalign] before GRPO: ${(100 * nonZeroVarianceBefore).toFixed(0)}% of ${checked.length} RL prompts give a group with non-zero reward variance`,

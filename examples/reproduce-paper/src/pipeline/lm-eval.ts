@@ -157,40 +157,34 @@ export async function evaluateLanguageModel(
 ): Promise<Omit<LmScores, 'answerNll'> & { samples: LmSample[] }> {
   const shape = { horizon: options.horizon, dim: options.actionDim };
   const rowsOf = async (path: string) => (await readRlPrompts(path)).slice(0, options.prompts);
-  const directRows = await rowsOf(heldOut.fast);
-  const reasoningRows = await rowsOf(heldOut.rl);
-  const direct = await greedyFastAnswers(
-    model,
-    directRows.map((r) => r.prompt),
-    options.maxNewTokens,
-  );
-  const reasoning = await greedyFastAnswers(
-    model,
-    reasoningRows.map((r) => r.prompt),
-    options.maxNewTokens,
-  );
   const targets = (rows: readonly RlPrompt[]) => rows.map((r) => r.targetFastIds);
-  const scores = scoreFastAnswers(
-    direct.map((a) => a.ids),
-    targets(directRows),
-    fast,
-    shape,
-    reference.meanChunk,
-  );
-  const onReasoning = scoreFastAnswers(
-    reasoning.map((a) => a.ids),
-    targets(reasoningRows),
-    fast,
-    shape,
-    reference.meanChunk,
-  );
+  // Greedy answers to one held-out FAST file and their scores against its targets.
+  const answer = async (path: string) => {
+    const rows = await rowsOf(path);
+    const answers = await greedyFastAnswers(
+      model,
+      rows.map((r) => r.prompt),
+      options.maxNewTokens,
+    );
+    const scores = scoreFastAnswers(
+      answers.map((a) => a.ids),
+      targets(rows),
+      fast,
+      shape,
+      reference.meanChunk,
+    );
+    return { rows, answers, scores };
+  };
+  const direct = await answer(heldOut.fast);
+  const reasoning = await answer(heldOut.rl);
+  const scores = direct.scores;
   const general = await exactAccuracy(model, heldOut.general, options.prompts, options.maxNewTokens);
   const robot = await exactAccuracy(model, heldOut.robot, options.prompts, options.maxNewTokens);
   const reasoningQa = await exactAccuracy(model, heldOut.reasoning, options.prompts, options.maxNewTokens);
   return {
-    formatRate: mean(reasoning.map((r) => formatReward(r.text))),
-    prefixSimilarity: { direct: scores.prefixSimilarity, reasoning: onReasoning.prefixSimilarity },
-    constantBaseline: constantBaseline(reference.trainTargets, targets(directRows)).heldOut,
+    formatRate: mean(reasoning.answers.map((r) => formatReward(r.text))),
+    prefixSimilarity: { direct: scores.prefixSimilarity, reasoning: reasoning.scores.prefixSimilarity },
+    constantBaseline: constantBaseline(reference.trainTargets, targets(direct.rows)).heldOut,
     actionMae: scores.actionMae,
     meanChunkMae: scores.meanChunkMae,
     decodeRate: scores.decodeRate,
@@ -198,8 +192,8 @@ export async function evaluateLanguageModel(
     perPrompt: scores.perPrompt,
     vqaAccuracy: { general, robot, reasoning: reasoningQa, mean: mean([general, robot, reasoningQa]) },
     samples: [
-      ...direct.map((a, i) => sample('direct', directRows[i], a)),
-      ...reasoning.map((a, i) => sample('reasoning', reasoningRows[i], a)),
+      ...direct.answers.map((a, i) => sample('direct', direct.rows[i], a)),
+      ...reasoning.answers.map((a, i) => sample('reasoning', reasoning.rows[i], a)),
     ],
   };
 }
