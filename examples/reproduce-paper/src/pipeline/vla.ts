@@ -45,7 +45,7 @@ export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruc
 }
 
 /** Features of `count` rows with one zero token each, for a head that reads no backbone. */
-function blankFeatures(count: number): Features {
+export function blankFeatures(count: number): Features {
   const width = 32;
   return {
     hidden: new Float32Array(count * width),
@@ -63,7 +63,7 @@ interface RowFeatures {
 }
 
 /** Positions of row `row` the head reads: real tokens, and with `text` only those that are not image tokens. */
-function selectedPositions(
+export function selectedPositions(
   f: Features,
   row: number,
   selection: FeatureTokens,
@@ -82,7 +82,12 @@ function selectedPositions(
  * Row `row` of frozen-backbone features, its selected tokens packed into `tokens` rows. A prompt longer
  * than the head was built for is an error: cutting it would drop the instruction, which comes last.
  */
-function rowFeatures(f: Features, row: number, positions: readonly number[], tokens: number): RowFeatures {
+export function rowFeatures(
+  f: Features,
+  row: number,
+  positions: readonly number[],
+  tokens: number,
+): RowFeatures {
   const [, length, width] = f.shape;
   if (positions.length > tokens)
     throw new Error(

@@ -13,10 +13,12 @@ import { mulberry32 } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, Vlm } from '@roboalign/vlm';
 import { describe, expect, it } from 'vitest';
 import {
-  type FeatureTokens,
+  blankFeatures,
   GR00T_INPUTS,
   type HeadInputs,
   observationPrompt,
+  rowFeatures,
+  selectedPositions,
   type VlaHead,
   type VlaTrainingSet,
   vlaPolicy,
@@ -25,44 +27,7 @@ import {
 
 // vla.ts's sample builder and policy as they were before the shared parts moved into
 // @roboalign/action-head (issue #23), kept here to show that the samples and the actions did not change.
-
-function blankFeatures(count: number): Features {
-  const width = 32;
-  return {
-    hidden: new Float32Array(count * width),
-    mask: new Uint8Array(count).fill(1),
-    ids: new Int32Array(count).fill(-1),
-    shape: [count, 1, width],
-    layer: 0,
-  };
-}
-
-function selectedPositions(
-  f: Features,
-  row: number,
-  selection: FeatureTokens,
-  imageTokenId: number,
-): number[] {
-  const [, length] = f.shape;
-  const positions: number[] = [];
-  for (let s = 0; s < length; s++) {
-    const k = row * length + s;
-    if (f.mask[k] === 1 && (selection === 'all' || f.ids[k] !== imageTokenId)) positions.push(s);
-  }
-  return positions;
-}
-
-function rowFeatures(f: Features, row: number, positions: readonly number[], tokens: number) {
-  const [, length, width] = f.shape;
-  const features = new Float32Array(tokens * width);
-  const featureMask = new Float32Array(tokens);
-  positions.forEach((s, k) => {
-    const from = (row * length + s) * width;
-    features.set(f.hidden.subarray(from, from + width), k * width);
-    featureMask[k] = 1;
-  });
-  return { features, featureMask };
-}
+// The feature selection did not move, so the old code calls vla.ts's own.
 
 async function oldVlaTrainingSet(
   vlm: Vlm,
