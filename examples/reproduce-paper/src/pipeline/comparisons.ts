@@ -6,6 +6,7 @@ import {
 } from '@roboalign/bench';
 import { mulberry32 } from '@roboalign/utils';
 import type { Variant } from './language-models.js';
+import { mean } from './mean.js';
 import type { VlaScores } from './vla.js';
 
 /** The paper's comparisons: RoboAlign against RoboAlign w/o RL and each baseline, and SFT against base. */
@@ -58,8 +59,6 @@ function pooledOutcomes(scores: Pick<VlaScores, 'libero'>): boolean[] {
       return outcomes;
     });
 }
-
-const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 /** (mean A − mean B) / mean B in percent, with a paired percentile bootstrap; null where mean B is 0. */
 export function relativeDifference(

@@ -1,5 +1,6 @@
 import type { FastTokenizer } from '@roboalign/fast-tokenizer';
 import { prefixSimilarity } from '@roboalign/rewards';
+import { mean } from './mean.js';
 
 /** How a language model's greedy FAST answers compare with the expert's chunks, and with trivial answers. */
 export interface FastAnswerScores {
@@ -26,8 +27,6 @@ export interface ChunkShape {
   horizon: number;
   dim: number;
 }
-
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 
 function meanAbsoluteError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -1,4 +1,5 @@
 import { mulberry32 } from '@roboalign/utils';
+import { mean } from './mean.js';
 
 /** What `results.json` reports of the GRPO run (issue #21's "GRPO has signal"). */
 export interface GrpoSummary {
@@ -17,8 +18,6 @@ export interface GrpoSummary {
 
 /** One line of the GRPO log, as `GrpoTrainer.step` returns it. */
 export type GrpoLogLine = Readonly<Record<string, number>>;
-
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 
 /** Resampling rounds of the reward-rise interval. */
 const BOOTSTRAP_ROUNDS = 2000;

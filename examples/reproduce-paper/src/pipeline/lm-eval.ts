@@ -17,6 +17,7 @@ import {
   scoreFastAnswers,
 } from './fast-metrics.js';
 import { generatedFastIds, type RlPrompt, readRlPrompts } from './language-models.js';
+import { mean } from './mean.js';
 
 /** The analysis-table figures of one language model. */
 export interface LmScores {
@@ -124,8 +125,6 @@ export async function fastAnswerNll(model: Vlm, path: string, count: number): Pr
     all: mean(flat(byRank)),
   };
 }
-
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 
 /** What the FAST scores compare against: the training targets (for the best constant answer) and their mean chunk. */
 export interface FastReference {
