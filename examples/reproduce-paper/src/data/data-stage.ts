@@ -36,7 +36,8 @@ export interface DataStageOptions {
   readonly imageSize?: number;
   /**
    * Also write the RL prompts of the alternative alignment targets (issue #22) on the FAST RL prompts' rows:
-   * `rl-highlevel` (`targetText`) and `rl-trajectory` (`targetTrajectory`), both splits. Default false.
+   * `rl-highlevel` (`targetText`) and `rl-trajectory` (`targetTrajectory`), both splits, and the SFT rows
+   * that teach their answers (`sft-highlevel`, `sft-trajectory`). Default false.
    */
   readonly alternativeTargets?: boolean;
   readonly workers?: number;
@@ -48,7 +49,7 @@ export interface DataStageResult {
   /**
    * Training JSONL files. `rl` rows carry `targetFastIds`. With `alternativeTargets`, `rlHighLevel` rows
    * carry `targetText` and `rlTrajectory` rows `targetTrajectory` (agent-view pixels) and `imageSize`, drawn
-   * from the same FAST rows as `rl`.
+   * from the same FAST rows as `rl`; `sftHighLevel` and `sftTrajectory` are their SFT rows.
    */
   readonly train: {
     readonly general: string;
@@ -58,6 +59,8 @@ export interface DataStageResult {
     readonly rl: string;
     readonly rlHighLevel?: string;
     readonly rlTrajectory?: string;
+    readonly sftHighLevel?: string;
+    readonly sftTrajectory?: string;
   };
   /**
    * Held-out JSONL files (other seeds). `fast` rows carry `targetFastIds`; `rl` is the held-out split of
@@ -132,7 +135,9 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
   const all = [
     ...Object.values(data.train),
     ...Object.values(data.heldout),
-    ...(alternatives ? [...Object.values(alternatives.train), ...Object.values(alternatives.heldout)] : []),
+    ...(alternatives
+      ? [alternatives.train, alternatives.heldout, alternatives.sft].flatMap((sets) => Object.values(sets))
+      : []),
   ];
   const alternativePaths = (split: 'train' | 'heldout') =>
     alternatives
@@ -149,6 +154,12 @@ export async function generateData(options: DataStageOptions): Promise<DataStage
       fast: path(data.train['fast-actions']),
       rl: path(data.train.rl),
       ...alternativePaths('train'),
+      ...(alternatives
+        ? {
+            sftHighLevel: path(alternatives.sft['sft-highlevel']),
+            sftTrajectory: path(alternatives.sft['sft-trajectory']),
+          }
+        : {}),
     },
     heldOut: {
       general: path(data.heldout['general-vqa']),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
 import { loadActionTokenizer } from './action-tokenizer.js';
 import { generateAlternativeRlData } from './alternative-rl-data.js';
+import { generateAlternativeSftData } from './alternative-sft-data.js';
 import { datasetFiles } from './dataset-files.js';
 import { fitActionTokenizer } from './fit-action-tokenizer.js';
 import {
@@ -13,20 +14,29 @@ import {
 } from './generate-sources.js';
 import { generateRlData } from './rl-data.js';
 import { writeTextCorpus } from './text-corpus.js';
-import type { AlternativeRlSource, GeneratedDataset, SourceName, Split } from './types.js';
+import type {
+  AlternativeRlSource,
+  AlternativeSftSource,
+  GeneratedDataset,
+  SourceName,
+  Split,
+} from './types.js';
 import { UnitPool } from './unit-pool.js';
 
 /** The four SFT sources. */
-export type SftSource = Exclude<SourceName, 'rl' | AlternativeRlSource>;
+export type SftSource = Exclude<SourceName, 'rl' | AlternativeRlSource | AlternativeSftSource>;
 
 /** The datasets of every run: the four SFT sources and the FAST RL prompts. */
-export type CoreSource = Exclude<SourceName, AlternativeRlSource>;
+export type CoreSource = Exclude<SourceName, AlternativeRlSource | AlternativeSftSource>;
 
 /** A split's datasets of every run. */
 export type CoreDatasets = Readonly<Record<CoreSource, GeneratedDataset>>;
 
 /** A split's RL prompts of the alternative targets. */
 export type AlternativeDatasets = Readonly<Record<AlternativeRlSource, GeneratedDataset>>;
+
+/** The SFT rows that teach the alternative targets' answer format (training split only). */
+export type AlternativeSftDatasets = Readonly<Record<AlternativeSftSource, GeneratedDataset>>;
 
 /** Rows per SFT source. */
 export type SourceCounts = Readonly<Record<SftSource, number>>;
@@ -71,8 +81,9 @@ export interface DatasetConfig {
   readonly questionsPerFrame?: number;
   /**
    * Also write the RL prompts of the alternative alignment targets (issue #22), `rl-highlevel` and
-   * `rl-trajectory` with their held-out splits, from the same FAST rows as `rl` (`generateAlternativeRlData`);
-   * the FAST datasets then label their rows with both targets. Default false: nothing else changes, so
+   * `rl-trajectory` with their held-out splits, from the same FAST rows as `rl` (`generateAlternativeRlData`),
+   * and their SFT rows `sft-highlevel` and `sft-trajectory`, one per think-then-act FAST training row
+   * (`generateAlternativeSftData`); the FAST datasets then label their rows with both targets. Default false: nothing else changes, so
    * existing runs resume as they were. The text corpus leaves these prompts out either way.
    */
   readonly alternativeTargets?: boolean;
@@ -90,8 +101,15 @@ export interface GeneratedData {
   readonly horizon: number;
   readonly train: CoreDatasets;
   readonly heldout: CoreDatasets;
-  /** The alternative targets' RL prompts per split (`rl-highlevel`, `rl-trajectory`), with `alternativeTargets`. */
-  readonly alternatives?: { readonly train: AlternativeDatasets; readonly heldout: AlternativeDatasets };
+  /**
+   * With `alternativeTargets`: the alternative targets' RL prompts per split (`rl-highlevel`, `rl-trajectory`)
+   * and their SFT rows (`sft-highlevel`, `sft-trajectory`).
+   */
+  readonly alternatives?: {
+    readonly train: AlternativeDatasets;
+    readonly heldout: AlternativeDatasets;
+    readonly sft: AlternativeSftDatasets;
+  };
   /** `<out>/text-corpus.txt`: every training question and answer, for the VLM's text BPE. */
   readonly corpus: string;
   /** Seconds of the whole call. */
@@ -172,9 +190,24 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
     const train = await sources('train', config.train, rl);
     const heldout = await sources('heldout', config.heldout, config.heldout.rl);
     const alternatives = alternativeTargets
-      ? { train: await alternativesOf(train), heldout: await alternativesOf(heldout) }
+      ? {
+          train: await alternativesOf(train),
+          heldout: await alternativesOf(heldout),
+          sft: {
+            'sft-highlevel': await generateAlternativeSftData({
+              from: train['fast-actions'],
+              out,
+              target: 'high-level',
+            }),
+            'sft-trajectory': await generateAlternativeSftData({
+              from: train['fast-actions'],
+              out,
+              target: 'trajectory',
+            }),
+          },
+        }
       : undefined;
-    // The alternative targets' prompts stay out of the corpus, so they leave the VLM's tokenizer unchanged.
+    // The alternative targets' rows stay out of the corpus, so they leave the VLM's tokenizer unchanged.
     const corpus = await writeTextCorpus(out, Object.values(train));
     const manifest = (sets: Readonly<Record<string, GeneratedDataset>>) =>
       Object.fromEntries(Object.entries(sets).map(([source, d]) => [source, datasetFiles(d.name).manifest]));
@@ -185,7 +218,7 @@ export async function generateDataset(config: DatasetConfig): Promise<GeneratedD
       tokenizerFit: fitted.fit,
       tokenizer: TOKENIZER_DIR,
       corpus: 'text-corpus.txt',
-      train: manifest({ ...train, ...alternatives?.train }),
+      train: manifest({ ...train, ...alternatives?.train, ...alternatives?.sft }),
       heldout: manifest({ ...heldout, ...alternatives?.heldout }),
     });
     return {

@@ -13,6 +13,11 @@ export {
   generateAlternativeRlData,
 } from './alternative-rl-data.js';
 export {
+  ALTERNATIVE_SFT_SOURCES,
+  type AlternativeSftDataOptions,
+  generateAlternativeSftData,
+} from './alternative-sft-data.js';
+export {
   alternativeTargetFacts,
   TRAJECTORY_STRIDE,
   trajectoryPixels,
@@ -35,6 +40,7 @@ export {
 export { type FitActionTokenizerOptions, fitActionTokenizer } from './fit-action-tokenizer.js';
 export {
   type AlternativeDatasets,
+  type AlternativeSftDatasets,
   type CoreDatasets,
   type CoreSource,
   type DatasetConfig,
@@ -66,6 +72,7 @@ export { DEFAULT_STATE_BINS, stateText } from './state-text.js';
 export { corpusText, readTextCorpus, TEXT_CORPUS_FILE, writeTextCorpus } from './text-corpus.js';
 export type {
   AlternativeRlSource,
+  AlternativeSftSource,
   ChatRow,
   DatasetManifest,
   FastRow,

@@ -11,10 +11,17 @@ export type SourceName =
   | 'reasoning'
   | 'fast-actions'
   | 'rl'
-  | AlternativeRlSource;
+  | AlternativeRlSource
+  | AlternativeSftSource;
 
 /** The RL prompts of the alternative alignment targets: the next high-level step, the gripper's pixel path. */
 export type AlternativeRlSource = 'rl-highlevel' | 'rl-trajectory';
+
+/**
+ * The SFT rows that teach the alternative targets' answer format: the FAST think-then-act rows asked for the
+ * next step in words or the gripper's pixel path instead, with the same reasoning.
+ */
+export type AlternativeSftSource = 'sft-highlevel' | 'sft-trajectory';
 
 /** Training rows, or rows held out for evaluation (generated from other seeds). */
 export type Split = 'train' | 'heldout';

@@ -9,6 +9,7 @@ import { mulberry32, seedFromParts } from '@roboalign/utils';
 import { readConversations } from '@roboalign/vlm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAlternativeRlData } from '../../src/data/alternative-rl-data.js';
+import { ALTERNATIVE_SFT_SOURCES } from '../../src/data/alternative-sft-data.js';
 import { TRAJECTORY_STRIDE, trajectoryPixels, trajectoryText } from '../../src/data/alternative-targets.js';
 import { type DataStageResult, generateData } from '../../src/data/data-stage.js';
 import { readDataset, writeDataset } from '../../src/data/dataset-files.js';
@@ -18,6 +19,7 @@ import { generateDataset } from '../../src/data/generate-dataset.js';
 import { phaseText } from '../../src/data/phase-text.js';
 import { futureRows, type PoolFrame, poolTask, runPoolEpisode } from '../../src/data/pool-episodes.js';
 import { ACTION_HORIZON } from '../../src/data/producers.js';
+import { promptImages } from '../../src/data/rl-data.js';
 import { unitSeed } from '../../src/data/seeds.js';
 import type {
   ChatRow,
@@ -97,8 +99,10 @@ describe('generateDataset with alternativeTargets', () => {
     root = await mkdtemp(join(tmpdir(), 'alternative-targets-'));
     on = join(root, 'on');
     off = join(root, 'off');
-    stage = await generateData({ ...TINY_STAGE, out: on, workers: 0, alternativeTargets: true });
-    await generateDataset({ ...TINY, out: off, workers: 0 });
+    // Half the FAST training rows think-then-act: the alternative targets' SFT rows are made from those.
+    const fast = { ...TINY_STAGE.fast, thinkShare: 0.5 };
+    stage = await generateData({ ...TINY_STAGE, fast, out: on, workers: 0, alternativeTargets: true });
+    await generateDataset({ ...TINY, thinkShare: 0.5, out: off, workers: 0 });
   }, 240_000);
   afterAll(async () => {
     await envs.dispose();
@@ -271,6 +275,41 @@ describe('generateDataset with alternativeTargets', () => {
     expect(kept).toEqual(drawn.slice(1));
   });
 
+  it('teaches each target on every think-then-act FAST row: same images and reasoning, the target as answer', async () => {
+    const fast = await readDataset(on, await manifestOf('fast-actions'));
+    const thinking = fast.labels.flatMap((label, index) => (label.kind === 'fast-think-act' ? [index] : []));
+    expect(thinking.length).toBeGreaterThan(0);
+    for (const target of ['high-level', 'trajectory'] as const) {
+      const path = target === 'high-level' ? stage.train.sftHighLevel! : stage.train.sftTrajectory!;
+      expect((await readConversations(path)).length).toBe(thinking.length); // checks shapes and image files
+      const { rows, labels } = await readDataset(on, await manifestOf(ALTERNATIVE_SFT_SOURCES[target]));
+      expect(labels.map((l) => l.facts.fastRow)).toEqual(thinking);
+      rows.forEach((conversation, k) => {
+        const index = thinking[k];
+        const facts = fast.labels[index].facts as {
+          instruction: string;
+          state_text?: string;
+          high_level: string;
+          trajectory: [number, number][];
+        };
+        const [user, assistant] = conversation.messages;
+        const texts = (content: typeof user.content) =>
+          typeof content === 'string'
+            ? [content]
+            : content.flatMap((c) => (c.type === 'text' ? [c.text] : []));
+        const prompt = target === 'high-level' ? highLevelPrompt : trajectoryPrompt;
+        expect(texts(user.content)).toEqual([prompt(facts.instruction, facts.state_text)]);
+        expect(promptImages(conversation)).toEqual(promptImages(fast.rows[index]));
+        const [answer] = texts(assistant.content);
+        const think = fast.labels[index].answer.slice(0, fast.labels[index].answer.indexOf('</think>') + 8);
+        expect(answer.startsWith(think)).toBe(true);
+        expect(formatReward(answer)).toBe(1);
+        if (target === 'high-level') expect(highLevelAccuracy(answer, facts.high_level)).toBe(1);
+        else expect(parseTrajectory(answer)).toEqual(facts.trajectory);
+      });
+    }
+  });
+
   it('refuses FAST data written without the option', async () => {
     const from = JSON.parse(
       (await readTree(off)).get('fast-actions.manifest.json')!.toString('utf8'),
@@ -284,7 +323,14 @@ describe('generateDataset with alternativeTargets', () => {
     const [a, b] = await Promise.all([readTree(on), readTree(off)]);
     const added = [...a.keys()].filter((path) => !b.has(path)).sort();
     expect(added).toEqual(
-      ['rl-highlevel', 'rl-highlevel-heldout', 'rl-trajectory', 'rl-trajectory-heldout']
+      [
+        'rl-highlevel',
+        'rl-highlevel-heldout',
+        'rl-trajectory',
+        'rl-trajectory-heldout',
+        'sft-highlevel',
+        'sft-trajectory',
+      ]
         .flatMap((name) => [`${name}.jsonl`, `${name}.labels.jsonl`, `${name}.manifest.json`])
         .sort(),
     );
