@@ -2,13 +2,20 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseShard } from '@roboalign/bench';
 import { PIPELINE_PRESETS } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
+import { VARIANTS, type Variant } from './pipeline/variants.js';
 
-const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--out DIR] [--from STAGE] [--device cpu|cuda]
+const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--shard I/N] [--from STAGE] [--device cpu|cuda]
   --preset   sizes of every stage (default quick; smoke checks the plumbing in minutes)
+  --variants the language models to run instead of the preset's, comma-separated (${VARIANTS.join(', ')});
+             base and, for a GRPO variant, roboalign-sft are added. align-highlevel or align-trajectory
+             adds their targets' data and SFT rows, which changes every model after base
   --out      results folder (default results/<preset> inside the example)
+  --shard    I/N: evaluate only shard I of N (0-based) of every VLA stage's episodes and chains, write it
+             under OUT/vla-shards/ and stop; then run without --shard (same --out) to merge and report
   --from     force this stage and every later one (${STAGES.join(', ')}; vla = vla-base)
   --device   cuda asks ONNX Runtime for the CUDA execution provider and falls back to CPU with a notice`;
 
@@ -21,6 +28,8 @@ async function main(): Promise<void> {
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
       from: { type: 'string' },
+      variants: { type: 'string' },
+      shard: { type: 'string' },
       device: { type: 'string', default: 'cpu' },
       help: { type: 'boolean', default: false },
     },
@@ -37,16 +46,22 @@ async function main(): Promise<void> {
     throw new Error(`unknown stage ${JSON.stringify(values.from)}\n${usage}`);
   if (values.device !== 'cpu' && values.device !== 'cuda')
     throw new Error(`--device must be cpu or cuda\n${usage}`);
+  const variants = values.variants?.split(',').map((v) => v.trim());
+  const unknown = variants?.filter((v) => !VARIANTS.includes(v as Variant));
+  if (unknown?.length)
+    throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
   const out = resolve(values.out ?? join(import.meta.dirname, '..', 'results', preset.name));
   console.log(`RoboAlign in miniature, preset ${preset.name}, results in ${out}`);
   await runPipeline({
     preset,
     out,
+    ...(variants ? { variants: variants as Variant[] } : {}),
+    ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
     from: values.from as StageName | undefined,
     device: values.device,
     log: (line) => console.log(line),
   });
-  console.log(`\n${await readFile(join(out, 'results.md'), 'utf8')}`);
+  if (values.shard === undefined) console.log(`\n${await readFile(join(out, 'results.md'), 'utf8')}`);
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { codeFingerprint } from './pipeline/code-fingerprint.js';
 import { lmComparisons, pairedComparisons } from './pipeline/comparisons.js';
-import { type Results, relativeImprovements, writeReport } from './pipeline/report.js';
+import { type Results, readGrpoLogs, relativeImprovements, writeReport } from './pipeline/report.js';
 import { POLICY_SEED } from './pipeline/run.js';
 
 const out = resolve(process.argv[2] ?? '');
@@ -18,12 +18,5 @@ results.relative = relativeImprovements(results.comparisons);
 results.lmComparisons = lmComparisons(results.variants, POLICY_SEED);
 results.vla ??= { ablation: null };
 results.manifest = { ...results.manifest, reportRenderedWith: codeFingerprint() };
-const grpoLog = join(out, 'grpo.jsonl');
-const grpo = existsSync(grpoLog)
-  ? (await readFile(grpoLog, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, number>)
-  : [];
-await writeReport(out, results, grpo);
+await writeReport(out, results, await readGrpoLogs(out));
 console.log(`rewrote ${out}/results.json, results.md and plots/`);

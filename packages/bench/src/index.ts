@@ -35,7 +35,7 @@ export {
   runEpisode,
   startChainGoal,
 } from './harness/run.js';
-export { parseShard, type Shard, shardOf } from './harness/shard.js';
+export { formatShard, parseShard, type Shard, shardOf } from './harness/shard.js';
 export { getSuite, SUITES } from './harness/suites.js';
 export { parseVideoMode, VIDEO_MODES, type VideoMode } from './harness/video-selection.js';
 export {

@@ -20,8 +20,9 @@ import {
   generateRlData,
   UnitPool,
 } from '../data/index.js';
+import { readRlPrompts } from '../pipeline/alignment-targets.js';
 import { constantBaseline, scoreFastAnswers } from '../pipeline/fast-metrics.js';
-import { readRlPrompts, trainLanguageModel } from '../pipeline/language-models.js';
+import { trainLanguageModel } from '../pipeline/language-models.js';
 import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
 import { PIPELINE_PRESETS } from '../pipeline/presets.js';
 

@@ -10,8 +10,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine } from '@roboalign/bench';
 import { VlmTokenizer } from '@roboalign/vlm';
+import { readRlPrompts } from '../pipeline/alignment-targets.js';
 import { summarizeGrpo } from '../pipeline/grpo-summary.js';
-import { readRlPrompts, trainGrpo } from '../pipeline/language-models.js';
+import { trainGrpo } from '../pipeline/language-models.js';
 import { PIPELINE_PRESETS, type PipelinePreset } from '../pipeline/presets.js';
 
 type GrpoSettings = PipelinePreset['grpo'];

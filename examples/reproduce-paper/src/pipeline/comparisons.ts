@@ -5,17 +5,24 @@ import {
   wilsonInterval,
 } from '@roboalign/bench';
 import { mulberry32 } from '@roboalign/utils';
-import type { Variant } from './language-models.js';
 import { mean } from './mean.js';
+import type { Variant } from './variants.js';
 import type { VlaScores } from './vla.js';
 
-/** The paper's comparisons: RoboAlign against RoboAlign w/o RL and each baseline, and SFT against base. */
+/**
+ * The paper's comparisons: RoboAlign against RoboAlign w/o RL and each baseline, and SFT against base; in runs
+ * with the alternative alignments (Tables 6 and 7), RoboAlign against each, and each against base.
+ */
 export const COMPARED_PAIRS: ReadonlyArray<readonly [Variant, Variant]> = [
   ['roboalign', 'roboalign-sft'],
   ['roboalign', 'sft-mllm'],
   ['roboalign', 'sft-fast'],
   ['roboalign', 'base'],
   ['roboalign-sft', 'base'],
+  ['roboalign', 'align-highlevel'],
+  ['roboalign', 'align-trajectory'],
+  ['align-highlevel', 'base'],
+  ['align-trajectory', 'base'],
 ];
 
 /** One paired comparison A − B, as `results.json` stores it under `comparisons`. */

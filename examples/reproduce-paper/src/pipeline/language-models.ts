@@ -2,12 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRPO_PRESETS, type GrpoRewardArgs, GrpoTrainer } from '@roboalign/grpo';
-import { roboalignRewardParts } from '@roboalign/rewards';
 import { appendJsonl, progressBar, writeJsonAtomic } from '@roboalign/utils';
 import {
   type Conversation,
   loadSftDataset,
-  readConversations,
   type SessionOptions,
   type SftDataset,
   sft,
@@ -15,12 +13,9 @@ import {
   VlmPolicy,
   type VlmTokenizer,
 } from '@roboalign/vlm';
+import { type AlignmentTarget, type TargetPrompt, targetReward } from './alignment-targets.js';
 import { nonZeroVarianceShare } from './grpo-summary.js';
 import { architectureOf, type PipelinePreset } from './presets.js';
-
-/** The five language models of the experiment, in the paper's terms. */
-export const VARIANTS = ['base', 'sft-mllm', 'sft-fast', 'roboalign-sft', 'roboalign'] as const;
-export type Variant = (typeof VARIANTS)[number];
 
 /** Where a trained model lives and its metrics log. */
 export interface TrainedModel {
@@ -98,59 +93,36 @@ export async function trainLanguageModel(options: {
   return { dir: out, metrics, finalLoss: history.at(-1)?.loss ?? Number.NaN };
 }
 
-/**
- * The FAST ids a generation wrote after its first `<ACTION_START>`: up to `<ACTION_END>`, the first token that
- * is not a FAST token, or the end of the generation (a chunk cut off by the token budget still has a scorable
- * prefix); null without a start marker. The one reader of generated action ids, shared by GRPO's reward and
- * the language-model evaluation; it reads the ids wherever the answer wrote them (the `<answer>` block is
- * the format reward's concern).
- */
-export function generatedFastIds(tokenizer: VlmTokenizer, lmIds: ArrayLike<number>): Int32Array | null {
-  return tokenizer.actions.extract(lmIds, { allowUnterminated: true });
-}
-
-/** An RL prompt and the FAST ids of the expert's chunk it should answer with. */
-export interface RlPrompt {
-  prompt: Conversation;
-  targetFastIds: number[];
-}
-
-/** Reads RL rows: the user turn is the prompt; the assistant turn (if any) is dropped; targets from the row. */
-export async function readRlPrompts(path: string): Promise<RlPrompt[]> {
-  const rows = await readConversations(path);
-  return rows.map(({ conversation, source }) => {
-    const target = (conversation as Conversation & { targetFastIds?: number[] }).targetFastIds;
-    if (!Array.isArray(target))
-      throw new Error(`${source.file}:${source.line}: an RL row needs a "targetFastIds" array`);
-    return {
-      prompt: { messages: conversation.messages.filter((m) => m.role !== 'assistant') },
-      targetFastIds: target,
-    };
-  });
-}
-
 /** RL prompts sampled before GRPO to measure how many groups would have a reward signal. */
 export const PRECONDITION_PROMPTS = 32;
 
 /**
  * GRPO on the RL prompts with grpo's `roboalign` preset (5 samples, clip 0.2/0.3, dual clip 3, token-mean,
- * k3 KL; the pipeline preset may set the temperature, group size and KL coefficient) and the RoboAlign reward, mean(format, prefix similarity of the FAST ids). The learning rate is
- * the preset's for this model size (the paper's 1e-6 is for a 7B model).
+ * k3 KL; the pipeline preset may set the temperature, group size and KL coefficient) and the target's reward,
+ * mean(format, accuracy) (`targetReward`; RoboAlign's accuracy is the prefix similarity of the FAST ids). The
+ * learning rate is the preset's for this model size (the paper's 1e-6 is for a 7B model).
  */
 export async function trainGrpo(options: {
   tokenizer: VlmTokenizer;
   preset: PipelinePreset;
   from: string;
   out: string;
-  rl: readonly RlPrompt[];
+  /** What the reward scores (default `fast`, RoboAlign's); the prompts must carry its target. */
+  target?: AlignmentTarget;
+  rl: readonly TargetPrompt[];
   session?: SessionOptions;
   log?: (line: string) => void;
+  /** The name in logs and on the progress bar (default `roboalign`). */
+  label?: string;
 }): Promise<TrainedModel & { meanReward: number[]; nonZeroVarianceBefore: number }> {
   const { tokenizer, preset, out } = options;
+  const target = options.target ?? 'fast';
+  const label = options.label ?? 'roboalign';
+  if (options.rl.length === 0) throw new Error(`${label}: GRPO needs at least one RL prompt, got none`);
   const model = await Vlm.load(options.from, tokenizer, options.session);
-  // The RoboAlign reward of one completion, for the trainer and for the precondition check alike.
-  const rewardParts = (text: string, ids: ArrayLike<number>, target: readonly number[]) =>
-    roboalignRewardParts(text, target, { actionIds: generatedFastIds(tokenizer, ids) });
+  // The reward of one completion, for the trainer and for the precondition check alike.
+  const rewardParts = (text: string, ids: ArrayLike<number>, row: TargetPrompt) =>
+    targetReward(target, tokenizer, { text, ids }, row);
   const { temperature, groupSize, beta } = preset.grpo;
   const p = {
     ...GRPO_PRESETS.roboalign,
@@ -180,13 +152,13 @@ export async function trainGrpo(options: {
     temperature: p.temperature,
     seed: preset.seed,
     eosId: tokenizer.ids.imEnd,
-    // RoboAlign's reward, mean(format, accuracy), as two weighted parts so both are logged per step.
+    // The reward, mean(format, accuracy), as two weighted parts so both are logged per step.
     rewards: (['format', 'accuracy'] as const).map((part) => ({
       name: part,
       weight: 0.5,
       fn: ({ completions, completionIds, columns }: GrpoRewardArgs<Conversation>) =>
         completions.map(
-          (text, i) => rewardParts(text, completionIds[i], columns.targetFastIds[i] as number[])[part],
+          (text, i) => rewardParts(text, completionIds[i], columns.row[i] as TargetPrompt)[part],
         ),
     })),
   });
@@ -197,19 +169,19 @@ export async function trainGrpo(options: {
     { temperature: p.temperature, maxNewTokens: preset.grpo.maxNewTokens, n: p.groupSize, seed: preset.seed },
   );
   const nonZeroVarianceBefore = nonZeroVarianceShare(
-    samples.map((group, i) => group.map((g) => rewardParts(g.text, g.ids, checked[i].targetFastIds).reward)),
+    samples.map((group, i) => group.map((g) => rewardParts(g.text, g.ids, checked[i]).reward)),
   );
   options.log?.(
-    `[roboalign] before GRPO: ${(100 * nonZeroVarianceBefore).toFixed(0)}% of ${checked.length} RL prompts give a group with non-zero reward variance`,
+    `[${label}] before GRPO: ${(100 * nonZeroVarianceBefore).toFixed(0)}% of ${checked.length} RL prompts give a group with non-zero reward variance`,
   );
   const rewards: number[] = [];
   const n = preset.grpo.prompts;
-  const bar = progressBar({ label: 'roboalign (GRPO)', total: preset.grpo.steps });
+  const bar = progressBar({ label: `${label} (GRPO)`, total: preset.grpo.steps });
   for (let step = 0; step < preset.grpo.steps; step++) {
     const batch = Array.from({ length: n }, (_, k) => options.rl[(step * n + k) % options.rl.length]);
     const m = await trainer.step({
       prompts: batch.map((b) => b.prompt),
-      columns: { targetFastIds: batch.map((b) => b.targetFastIds) },
+      columns: { row: batch },
     });
     rewards.push(m.reward);
     await appendJsonl(metrics, { step: step + 1, ...m });

@@ -10,13 +10,20 @@ import {
   type Vlm,
 } from '@roboalign/vlm';
 import {
+  type AlignmentTarget,
+  generatedFastIds,
+  type RlPrompt,
+  readRlPrompts,
+  readTargetPrompts,
+  targetReward,
+} from './alignment-targets.js';
+import {
   type ChunkShape,
   constantBaseline,
   type FastAnswerScores,
   meanChunk,
   scoreFastAnswers,
 } from './fast-metrics.js';
-import { generatedFastIds, type RlPrompt, readRlPrompts } from './language-models.js';
 import { mean } from './mean.js';
 
 /** The analysis-table figures of one language model. */
@@ -40,6 +47,61 @@ export interface LmScores {
   answerNll: FastAnswerNll;
   /** Exact-answer accuracy on held-out general, robot and reasoning questions. */
   vqaAccuracy: { general: number; robot: number; reasoning: number; mean: number };
+  /** The alternative alignment targets' held-out RL prompts, in runs that have them. */
+  targets?: Partial<Record<AlternativeTarget, TargetScores>>;
+}
+
+/** The alignment targets other than FAST. */
+export type AlternativeTarget = Exclude<AlignmentTarget, 'fast'>;
+
+/** Greedy answers to one target's held-out RL prompts, scored by that target's reward parts. */
+export interface TargetScores {
+  /** Share of answers in the `<think>…</think><answer>…</answer>` format. */
+  formatRate: number;
+  /** Mean accuracy part of the target's reward (phrase match, or 1 − clipped pixel distance). */
+  accuracy: number;
+  /** Per prompt, in order: the accuracy part. */
+  perPrompt: number[];
+}
+
+/** One greedy answer to an alternative target's held-out prompt, as `lm-samples/<variant>.jsonl` keeps it. */
+export interface TargetSample {
+  prompt: AlternativeTarget;
+  question: string;
+  answer: string;
+  target: string | [number, number][];
+  accuracy: number;
+}
+
+/**
+ * Greedy answers of a model to the first `prompts` held-out RL prompts of an alternative target, scored with
+ * that target's reward parts (`targetReward`).
+ */
+export async function evaluateTarget(
+  model: Vlm,
+  path: string,
+  target: AlternativeTarget,
+  options: { prompts: number; maxNewTokens: number },
+): Promise<TargetScores & { samples: TargetSample[] }> {
+  const rows = (await readTargetPrompts(path, target)).slice(0, options.prompts);
+  const out = await model.generate(
+    rows.map((r) => r.prompt),
+    { temperature: 0, maxNewTokens: options.maxNewTokens },
+  );
+  const parts = out.map(([g], i) => targetReward(target, model.tokenizer, g, rows[i]));
+  const perPrompt = parts.map((p) => p.accuracy);
+  return {
+    formatRate: mean(parts.map((p) => p.format)),
+    accuracy: mean(perPrompt),
+    perPrompt,
+    samples: rows.map((row, i) => ({
+      prompt: target,
+      question: row.prompt.messages.map((m) => textOf(m.content)).join('\n'),
+      answer: out[i][0].text,
+      target: (target === 'high-level' ? row.targetText : row.targetTrajectory) as TargetSample['target'],
+      accuracy: perPrompt[i],
+    })),
+  };
 }
 
 const textOf = (content: string | readonly ContentItem[]) =>

@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
 import { type Comparison, type LmComparison, pooledLibero } from './comparisons.js';
 import type { GrpoSummary } from './grpo-summary.js';
-import type { Variant } from './language-models.js';
 import type { LmScores } from './lm-eval.js';
+import { GRPO_TARGETS, type GrpoVariant, type Variant } from './variants.js';
 import type { AblationRow, VlaScores } from './vla.js';
 
 /** One variant's results, as `results.json` stores them under `variants.<name>`. */
@@ -22,8 +24,10 @@ export interface Results {
   comparisons: Comparison[];
   /** Paired bootstraps over held-out prompts of the language models' FAST figures. */
   lmComparisons: LmComparison[];
-  /** The GRPO run's signal: zero-variance share, reward rise with its interval, final KL; null without a log. */
+  /** RoboAlign's GRPO signal: zero-variance share, reward rise with its interval, final KL; null without a log. */
   grpo: GrpoSummary | null;
+  /** The same for the alternative alignments' GRPO runs, in runs that have them. */
+  alternativeGrpo?: Partial<Record<GrpoVariant, GrpoSummary>>;
   /** The head-input ablation on the base backbone (validation initial states); null where the preset skips it. */
   vla: { ablation: AblationRow[] | null };
   manifest: Record<string, unknown>;
@@ -34,6 +38,16 @@ export const PAPER_ROWS: Partial<Record<Variant, { libero: number; calvin: numbe
   base: { libero: 73.9, calvin: 2.16 },
   'roboalign-sft': { libero: 78.7, calvin: 1.89 },
   roboalign: { libero: 86.8, calvin: 2.57 },
+};
+
+/**
+ * The paper's relative LIBERO improvement over the raw MLLM of each alignment target (Table 6), in percent:
+ * RoboAlign's FAST tokens, high-level actions, point trajectories.
+ */
+export const PAPER_TARGET_IMPROVEMENT: Readonly<Record<GrpoVariant, number>> = {
+  roboalign: 17.5,
+  'align-highlevel': 13.1,
+  'align-trajectory': 15.2,
 };
 
 /**
@@ -84,6 +98,7 @@ export function resultsMarkdown(results: Results): string {
     '',
   );
   lines.push(...comparisonsMarkdown(results.comparisons));
+  lines.push(...alignmentTargetsMarkdown(results));
   if (results.vla.ablation) lines.push(...ablationMarkdown(results.vla.ablation));
   lines.push(
     '## Flow-matching heads (training loss, mean of the last 10% of steps; one value per head seed)',
@@ -120,8 +135,9 @@ export function resultsMarkdown(results: Results): string {
       `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.constantBaseline, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${pct(lm.decodeRate)} | ${num(lm.actionMae, 3)} | ${num(lm.meanChunkMae, 3)} | ${pct(lm.distinctAnswers)} | ${num(lm.answerNll.first, 2)} / ${num(lm.answerNll.firstFive, 2)} / ${num(lm.answerNll.all, 2)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} |`,
     );
   }
+  lines.push(...targetScoresMarkdown(results));
   lines.push(...lmComparisonsMarkdown(results.lmComparisons ?? []));
-  lines.push(...grpoMarkdown(results.grpo));
+  lines.push(...grpoMarkdown({ roboalign: results.grpo ?? undefined, ...results.alternativeGrpo }));
   return `${lines.join('\n')}\n`;
 }
 
@@ -142,19 +158,79 @@ export function lmComparisonsMarkdown(rows: readonly LmComparison[]): string[] {
   ];
 }
 
-/** The GRPO signal: does the reward vary within groups, does it rise, how far does the policy move. */
-export function grpoMarkdown(grpo: GrpoSummary | null): string[] {
-  if (grpo === null) return [];
-  const rise = grpo.rewardRiseCi95
-    ? `[${num(grpo.rewardRiseCi95[0], 3)}, ${num(grpo.rewardRiseCi95[1], 3)}]`
-    : '— (under 8 steps)';
+/** The GRPO signal of each run: does the reward vary within groups, does it rise, how far does the policy move. */
+export function grpoMarkdown(runs: Partial<Record<GrpoVariant, GrpoSummary>>): string[] {
+  const rows = (Object.keys(GRPO_TARGETS) as GrpoVariant[]).flatMap((v) => {
+    const grpo = runs[v];
+    if (grpo === undefined) return [];
+    const rise = grpo.rewardRiseCi95
+      ? `[${num(grpo.rewardRiseCi95[0], 3)}, ${num(grpo.rewardRiseCi95[1], 3)}]`
+      : '— (under 8 steps)';
+    return [
+      `| ${v} | ${GRPO_TARGETS[v]} | ${grpo.nonZeroVarianceBefore === null ? '—' : pct(grpo.nonZeroVarianceBefore)} | ${pct(grpo.zeroVarianceFraction)} | ${num(grpo.rewardFirstQuarter, 3)} | ${num(grpo.rewardLastQuarter, 3)} | ${rise} | ${num(grpo.finalKl, 3)} |`,
+    ];
+  });
+  if (rows.length === 0) return [];
   return [
     '',
-    '## GRPO signal (roboalign, from roboalign-sft)',
+    '## GRPO signal (from roboalign-sft)',
     '',
-    '| groups with reward variance before GRPO | zero-variance groups (mean over steps) | reward, first quarter | reward, last quarter | rise, bootstrap 95% | final KL |',
-    '|---:|---:|---:|---:|---:|---:|',
-    `| ${grpo.nonZeroVarianceBefore === null ? '—' : pct(grpo.nonZeroVarianceBefore)} | ${pct(grpo.zeroVarianceFraction)} | ${num(grpo.rewardFirstQuarter, 3)} | ${num(grpo.rewardLastQuarter, 3)} | ${rise} | ${num(grpo.finalKl, 3)} |`,
+    '| variant | target | groups with reward variance before GRPO | zero-variance groups (mean over steps) | reward, first quarter | reward, last quarter | rise, bootstrap 95% | final KL |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ];
+}
+
+/**
+ * The paper's Table 6 in miniature, in runs with an alternative alignment: each GRPO target's pooled LIBERO
+ * success and its relative improvement over base with the paired interval ("not significant" where the
+ * comparison is not), beside the paper's relative improvement.
+ */
+export function alignmentTargetsMarkdown(results: Pick<Results, 'variants' | 'comparisons'>): string[] {
+  const present = (Object.keys(GRPO_TARGETS) as GrpoVariant[]).filter((v) => results.variants[v]);
+  if (!present.some((v) => v !== 'roboalign')) return [];
+  const lines = [
+    "## Alignment targets (the paper's Table 6: relative LIBERO improvement over the raw MLLM)",
+    '',
+    '| variant | GRPO target | LIBERO pooled | vs base: difference [95% CI] | relative improvement | paper |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const v of present) {
+    const pooled = pooledLibero(results.variants[v]!);
+    const c = results.comparisons.find((x) => x.a === v && x.b === 'base' && x.metric === 'libero-success');
+    const difference = c
+      ? `${signed(100 * c.difference, 1)} [${signed(100 * c.ci95[0], 1)}, ${signed(100 * c.ci95[1], 1)}]`
+      : '—';
+    const relative = !c
+      ? '—'
+      : !c.significant
+        ? 'not significant'
+        : c.relative
+          ? `${signed(c.relative.percent, 1)}% [${signed(c.relative.ci95[0], 1)}, ${signed(c.relative.ci95[1], 1)}]`
+          : '— (base is 0)';
+    lines.push(
+      `| ${v} | ${GRPO_TARGETS[v]} | ${pct(pooled.successRate)} (${pooled.successes}/${pooled.episodes}) | ${difference} | ${relative} | +${PAPER_TARGET_IMPROVEMENT[v].toFixed(1)}% |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+/** Each language model's answers to the alternative targets' held-out prompts, in runs that have them. */
+export function targetScoresMarkdown(results: Pick<Results, 'variants'>): string[] {
+  const names = (Object.keys(results.variants) as Variant[]).filter((n) => results.variants[n]!.lm.targets);
+  if (names.length === 0) return [];
+  const cell = (s: { formatRate: number; accuracy: number } | undefined) =>
+    s ? `${pct(s.formatRate)} | ${num(s.accuracy, 3)}` : '— | —';
+  return [
+    '',
+    "## Alternative targets (held-out RL prompts; the accuracy part of each target's reward)",
+    '',
+    '| variant | high-level format | high-level accuracy | trajectory format | trajectory accuracy |',
+    '|---|---:|---:|---:|---:|',
+    ...names.map((n) => {
+      const t = results.variants[n]!.lm.targets!;
+      return `| ${n} | ${cell(t['high-level'])} | ${cell(t.trajectory)} |`;
+    }),
   ];
 }
 
@@ -262,7 +338,10 @@ async function chainPlot(results: Results): Promise<Uint8Array> {
 }
 
 /** GRPO reward, format rate (the format part's mean) and KL over steps. */
-async function grpoPlot(grpo: ReadonlyArray<Record<string, number>>): Promise<Uint8Array> {
+async function grpoPlot(
+  grpo: ReadonlyArray<Record<string, number>>,
+  variant: GrpoVariant,
+): Promise<Uint8Array> {
   const metric = (key: string) =>
     grpo.map((m) => ({ step: m.step, value: m[key] })).filter((p) => Number.isFinite(p.value));
   const series = [
@@ -270,18 +349,39 @@ async function grpoPlot(grpo: ReadonlyArray<Record<string, number>>): Promise<Ui
     { name: 'format rate', points: metric('rewards/format') },
     { name: 'KL', points: metric('kl_mean') },
   ].filter((s) => s.points.length > 0);
-  return svgToPng(await trainingCurveSvg(series, { title: 'GRPO', yTitle: 'value' }), 2);
+  return svgToPng(await trainingCurveSvg(series, { title: `GRPO (${variant})`, yTitle: 'value' }), 2);
 }
 
-/** Writes `results.json`, `results.md` and `plots/*.png` into `out`. */
-export async function writeReport(
-  out: string,
-  results: Results,
-  grpo: ReadonlyArray<Record<string, number>>,
-): Promise<void> {
+/** Each GRPO run's per-step log (`grpo.jsonl` rows). */
+export type GrpoLogs = Partial<Record<GrpoVariant, Record<string, number>[]>>;
+
+/**
+ * The GRPO logs of a results folder: `models/<variant>/grpo.jsonl` as the pipeline writes them, or, for
+ * RoboAlign, the top-level `grpo.jsonl` a committed results folder keeps instead of its models.
+ */
+export async function readGrpoLogs(out: string): Promise<GrpoLogs> {
+  const logs: GrpoLogs = {};
+  for (const v of Object.keys(GRPO_TARGETS) as GrpoVariant[]) {
+    const path = [
+      join(out, 'models', v, 'grpo.jsonl'),
+      ...(v === 'roboalign' ? [join(out, 'grpo.jsonl')] : []),
+    ].find((p) => existsSync(p));
+    if (path === undefined) continue;
+    const text = (await readFile(path, 'utf8')).trim();
+    logs[v] = text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  }
+  return logs;
+}
+
+/** Writes `results.json`, `results.md` and `plots/*.png` into `out` (`grpo.png`, `grpo-<variant>.png`). */
+export async function writeReport(out: string, results: Results, grpo: GrpoLogs): Promise<void> {
   await writeJsonAtomic(join(out, 'results.json'), results);
   await writeFileAtomic(join(out, 'results.md'), resultsMarkdown(results));
   await writeFileAtomic(join(out, 'plots', 'success.png'), await successPlot(results));
   await writeFileAtomic(join(out, 'plots', 'calvin-chains.png'), await chainPlot(results));
-  if (grpo.length > 0) await writeFileAtomic(join(out, 'plots', 'grpo.png'), await grpoPlot(grpo));
+  for (const [v, log] of Object.entries(grpo) as Array<[GrpoVariant, Record<string, number>[]]>) {
+    if (log.length === 0) continue;
+    const name = v === 'roboalign' ? 'grpo.png' : `grpo-${v}.png`;
+    await writeFileAtomic(join(out, 'plots', name), await grpoPlot(log, v));
+  }
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ACTION_DIM, describeMachine } from '@roboalign/bench';
+import { ACTION_DIM, describeMachine, formatShard, type Shard, shardFileName } from '@roboalign/bench';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { progressBar, writeFileAtomic } from '@roboalign/utils';
 import {
@@ -14,43 +14,89 @@ import {
   VlmTokenizer,
 } from '@roboalign/vlm';
 import { type DataStageResult, generateData } from '../data/index.js';
+import { readRlPrompts, readTargetPrompts } from './alignment-targets.js';
 import { codeFingerprint } from './code-fingerprint.js';
 import { lmComparisons, pairedComparisons } from './comparisons.js';
 import { demoDir, loadDemos, recordDemos } from './demo-store.js';
-import { summarizeGrpo } from './grpo-summary.js';
-import { readRlPrompts, trainGrpo, trainLanguageModel, VARIANTS, type Variant } from './language-models.js';
-import { evaluateLanguageModel, fastAnswerNll, fastReference, type LmScores } from './lm-eval.js';
+import { type GrpoSummary, summarizeGrpo } from './grpo-summary.js';
+import { trainGrpo, trainLanguageModel } from './language-models.js';
+import {
+  type AlternativeTarget,
+  evaluateLanguageModel,
+  evaluateTarget,
+  fastAnswerNll,
+  fastReference,
+  type LmScores,
+} from './lm-eval.js';
 import { architectureOf, deviations, imageTokensOf, type PipelinePreset } from './presets.js';
-import { type Results, relativeImprovements, writeReport } from './report.js';
-import { type StageName, StageRunner, VLA_STAGES } from './stage-runner.js';
-import { ablateVlaInputs, benchmarkVla, type VlaScores } from './vla.js';
+import { type GrpoLogs, type Results, readGrpoLogs, relativeImprovements, writeReport } from './report.js';
+import { type StageName, StageRunner } from './stage-runner.js';
+import {
+  GRPO_TARGETS,
+  type GrpoVariant,
+  hasAlternativeTargets,
+  isGrpoVariant,
+  type Variant,
+  withPrerequisites,
+} from './variants.js';
+import { ablateVlaInputs, benchmarkVla, benchmarkVlaShard, type VlaScores } from './vla.js';
+import { mergeVlaShards, readVlaShards, writeVlaShard } from './vla-shards.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
   preset: PipelinePreset;
   out: string;
+  /** The variants to run instead of the preset's (with their prerequisites, see `withPrerequisites`). */
+  variants?: readonly Variant[];
+  /**
+   * Evaluate only this share of every VLA stage's episodes and chains (each shard trains the same heads),
+   * write it under `vla-shards/`, and stop before the report; without it, a run merges the shards it finds.
+   */
+  shard?: Shard;
   from?: StageName;
   device: 'cpu' | 'cuda';
   log: (line: string) => void;
 }
 
-/** The variants' training recipes: which model they start from and which sources they learn. */
+/**
+ * The SFT variants' sources (each starts from base). roboalign-sft also learns the alternative targets' answer
+ * format where the run has them, so that every GRPO variant starts from the same model.
+ */
 function recipes(data: DataStageResult) {
   const mllm = [data.train.general, data.train.robot, data.train.reasoning];
+  const alternatives = [data.train.sftHighLevel, data.train.sftTrajectory].filter(
+    (path): path is string => path !== undefined,
+  );
   return {
     'sft-mllm': mllm,
     'sft-fast': [data.train.fast],
-    'roboalign-sft': [...mllm, data.train.fast],
+    'roboalign-sft': [...mllm, data.train.fast, ...alternatives],
   } as const;
+}
+
+/** The RL prompts of a GRPO variant's target, training or held-out split. */
+function rlPathOf(paths: DataStageResult['train' | 'heldOut'], variant: GrpoVariant): string {
+  const target = GRPO_TARGETS[variant];
+  const path =
+    target === 'fast' ? paths.rl : target === 'high-level' ? paths.rlHighLevel : paths.rlTrajectory;
+  if (path === undefined)
+    throw new Error(
+      `${variant} needs the ${target} RL prompts, which the data stage wrote without alternativeTargets`,
+    );
+  return path;
 }
 
 /**
  * The RoboAlign experiment end to end: data → tokenizer → base pretraining → SFT variants → GRPO →
  * language-model evaluation → ONNX export → demonstrations → frozen-VLM heads and benchmarks → report.
- * Each stage writes its artifacts into `out` and is skipped on a re-run with unchanged inputs.
+ * Each stage writes its artifacts into `out` and is skipped on a re-run with unchanged inputs. Returns the
+ * results, or null for a run with `shard` (which stops after its share of the VLA stages).
  */
-export async function runPipeline(options: RunOptions): Promise<Results> {
-  const { preset, out, log } = options;
+export async function runPipeline(options: RunOptions): Promise<Results | null> {
+  const { out, log } = options;
+  const variants = withPrerequisites(options.variants ?? options.preset.variants);
+  const preset = { ...options.preset, variants };
+  const alternativeTargets = hasAlternativeTargets(variants);
   const session = {
     executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
   };
@@ -71,6 +117,8 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       fast: preset.fast,
       imageSize: preset.imageSize,
       seed: preset.seed,
+      // Only in runs that have it, so the data stage of the others keeps its hash.
+      ...(alternativeTargets ? { alternativeTargets } : {}),
     },
     [],
     () =>
@@ -81,6 +129,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         fast: preset.fast,
         imageSize: preset.imageSize,
         seed: preset.seed,
+        alternativeTargets,
       }),
   );
 
@@ -124,6 +173,7 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     }),
   );
   for (const [variant, sources] of Object.entries(recipes(data)) as Array<[Variant, readonly string[]]>) {
+    if (!variants.includes(variant)) continue;
     await runner.run(variant as StageName, { ...lmConfig, steps: preset.sftSteps }, ['base'], (runId) =>
       trainLanguageModel({
         runId,
@@ -138,31 +188,43 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       }),
     );
   }
-  const grpo = await runner.run(
-    'roboalign',
-    { ...lmConfig, grpo: preset.grpo },
-    ['roboalign-sft'],
-    async () => {
-      const rl = await readRlPrompts(data.train.rl);
-      return trainGrpo({
-        tokenizer,
-        preset,
-        from: modelDir('roboalign-sft'),
-        out: modelDir('roboalign'),
-        rl,
-        session,
-        log,
-      });
-    },
-  );
+  // GRPO from roboalign-sft, one stage per target: the same preset, steps, prompts and samples.
+  const grpo: Partial<Record<GrpoVariant, Awaited<ReturnType<typeof trainGrpo>>>> = {};
+  for (const variant of variants.filter(isGrpoVariant)) {
+    const target = GRPO_TARGETS[variant];
+    grpo[variant] = await runner.run(
+      variant,
+      { ...lmConfig, grpo: preset.grpo, target },
+      ['roboalign-sft'],
+      async () =>
+        trainGrpo({
+          tokenizer,
+          preset,
+          from: modelDir('roboalign-sft'),
+          out: modelDir(variant),
+          target,
+          rl: await readTargetPrompts(rlPathOf(data.train, variant), target),
+          session,
+          log,
+          label: variant,
+        }),
+    );
+  }
 
   const fast = await loadFastTokenizer(data.fastTokenizer);
-  const lm = await runner.run('lm-eval', preset.lmEval, [...VARIANTS], async () => {
+  // The alternative targets' held-out prompts, scored for every variant in runs that have them.
+  const heldOutTargets: Array<[AlternativeTarget, string]> = alternativeTargets
+    ? [
+        ['high-level', rlPathOf(data.heldOut, 'align-highlevel')],
+        ['trajectory', rlPathOf(data.heldOut, 'align-trajectory')],
+      ]
+    : [];
+  const lm = await runner.run('lm-eval', preset.lmEval, variants, async () => {
     const scores: Partial<Record<Variant, LmScores>> = {};
     const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
     const reference = await fastReference(fast, data.train.fast, shape);
-    const bar = progressBar({ label: 'lm-eval', total: VARIANTS.length });
-    for (const [i, v] of VARIANTS.entries()) {
+    const bar = progressBar({ label: 'lm-eval', total: variants.length });
+    for (const [i, v] of variants.entries()) {
       const model = await Vlm.load(modelDir(v), tokenizer, session);
       const { samples, ...generated } = await evaluateLanguageModel(model, fast, data.heldOut, reference, {
         ...preset.lmEval,
@@ -173,10 +235,21 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
         ...generated,
         answerNll: await fastAnswerNll(model, data.heldOut.fast, preset.lmEval.prompts),
       };
+      const lines: unknown[] = [...samples];
+      for (const [target, path] of heldOutTargets) {
+        const { samples: answers, ...targetScores } = await evaluateTarget(
+          model,
+          path,
+          target,
+          preset.lmEval,
+        );
+        s.targets = { ...s.targets, [target]: targetScores };
+        lines.push(...answers);
+      }
       // The answers behind the table, small enough to commit with the results.
       await writeFileAtomic(
         join(out, 'lm-samples', `${v}.jsonl`),
-        `${samples.map((x) => JSON.stringify(x)).join('\n')}\n`,
+        `${lines.map((x) => JSON.stringify(x)).join('\n')}\n`,
       );
       scores[v] = s;
       await model.release();
@@ -189,14 +262,14 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
     return scores;
   });
 
-  await runner.run('export', { batch: 1 }, [...VARIANTS], async () => {
+  await runner.run('export', { batch: 1 }, variants, async () => {
     // The exported files must be the models that were measured: their prefill logits are checked against
     // the in-process model on held-out prompts.
     const checked = (await readRlPrompts(data.heldOut.fast))
       .slice(0, EXPORT_CHECK_PROMPTS)
       .map((r) => r.prompt);
     const maxAbsLogitDifference: Partial<Record<Variant, number>> = {};
-    for (const v of VARIANTS) {
+    for (const v of variants) {
       const model = await Vlm.load(modelDir(v), tokenizer, session);
       const dir = join(out, 'onnx', v);
       const promptLength = preset.maxLength - 64;
@@ -261,53 +334,87 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       : null;
 
   // One stage per variant, so an interrupted benchmark resumes at the variant it stopped in. One model
-  // whose weights are swapped per variant: the feature graphs compile once.
+  // whose weights are swapped per variant: the feature graphs compile once. With `shard`, each variant's
+  // share of the episodes goes to `vla-shards/<variant>/<stage hash>/` instead, and the run stops there; a
+  // later run without `shard` merges the shards it finds under the same hash.
   let model: Vlm | undefined;
+  const backbone = async (v: Variant) => {
+    if (model === undefined) model = await Vlm.load(modelDir(v), tokenizer, session);
+    else await model.loadWeightsFrom(modelDir(v));
+    return model;
+  };
   const vla: Partial<Record<Variant, VlaScores>> = {};
-  for (const v of VARIANTS) {
+  for (const v of variants) {
     const stage = `vla-${v}` as const;
-    vla[v] = await runner.run(
-      stage,
-      { ...preset.vla, imageSize: preset.imageSize },
-      ['demos', v],
-      async () => {
-        if (model === undefined) model = await Vlm.load(modelDir(v), tokenizer, session);
-        else await model.loadWeightsFrom(modelDir(v));
-        const scores = await benchmarkVla(model, await loadAllDemos(), vlaOptions);
-        log(
-          `[${stage}] ${Object.entries(scores.libero)
-            .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
-            .join(', ')}, calvin ${scores.calvin.avgLen.toFixed(2)}`,
-        );
-        return scores;
-      },
-    );
+    const config = { ...preset.vla, imageSize: preset.imageSize };
+    const shardDir = (hash: string) => join(out, 'vla-shards', v, hash);
+    if (options.shard) {
+      const dir = shardDir(runner.hashOf(stage, config, ['demos', v]));
+      if (existsSync(join(dir, shardFileName(options.shard)))) {
+        log(`[${stage}] shard ${formatShard(options.shard)} already done, skipped`);
+        continue;
+      }
+      const output = await benchmarkVlaShard(await backbone(v), await loadAllDemos(), {
+        ...vlaOptions,
+        shard: options.shard,
+      });
+      log(`[${stage}] wrote ${await writeVlaShard(dir, output)}`);
+      continue;
+    }
+    vla[v] = await runner.run(stage, config, ['demos', v], async (hash) => {
+      const shards = existsSync(shardDir(hash)) ? await readVlaShards(shardDir(hash)) : [];
+      if (shards.length > 0) log(`[${stage}] merging ${shards.length} shards from ${shardDir(hash)}`);
+      const scores =
+        shards.length > 0
+          ? mergeVlaShards(shards, { tolerance: SHARD_HEAD_TOLERANCE })
+          : await benchmarkVla(await backbone(v), await loadAllDemos(), vlaOptions);
+      log(
+        `[${stage}] ${Object.entries(scores.libero)
+          .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
+          .join(', ')}, calvin ${scores.calvin.avgLen.toFixed(2)}`,
+      );
+      return scores;
+    });
   }
   await model?.release();
+  if (options.shard) {
+    log(
+      `shard ${formatShard(options.shard)} done; when every shard is, run the same command without --shard (same --out) to merge them and write the report`,
+    );
+    return null;
+  }
 
-  const grpoMetrics = existsSync(grpo.metrics)
-    ? (await readFile(grpo.metrics, 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, number>)
-    : [];
+  // Each GRPO run's summary: RoboAlign's under `grpo`, the alternatives' under `alternativeGrpo`.
+  // (A results folder can hold the logs of variants this run left out.)
+  const grpoLogs = Object.fromEntries(
+    Object.entries(await readGrpoLogs(out)).filter(([v]) => grpo[v as GrpoVariant] !== undefined),
+  ) as GrpoLogs;
+  const grpoSummaries: Partial<Record<GrpoVariant, GrpoSummary>> = {};
+  for (const [v, rows] of Object.entries(grpoLogs) as Array<[GrpoVariant, Record<string, number>[]]>) {
+    const run = grpo[v];
+    if (run !== undefined && rows.length > 0)
+      grpoSummaries[v] = summarizeGrpo(rows, {
+        nonZeroVarianceBefore: run.nonZeroVarianceBefore,
+        seed: preset.seed,
+      });
+  }
+  const { roboalign: roboalignGrpo, ...alternativeGrpo } = grpoSummaries;
   const results: Results = {
     preset: preset.name,
-    variants: Object.fromEntries(VARIANTS.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
+    variants: Object.fromEntries(variants.map((v) => [v, { lm: lm[v]!, ...vla[v]! }])),
     relative: {},
     comparisons: [],
     lmComparisons: [],
-    grpo:
-      grpoMetrics.length > 0
-        ? summarizeGrpo(grpoMetrics, { nonZeroVarianceBefore: grpo.nonZeroVarianceBefore, seed: preset.seed })
-        : null,
+    grpo: roboalignGrpo ?? null,
+    ...(alternativeTargets ? { alternativeGrpo } : {}),
     vla: { ablation },
     manifest: {},
   };
   results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
   results.relative = relativeImprovements(results.comparisons);
   results.lmComparisons = lmComparisons(results.variants, POLICY_SEED);
-  await runner.run('report', { results }, [...VLA_STAGES, 'lm-eval'], async () => {
+  const vlaStages = variants.map((v) => `vla-${v}` as const);
+  await runner.run('report', { results }, [...vlaStages, 'lm-eval'], async () => {
     results.manifest = {
       preset,
       seeds: {
@@ -325,10 +432,10 @@ export async function runPipeline(options: RunOptions): Promise<Results> {
       // Stage times as each stage measured them when it ran; `total` is their sum, whatever was skipped now.
       wallTimeSeconds: stageTimes(runner),
       thisInvocationSeconds: (performance.now() - t0) / 1000,
-      grpoMeanReward: grpo.meanReward,
+      grpoMeanReward: grpo.roboalign?.meanReward ?? null,
       deviations: deviations(preset),
     };
-    await writeReport(out, results, grpoMetrics);
+    await writeReport(out, results, grpoLogs);
     return { dir: out };
   });
   return results;
@@ -381,6 +488,13 @@ function stageTimes(runner: StageRunner): Record<string, number> {
   const total = Object.values(times).reduce((a, b) => a + b, 0);
   return { ...times, total: +total.toFixed(1) };
 }
+
+/**
+ * Relative difference accepted between shards' head losses: every shard trains the same heads, but ONNX
+ * Runtime sums floats across threads in no fixed order, so two trainings differ by about 1e-4 (measured in the
+ * smoke preset: 1.56485 vs 1.56501), as two unsharded runs do.
+ */
+const SHARD_HEAD_TOLERANCE = 1e-3;
 
 /** Held-out prompts on which each exported model is checked against the in-process one. */
 const EXPORT_CHECK_PROMPTS = 2;

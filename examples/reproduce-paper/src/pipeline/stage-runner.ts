@@ -4,7 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
 
-/** The pipeline's stages, in the order they run; `--from` forces one and every stage after it. */
+/**
+ * The pipeline's stages, in the order they run; `--from` forces one and every stage after it. A run runs the
+ * variant stages of its variants only (see `--variants`).
+ */
 export const STAGES = [
   'data',
   'tokenizer',
@@ -13,6 +16,8 @@ export const STAGES = [
   'sft-fast',
   'roboalign-sft',
   'roboalign',
+  'align-highlevel',
+  'align-trajectory',
   'lm-eval',
   'export',
   'demos',
@@ -22,6 +27,8 @@ export const STAGES = [
   'vla-sft-fast',
   'vla-roboalign-sft',
   'vla-roboalign',
+  'vla-align-highlevel',
+  'vla-align-trajectory',
   'report',
 ] as const;
 export type StageName = (typeof STAGES)[number];
@@ -83,13 +90,7 @@ export class StageRunner {
     inputs: readonly StageName[],
     fn: (hash: string) => Promise<T>,
   ): Promise<T> {
-    const h = createHash('sha256').update(stage).update(this.code).update(JSON.stringify(config));
-    for (const input of inputs) {
-      const record = this.records.get(input);
-      if (record === undefined) throw new StageError(`stage ${stage} reads ${input}, which has not run`);
-      h.update(record.hash);
-    }
-    const hash = h.digest('hex').slice(0, 16);
+    const hash = this.hashOf(stage, config, inputs);
     const path = join(this.out, 'stages', `${stage}.json`);
     if (!this.forced.has(stage) && existsSync(path)) {
       const record = JSON.parse(await readFile(path, 'utf8')) as StageRecord<T>;
@@ -122,6 +123,17 @@ export class StageRunner {
     this.records.set(stage, record);
     this.log(`[${stage}] done in ${record.seconds.toFixed(1)} s`);
     return value;
+  }
+
+  /** The hash `run` gives `stage`: of the code, its configuration and the records of the stages it reads. */
+  hashOf(stage: StageName, config: unknown, inputs: readonly StageName[]): string {
+    const h = createHash('sha256').update(stage).update(this.code).update(JSON.stringify(config));
+    for (const input of inputs) {
+      const record = this.records.get(input);
+      if (record === undefined) throw new StageError(`stage ${stage} reads ${input}, which has not run`);
+      h.update(record.hash);
+    }
+    return h.digest('hex').slice(0, 16);
   }
 
   /**

@@ -18,13 +18,16 @@ import {
   type ChainsReport,
   type EpisodesReport,
   evaluate,
+  getSuite,
   type Observation,
   type Policy,
+  type Shard,
   STATE_DIM,
+  shardOf,
   wilsonInterval,
 } from '@roboalign/bench';
 import { activeActionDims, type RobotEpisode } from '@roboalign/datasets';
-import { mulberry32 } from '@roboalign/utils';
+import { mulberry32, progressBar, seedFromParts } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
 import { actionProbe } from './probe.js';
 
@@ -190,6 +193,10 @@ export async function vlaTrainingSet(
   return { inputs, samples, sampleEpisodes, config, stateStats, active, tokens };
 }
 
+/** The head optimizer's default learning rate and batch size. */
+const HEAD_LR = 3e-4;
+const HEAD_BATCH = 32;
+
 /** Head training settings: steps and seed, and the optimizer's learning rate and batch (defaults 3e-4, 32). */
 export interface HeadTraining {
   steps: number;
@@ -203,7 +210,7 @@ export interface HeadTraining {
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
 export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): Promise<VlaHead> {
   const { samples, sampleEpisodes: _, ...rest } = set;
-  const { session, lr = 3e-4, batchSize = 32, ...training } = options;
+  const { session, lr = HEAD_LR, batchSize = HEAD_BATCH, ...training } = options;
   const head = await ActionHead.create(set.config, { batchSize, lr, session });
   const losses = await trainHead(head, memoryDataset(samples), training);
   return { ...rest, head, losses };
@@ -280,12 +287,18 @@ export interface VlaBenchmarkOptions {
   headLr?: number;
   headBatch?: number;
   /**
-   * Seeds the policies' sampling during evaluation (and the chain bootstrap). It does not choose initial
-   * states: those are fixed by trial and chain number (evaluation 0+, validation 500+, demonstrations 1000+).
+   * Seeds the policies' sampling during evaluation (each episode and chain its own seed, see
+   * {@link rolloutSeed}) and the chain bootstrap. It does not choose initial states: those are fixed by trial
+   * and chain number (evaluation 0+, validation 500+, demonstrations 1000+).
    */
   policySeed: number;
   /** ONNX Runtime options of the heads' sessions (e.g. the CUDA execution provider). */
   session?: SessionOptions;
+  /**
+   * The share of the episodes and chains to evaluate ({@link benchmarkVlaShard}; default all, `0/1`). Every
+   * shard trains every head; `mergeVlaShards` combines the shards' outputs into the unsharded scores.
+   */
+  shard?: Shard;
 }
 
 /** Mean training loss over the last 10% of steps. */
@@ -307,57 +320,319 @@ export function chainLengths(report: ChainsReport): number[] {
 }
 
 /**
- * One frozen backbone on both benchmarks, as the paper converts it: per head seed, one head trained on the
- * demonstrations of all LIBERO-style suites and evaluated on each, and one trained on the CALVIN-style
- * demonstrations and evaluated on chains. Success is pooled over seeds (Wilson interval of the pooled
- * counts); chain lengths are pooled and bootstrapped.
+ * Everything of a VLA benchmark's options that decides its results (with the defaults filled in), as every
+ * shard of one run must agree on it. Plain JSON.
  */
-export async function benchmarkVla(
+export interface VlaPlan {
+  suites: string[];
+  /** Per suite, the task indices evaluated, ascending: the order `outcomes` lists them in. */
+  tasks: Record<string, number[]>;
+  trials: number;
+  chains: number;
+  headSeeds: number;
+  seed: number;
+  policySeed: number;
+  frameStride: number;
+  headSteps: number;
+  headLr: number;
+  headBatch: number;
+  replanSteps: number;
+  imageSize: number;
+  inputs: HeadInputs;
+}
+
+function positiveInteger(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`VLA benchmark: ${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** The plan of a VLA benchmark: its options checked, the suites' tasks resolved and sorted. */
+export function vlaPlan(options: VlaBenchmarkOptions): VlaPlan {
+  if (options.suites.length === 0) throw new Error('VLA benchmark: name at least one LIBERO-style suite');
+  const tasks: Record<string, number[]> = {};
+  for (const name of options.suites) {
+    if (Object.hasOwn(tasks, name)) throw new Error(`VLA benchmark: suite ${name} is listed twice`);
+    const suite = getSuite(name);
+    if (suite.kind !== 'episodes')
+      throw new Error(`VLA benchmark: ${name} is a chain suite; suites lists LIBERO-style episode suites`);
+    const chosen = options.tasks ?? suite.tasks.map((_, i) => i);
+    if (new Set(chosen).size !== chosen.length)
+      throw new Error(`VLA benchmark: tasks lists a task twice: [${chosen.join(', ')}]`);
+    for (const t of chosen)
+      if (!Number.isInteger(t) || t < 0 || t >= suite.tasks.length)
+        throw new Error(`VLA benchmark: task index ${t} is not in ${name} (0..${suite.tasks.length - 1})`);
+    // Ascending, as episodeOutcomes sorts a report: the order does not depend on how tasks was written.
+    tasks[name] = [...chosen].sort((a, b) => a - b);
+  }
+  const inputs = options.inputs ?? GR00T_INPUTS;
+  return {
+    suites: [...options.suites],
+    tasks,
+    trials: positiveInteger('trials', options.trials),
+    chains: positiveInteger('chains', options.chains),
+    headSeeds: positiveInteger('headSeeds', options.headSeeds),
+    seed: options.seed,
+    policySeed: options.policySeed,
+    frameStride: positiveInteger('frameStride', options.frameStride),
+    headSteps: positiveInteger('headSteps', options.headSteps),
+    headLr: options.headLr ?? HEAD_LR,
+    headBatch: options.headBatch ?? HEAD_BATCH,
+    replanSteps: positiveInteger('replanSteps', options.replanSteps),
+    imageSize: positiveInteger('imageSize', options.imageSize),
+    // Spelled out so that two plans compare equal however their inputs object was written.
+    inputs: { features: inputs.features, state: inputs.state },
+  };
+}
+
+/** A LIBERO-style episode's place in the unsharded order: head seed, suite, then task and trial. */
+export interface VlaEpisodeKey {
+  /** The head seed's number `k`: the head trained with seed `plan.seed + k`. */
+  head: number;
+  suite: string;
+  /** Its position in head `head`'s evaluation of `suite` (task-major: task, then trial). */
+  episode: number;
+  taskIndex: number;
+  trial: number;
+}
+
+/** A LIBERO-style episode's outcome. */
+export interface VlaEpisodeResult extends VlaEpisodeKey {
+  success: boolean;
+}
+
+/** A CALVIN-style chain's place in the unsharded order: head seed, then chain number. */
+export interface VlaChainKey {
+  /** The head seed's number `k`, as in {@link VlaEpisodeKey}. */
+  head: number;
+  chain: number;
+}
+
+/** A CALVIN-style chain's completed subtasks. */
+export interface VlaChainResult extends VlaChainKey {
+  completed: number;
+}
+
+/** Every episode the plan evaluates, in the unsharded order: head seed, suite, task (ascending), trial. */
+export function plannedVlaEpisodes(plan: VlaPlan): VlaEpisodeKey[] {
+  const keys: VlaEpisodeKey[] = [];
+  for (let head = 0; head < plan.headSeeds; head++)
+    for (const suite of plan.suites)
+      plan.tasks[suite].forEach((taskIndex, t) => {
+        for (let trial = 0; trial < plan.trials; trial++)
+          keys.push({ head, suite, episode: t * plan.trials + trial, taskIndex, trial });
+      });
+  return keys;
+}
+
+/** Every chain the plan evaluates, in the unsharded order: head seed, then chain. */
+export function plannedVlaChains(plan: VlaPlan): VlaChainKey[] {
+  return Array.from({ length: plan.headSeeds * plan.chains }, (_, i) => ({
+    head: Math.floor(i / plan.chains),
+    chain: i % plan.chains,
+  }));
+}
+
+/** A result's identity, for lookups and error messages (`head 0 libero-goal episode 3 (task 1, trial 1)`). */
+export function vlaResultKey(key: VlaEpisodeKey | VlaChainKey): string {
+  return 'suite' in key
+    ? `head ${key.head} ${key.suite} episode ${key.episode} (task ${key.taskIndex}, trial ${key.trial})`
+    : `head ${key.head} calvin chain ${key.chain}`;
+}
+
+/** The whole benchmark as one shard. */
+const WHOLE: Shard = { index: 0, count: 1 };
+
+/**
+ * Shard `shard`'s share: bench's round robin ({@link shardOf}) over the unsharded order of the episodes, and
+ * separately of the chains (a chain runs up to five instructions, so each kind is balanced on its own).
+ */
+export function vlaShare(plan: VlaPlan, shard: Shard): { episodes: VlaEpisodeKey[]; chains: VlaChainKey[] } {
+  return {
+    episodes: shardOf(plannedVlaEpisodes(plan), shard.index, shard.count),
+    chains: shardOf(plannedVlaChains(plan), shard.index, shard.count),
+  };
+}
+
+/**
+ * The policy's sampling seed for one episode or chain: from the policy seed, the head seed and the rollout
+ * alone, so that a rollout samples the same noise whichever shard runs it and whatever ran before it (one
+ * policy over many rollouts would carry its chunk counter from one to the next), and every variant samples
+ * the same noise in the same rollout.
+ */
+export function rolloutSeed(plan: VlaPlan, key: VlaEpisodeKey | VlaChainKey): number {
+  const seed = plan.seed + key.head;
+  return 'suite' in key
+    ? seedFromParts(plan.policySeed, seed, key.suite, key.taskIndex, key.trial)
+    : seedFromParts(plan.policySeed, seed, 'calvin', key.chain);
+}
+
+/** The heads' figures that every shard computes in full: final losses per head seed, and the probe. */
+export interface VlaHeadFigures {
+  headLoss: VlaScores['headLoss'];
+  probe: VlaScores['probe'];
+}
+
+/**
+ * One shard's output of a VLA benchmark ({@link benchmarkVlaShard}): the plan, the shard, its share's
+ * results keyed by their place in the unsharded order, and the heads' figures (every shard trains every
+ * head). Plain JSON.
+ */
+export interface VlaShardOutput extends VlaHeadFigures {
+  shard: Shard;
+  plan: VlaPlan;
+  /** Episodes and chains of the whole run (all shards). */
+  planned: { episodes: number; chains: number };
+  /** This shard's episodes, in the unsharded order. */
+  episodes: VlaEpisodeResult[];
+  /** This shard's chains, in the unsharded order. */
+  chains: VlaChainResult[];
+}
+
+/** A whole run's results, in any order, with its plan and heads' figures: what {@link vlaScores} scores. */
+export interface VlaRun extends VlaHeadFigures {
+  plan: VlaPlan;
+  episodes: readonly VlaEpisodeResult[];
+  chains: readonly VlaChainResult[];
+}
+
+/** Runs one episode of the share with its own policy: success or not. */
+async function runVlaEpisode(vlm: Vlm, head: VlaHead, plan: VlaPlan, key: VlaEpisodeKey): Promise<boolean> {
+  const report = (await evaluate(vlaPolicy(vlm, head, rolloutSeed(plan, key)), key.suite, {
+    tasks: [key.taskIndex],
+    trials: 1,
+    firstTrial: key.trial,
+    replanSteps: plan.replanSteps,
+    imageSize: plan.imageSize,
+    seed: plan.policySeed,
+    videos: 'none',
+    progress: false,
+  })) as EpisodesReport;
+  return episodeOutcomes(report)[0];
+}
+
+/** Runs one chain of the share with its own policy: the subtasks it completed. */
+async function runVlaChain(vlm: Vlm, head: VlaHead, plan: VlaPlan, key: VlaChainKey): Promise<number> {
+  const report = (await evaluate(vlaPolicy(vlm, head, rolloutSeed(plan, key)), 'calvin', {
+    chains: 1,
+    firstTrial: key.chain,
+    replanSteps: plan.replanSteps,
+    imageSize: plan.imageSize,
+    seed: plan.policySeed,
+    videos: 'none',
+    progress: false,
+  })) as ChainsReport;
+  return chainLengths(report)[0];
+}
+
+/**
+ * One shard of {@link benchmarkVla} (`options.shard`, default all): trains every head exactly as the
+ * unsharded run does (the heads are deterministic given their seed), evaluates only the shard's share of the
+ * episodes and chains ({@link vlaShare}), and returns them keyed by their place in the unsharded order.
+ * `mergeVlaShards` combines the outputs of shards `0/n` … `n−1/n` into the scores `benchmarkVla` gives.
+ */
+export async function benchmarkVlaShard(
   vlm: Vlm,
   demos: { libero: readonly RobotEpisode[]; calvin: readonly RobotEpisode[] },
   options: VlaBenchmarkOptions,
-): Promise<VlaScores> {
-  const outcomes = new Map(options.suites.map((s) => [s, [] as boolean[]]));
-  const lengths: number[] = [];
-  const headLoss = { libero: [] as number[], calvin: [] as number[] };
-  const common = { replanSteps: options.replanSteps, imageSize: options.imageSize, videos: 'none' } as const;
-  const liberoSet = await vlaTrainingSet(vlm, demos.libero, options.frameStride, options.inputs);
-  const calvinSet = await vlaTrainingSet(vlm, demos.calvin, options.frameStride, options.inputs);
-  const fitted = actionProbe(liberoSet, options.seed);
+): Promise<VlaShardOutput> {
+  const shard = options.shard ?? WHOLE;
+  const plan = vlaPlan(options);
+  // Before any training: a bad shard fails at once.
+  const share = vlaShare(plan, shard);
+  const liberoSet = await vlaTrainingSet(vlm, demos.libero, plan.frameStride, plan.inputs);
+  const calvinSet = await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs);
+  const fitted = actionProbe(liberoSet, plan.seed);
   const probe = fitted && { actionR2: fitted.r2, ci95: fitted.ci95, lambda: fitted.lambda };
-  for (let k = 0; k < options.headSeeds; k++) {
-    const seed = options.seed + k;
+  const headLoss = { libero: [] as number[], calvin: [] as number[] };
+  const episodes: VlaEpisodeResult[] = [];
+  const chains: VlaChainResult[] = [];
+  for (let k = 0; k < plan.headSeeds; k++) {
     const training = {
-      steps: options.headSteps,
-      seed,
-      lr: options.headLr,
-      batchSize: options.headBatch,
+      steps: plan.headSteps,
+      seed: plan.seed + k,
+      lr: plan.headLr,
+      batchSize: plan.headBatch,
       session: options.session,
     };
-    const liberoHead = await trainVlaHead(liberoSet, training);
-    headLoss.libero.push(tailMean(liberoHead.losses));
-    for (const suite of options.suites) {
-      const report = (await evaluate(vlaPolicy(vlm, liberoHead, seed), suite, {
-        ...common,
-        trials: options.trials,
-        tasks: options.tasks,
-        seed: options.policySeed,
-      })) as EpisodesReport;
-      outcomes.get(suite)!.push(...episodeOutcomes(report));
+    const mine = {
+      episodes: share.episodes.filter((e) => e.head === k),
+      chains: share.chains.filter((c) => c.head === k),
+    };
+    const bar = progressBar({
+      label: `VLA head seed ${plan.seed + k}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : ''}`,
+      total: mine.episodes.length + mine.chains.length,
+    });
+    try {
+      const liberoHead = await trainVlaHead(liberoSet, training);
+      headLoss.libero.push(tailMean(liberoHead.losses));
+      try {
+        for (const key of mine.episodes) {
+          episodes.push({ ...key, success: await runVlaEpisode(vlm, liberoHead, plan, key) });
+          bar.update(episodes.length + chains.length);
+        }
+      } finally {
+        await liberoHead.head.release();
+      }
+      const calvinHead = await trainVlaHead(calvinSet, training);
+      headLoss.calvin.push(tailMean(calvinHead.losses));
+      try {
+        for (const key of mine.chains) {
+          chains.push({ ...key, completed: await runVlaChain(vlm, calvinHead, plan, key) });
+          bar.update(episodes.length + chains.length);
+        }
+      } finally {
+        await calvinHead.head.release();
+      }
+    } finally {
+      bar.stop();
     }
-    await liberoHead.head.release();
-    const calvinHead = await trainVlaHead(calvinSet, training);
-    headLoss.calvin.push(tailMean(calvinHead.losses));
-    const chains = (await evaluate(vlaPolicy(vlm, calvinHead, seed), 'calvin', {
-      ...common,
-      chains: options.chains,
-      seed: options.policySeed,
-    })) as ChainsReport;
-    lengths.push(...chainLengths(chains));
-    await calvinHead.head.release();
   }
+  return {
+    shard: { index: shard.index, count: shard.count },
+    plan,
+    planned: { episodes: plannedVlaEpisodes(plan).length, chains: plannedVlaChains(plan).length },
+    episodes,
+    chains,
+    headLoss,
+    probe,
+  };
+}
+
+/** `results` by key, in the order of `planned`; throws naming a result that is missing, extra or doubled. */
+function inPlannedOrder<K extends VlaEpisodeKey | VlaChainKey, R extends K>(
+  what: string,
+  planned: readonly K[],
+  results: readonly R[],
+): R[] {
+  const byKey = new Map<string, R>();
+  for (const r of results) {
+    const key = vlaResultKey(r);
+    if (byKey.has(key)) throw new Error(`VLA scores: ${key} is given twice`);
+    byKey.set(key, r);
+  }
+  const ordered = planned.map((k) => {
+    const r = byKey.get(vlaResultKey(k));
+    if (!r) throw new Error(`VLA scores: the run lacks ${vlaResultKey(k)}`);
+    return r;
+  });
+  if (ordered.length !== results.length)
+    throw new Error(`VLA scores: ${results.length - ordered.length} ${what} are not in the plan`);
+  return ordered;
+}
+
+/**
+ * The scores of a whole run: per suite the pooled success with its Wilson interval, and the chains' average
+ * length with its bootstrap interval, both over the results in the unsharded order (the intervals and the
+ * paired lists depend on it). The one scoring step of {@link benchmarkVla} and `mergeVlaShards`.
+ */
+export function vlaScores(run: VlaRun): VlaScores {
+  const { plan } = run;
+  const episodes = inPlannedOrder('episodes', plannedVlaEpisodes(plan), run.episodes);
+  const lengths = inPlannedOrder('chains', plannedVlaChains(plan), run.chains).map((c) => c.completed);
   const libero = Object.fromEntries(
-    [...outcomes].map(([suite, list]): [string, SuiteScore] => {
+    plan.suites.map((suite): [string, SuiteScore] => {
+      const list = episodes.filter((e) => e.suite === suite).map((e) => e.success);
       const successes = list.filter(Boolean).length;
       const { low, high } = wilsonInterval(successes, list.length);
       return [
@@ -374,12 +649,38 @@ export async function benchmarkVla(
   );
   const calvin: ChainScore = {
     avgLen: lengths.reduce((a, b) => a + b, 0) / lengths.length,
-    ci95: bootstrapMean(lengths, 2000, options.policySeed),
+    ci95: bootstrapMean(lengths, 2000, plan.policySeed),
     chains: lengths.length,
     stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
     lengths,
   };
-  return { libero, calvin, headLoss, probe };
+  return {
+    libero,
+    calvin,
+    headLoss: { libero: [...run.headLoss.libero], calvin: [...run.headLoss.calvin] },
+    probe: run.probe,
+  };
+}
+
+/**
+ * One frozen backbone on both benchmarks, as the paper converts it: per head seed, one head trained on the
+ * demonstrations of all LIBERO-style suites and evaluated on each, and one trained on the CALVIN-style
+ * demonstrations and evaluated on chains. Success is pooled over seeds (Wilson interval of the pooled
+ * counts); chain lengths are pooled and bootstrapped. It is {@link benchmarkVlaShard} of shard `0/1`,
+ * scored by {@link vlaScores}; to split the episodes and chains over machines, run `benchmarkVlaShard` per
+ * shard and `mergeVlaShards` their outputs.
+ */
+export async function benchmarkVla(
+  vlm: Vlm,
+  demos: { libero: readonly RobotEpisode[]; calvin: readonly RobotEpisode[] },
+  options: VlaBenchmarkOptions,
+): Promise<VlaScores> {
+  const shard = options.shard ?? WHOLE;
+  if (shard.index !== 0 || shard.count !== 1)
+    throw new Error(
+      `benchmarkVla runs the whole benchmark, but options.shard is ${shard.index}/${shard.count}: run benchmarkVlaShard for each shard and merge their outputs with mergeVlaShards`,
+    );
+  return vlaScores(await benchmarkVlaShard(vlm, demos, { ...options, shard: WHOLE }));
 }
 
 /** Percentile bootstrap 95% interval of a mean. */

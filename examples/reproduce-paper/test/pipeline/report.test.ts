@@ -2,13 +2,16 @@
 // improvements printed only beside an interval that excludes 0.
 import { describe, expect, it } from 'vitest';
 import { lmComparisons, pairedComparisons, pooledLibero } from '../../src/pipeline/comparisons.js';
-import type { Variant } from '../../src/pipeline/language-models.js';
 import {
+  alignmentTargetsMarkdown,
   comparisonsMarkdown,
+  grpoMarkdown,
   lmComparisonsMarkdown,
   relativeImprovements,
   resultsMarkdown,
+  targetScoresMarkdown,
 } from '../../src/pipeline/report.js';
+import type { Variant } from '../../src/pipeline/variants.js';
 import type { ChainScore, SuiteScore, VlaScores } from '../../src/pipeline/vla.js';
 
 const suite = (outcomes: boolean[]): SuiteScore => {
@@ -201,5 +204,75 @@ describe('pairedComparisons', () => {
     expect(lmComparisonsMarkdown(rows).join('\n')).toContain(
       '| roboalign vs roboalign-sft | prefix-similarity | +0.167 [',
     );
+  });
+});
+
+describe('the alternative alignments in the report', () => {
+  // base succeeds in 10 of 40 pooled episodes; align-highlevel wins 10 more and loses none (McNemar p =
+  // 2/2¹⁰); align-trajectory wins 1 and loses 1.
+  const baseGoal = [...repeat(true, 10), ...repeat(false, 10)];
+  const none = repeat(false, 20);
+  const variants: Partial<Record<Variant, VlaScores>> = {
+    base: scores(baseGoal, none, [0, 0]),
+    'align-highlevel': scores(repeat(true, 20), none, [0, 0]),
+    'align-trajectory': scores([false, ...repeat(true, 9), true, ...repeat(false, 9)], none, [0, 0]),
+  };
+  const comparisons = pairedComparisons(variants, 0);
+
+  it('pairs each alternative with base (and with roboalign where it ran)', () => {
+    expect(comparisons.map((c) => `${c.a}/${c.b}/${c.metric}`)).toEqual([
+      'align-highlevel/base/libero-success',
+      'align-highlevel/base/calvin-length',
+      'align-trajectory/base/libero-success',
+      'align-trajectory/base/calvin-length',
+    ]);
+    expect(comparisons[0].pValue).toBeCloseTo(2 / 1024, 12);
+  });
+
+  it("prints the paper's Table 6 beside ours, a relative improvement only where significant", () => {
+    const md = alignmentTargetsMarkdown({ variants: variants as never, comparisons }).join('\n');
+    // 20/40 vs 10/40: +25 points, +100% relative; the paper's +13.1%.
+    expect(md).toMatch(
+      /\| align-highlevel \| high-level \| 50\.0 \(20\/40\) \| \+25\.0 \[[^\]]+\] \| \+100\.0% \[[^\]]+\] \| \+13\.1% \|/,
+    );
+    expect(md).toMatch(
+      /\| align-trajectory \| trajectory \| 25\.0 \(10\/40\) \| \+0\.0 \[[^\]]+\] \| not significant \| \+15\.2% \|/,
+    );
+    // Without an alternative alignment there is no such table.
+    expect(alignmentTargetsMarkdown({ variants: { base: variants.base } as never, comparisons: [] })).toEqual(
+      [],
+    );
+  });
+
+  it('prints each model’s answers to the alternative targets and every GRPO run’s signal', () => {
+    const target = (formatRate: number, accuracy: number) => ({ formatRate, accuracy, perPrompt: [] });
+    const md = targetScoresMarkdown({
+      variants: {
+        'roboalign-sft': {
+          lm: { targets: { 'high-level': target(0.5, 0.25), trajectory: target(1, 0.875) } },
+        },
+        base: { lm: {} },
+      } as never,
+    }).join('\n');
+    expect(md).toContain('| roboalign-sft | 50.0 | 0.250 | 100.0 | 0.875 |');
+    expect(md).not.toContain('| base |');
+    const summary = {
+      steps: 8,
+      nonZeroVarianceBefore: 0.5,
+      zeroVarianceFraction: 0.25,
+      rewardFirstQuarter: 0.1,
+      rewardLastQuarter: 0.3,
+      rewardRiseCi95: null,
+      finalKl: 0.02,
+    };
+    const grpo = grpoMarkdown({ 'align-trajectory': summary, roboalign: summary }).join('\n');
+    // Rows in the order of the targets, RoboAlign's first.
+    expect(grpo.indexOf('| roboalign | fast |')).toBeLessThan(
+      grpo.indexOf('| align-trajectory | trajectory |'),
+    );
+    expect(grpo).toContain(
+      '| align-trajectory | trajectory | 50.0 | 25.0 | 0.100 | 0.300 | — (under 8 steps) | 0.020 |',
+    );
+    expect(grpoMarkdown({})).toEqual([]);
   });
 });

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { VARIANTS } from '../../src/pipeline/language-models.js';
 import { PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES } from '../../src/pipeline/stage-runner.js';
+import { VARIANTS } from '../../src/pipeline/variants.js';
 
 describe('the smoke preset', () => {
   it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
@@ -102,6 +102,33 @@ describe('the smoke preset', () => {
       expect(rate).toBeLessThanOrEqual(1);
     }
     expect(Number.isFinite(grpo.finalKl)).toBe(true);
+    // The alternative alignments (issue #22): their own GRPO runs, answers to both targets' held-out prompts
+    // from every model, and their paired comparisons with RoboAlign and base.
+    for (const v of ['align-highlevel', 'align-trajectory'] as const) {
+      const run = results.alternativeGrpo?.[v];
+      expect(run?.steps).toBe(preset.grpo.steps);
+      expect(existsSync(join(out, 'plots', `grpo-${v}.png`))).toBe(true);
+      for (const b of ['roboalign', 'base'])
+        expect(results.comparisons.map((c) => `${c.a} vs ${c.b}: ${c.metric}`)).toContain(
+          b === 'roboalign' ? `roboalign vs ${v}: libero-success` : `${v} vs base: libero-success`,
+        );
+    }
+    for (const v of VARIANTS)
+      for (const target of ['high-level', 'trajectory'] as const) {
+        const t = results.variants[v]!.lm.targets![target]!;
+        expect(t.perPrompt).toHaveLength(preset.lmEval.prompts);
+        for (const rate of [t.formatRate, t.accuracy]) {
+          expect(rate).toBeGreaterThanOrEqual(0);
+          expect(rate).toBeLessThanOrEqual(1);
+        }
+      }
+    const samples = (await readFile(join(out, 'lm-samples', 'align-trajectory.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { prompt: string });
+    expect(new Set(samples.map((x) => x.prompt))).toEqual(
+      new Set(['direct', 'reasoning', 'high-level', 'trajectory']),
+    );
     expect((results.manifest as { deviations: string[] }).deviations.join('\n')).toMatch(
       /robot state as text[\s\S]*think-then-act/,
     );
@@ -119,6 +146,7 @@ describe('the smoke preset', () => {
       expect(() => JSON.parse(readFileSync(join(out, 'tokenizer', file), 'utf8'))).not.toThrow();
     const md = await readFile(join(out, 'results.md'), 'utf8');
     expect(md).toContain('| roboalign |');
+    expect(md).toContain('| align-trajectory | trajectory |');
     for (const plot of ['success.png', 'calvin-chains.png', 'grpo.png']) {
       const png = await readFile(join(out, 'plots', plot));
       expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -138,7 +166,20 @@ describe('the smoke preset', () => {
     const { manifest: _a, ...first } = results;
     const { manifest: _b, ...other } = repeat;
     expectSameResults(other, first, 'results');
-  }, 900_000);
+
+    // The VLA stages split over two shards (as two machines sharing the folder would run them), then merged
+    // by a run without a shard: the same results as the unsharded run.
+    for (const index of [0, 1]) {
+      const shardRun = { preset, out: second, from: 'vla-base' as const, device: 'cpu' as const };
+      expect(await runPipeline({ ...shardRun, shard: { index, count: 2 }, log: () => {} })).toBeNull();
+    }
+    const merging: string[] = [];
+    await runPipeline({ preset, out: second, from: 'vla-base', device: 'cpu', log: (l) => merging.push(l) });
+    expect(merging.filter((l) => l.includes('merging 2 shards'))).toHaveLength(VARIANTS.length);
+    const merged = JSON.parse(await readFile(join(second, 'results.json'), 'utf8')) as Results;
+    const { manifest: _c, ...mergedResults } = merged;
+    expectSameResults(mergedResults, first, 'merged');
+  }, 1_800_000);
 });
 
 /** Deep equality, with integers and everything else exact and non-integer numbers to 1e-3 relative. */
