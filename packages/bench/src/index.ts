@@ -19,10 +19,13 @@ export {
 export { EXPERT, loadPolicy } from './harness/policies.js';
 export {
   ACTION_NAMES,
+  ENVIRONMENT_STATE_NAMES,
   type RecordOptions,
   recordExpertDataset,
   recordExpertEpisodes,
   STATE_NAMES,
+  stepSubjects,
+  subjectPosition,
 } from './harness/record.js';
 export {
   type ChainPlan,

@@ -22,6 +22,13 @@ export interface RobotEpisode {
   readonly states?: Float32Array;
   /** The width of one state; present exactly when `states` is. */
   readonly stateDim?: number;
+  /**
+   * Per-step state of the environment rather than the robot (LeRobot `observation.environment_state`, e.g.
+   * an object's position), row-major `[T, environmentStateDim]`, when the source has it.
+   */
+  readonly environmentStates?: Float32Array;
+  /** The width of one environment state; present exactly when `environmentStates` is. */
+  readonly environmentStateDim?: number;
   /** Seconds since the episode start, one per step, when the source stores them (LeRobot `timestamp`). */
   readonly timestamps?: Float32Array;
   /** Camera name → one image per step. All images of one camera share a size. */
@@ -45,19 +52,15 @@ export function assertEpisodeShape(episode: RobotEpisode, where: string): void {
       `${where}: actions: expected float32 [${length}, ${actionDim}], got ${episode.actions.length} values`,
     );
   }
-  if ((episode.states === undefined) !== (episode.stateDim === undefined)) {
-    throw new DatasetError(`${where}: states and stateDim must be given together`);
-  }
-  if (episode.states !== undefined && episode.stateDim !== undefined) {
-    if (!Number.isInteger(episode.stateDim) || episode.stateDim < 1) {
-      throw new DatasetError(`${where}: stateDim must be an integer >= 1, got ${episode.stateDim}`);
-    }
-    if (episode.states.length !== length * episode.stateDim) {
-      throw new DatasetError(
-        `${where}: states: expected float32 [${length}, ${episode.stateDim}], got ${episode.states.length} values`,
-      );
-    }
-  }
+  assertRows(where, 'states', 'stateDim', episode.states, episode.stateDim, length);
+  assertRows(
+    where,
+    'environmentStates',
+    'environmentStateDim',
+    episode.environmentStates,
+    episode.environmentStateDim,
+    length,
+  );
   if (episode.timestamps !== undefined && episode.timestamps.length !== length) {
     throw new DatasetError(
       `${where}: timestamps: expected ${length} values, got ${episode.timestamps.length}`,
@@ -79,5 +82,28 @@ export function assertEpisodeShape(episode: RobotEpisode, where: string): void {
         );
       }
     });
+  }
+}
+
+/** Checks an optional row-major `[length, dim]` array and its width, which must be given together. */
+function assertRows(
+  where: string,
+  name: string,
+  dimName: string,
+  values: Float32Array | undefined,
+  dim: number | undefined,
+  length: number,
+): void {
+  if ((values === undefined) !== (dim === undefined)) {
+    throw new DatasetError(`${where}: ${name} and ${dimName} must be given together`);
+  }
+  if (values === undefined || dim === undefined) return;
+  if (!Number.isInteger(dim) || dim < 1) {
+    throw new DatasetError(`${where}: ${dimName} must be an integer >= 1, got ${dim}`);
+  }
+  if (values.length !== length * dim) {
+    throw new DatasetError(
+      `${where}: ${name}: expected float32 [${length}, ${dim}], got ${values.length} values`,
+    );
   }
 }

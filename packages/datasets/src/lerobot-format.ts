@@ -15,6 +15,8 @@ export const LEROBOT_IMAGE_PREFIX = 'observation.images.';
 export const LEROBOT_ACTION_KEY = 'action';
 /** Default column name of the proprioceptive state. */
 export const LEROBOT_STATE_KEY = 'observation.state';
+/** LeRobot's column name of the environment state (`RobotEpisode.environmentStates`). */
+export const LEROBOT_ENVIRONMENT_STATE_KEY = 'observation.environment_state';
 
 /** One entry of `meta/info.json` `features`. */
 export interface LeRobotFeature {

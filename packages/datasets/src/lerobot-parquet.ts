@@ -3,7 +3,12 @@ import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 import { type ArrowField, arrowSchemaMetadata } from './arrow-schema.js';
 import type { RobotEpisode } from './episode.js';
 import { encodePngRgb } from './image-codec.js';
-import { LEROBOT_ACTION_KEY, LEROBOT_IMAGE_PREFIX, LEROBOT_STATE_KEY } from './lerobot-format.js';
+import {
+  LEROBOT_ACTION_KEY,
+  LEROBOT_ENVIRONMENT_STATE_KEY,
+  LEROBOT_IMAGE_PREFIX,
+  LEROBOT_STATE_KEY,
+} from './lerobot-format.js';
 
 /** Where one episode sits in the dataset, for the index columns. */
 export interface EpisodeParquetPlacement {
@@ -19,11 +24,12 @@ export interface EpisodeParquetPlacement {
 
 /**
  * Encodes one episode as a LeRobot v2.x episode parquet file with the schema LeRobot's own writer produces:
- * `observation.state` and `action` as `fixed_size_list<float>[dim]` (a parquet LIST of FLOAT, the fixed
- * size in the `ARROW:schema` metadata), one `observation.images.<camera>` column per camera as the Hugging
- * Face `Image` struct `{bytes: binary (PNG), path: string}`, then `timestamp` FLOAT and `frame_index`,
- * `episode_index`, `index`, `task_index` INT64. The `huggingface` key-value metadata declares the `datasets`
- * features, so `datasets.load_dataset('parquet', ...)` decodes the image column as images.
+ * `observation.state`, `observation.environment_state` (each when the episode has it) and `action` as
+ * `fixed_size_list<float>[dim]` (a parquet LIST of FLOAT, the fixed size in the `ARROW:schema` metadata),
+ * one `observation.images.<camera>` column per camera as the Hugging Face `Image` struct
+ * `{bytes: binary (PNG), path: string}`, then `timestamp` FLOAT and `frame_index`, `episode_index`, `index`,
+ * `task_index` INT64. The `huggingface` key-value metadata declares the `datasets` features, so
+ * `datasets.load_dataset('parquet', ...)` decodes the image column as images.
  */
 export function encodeLeRobotEpisodeParquet(
   episode: RobotEpisode,
@@ -63,6 +69,9 @@ export function encodeLeRobotEpisodeParquet(
 
   if (episode.states !== undefined && episode.stateDim !== undefined) {
     addList(LEROBOT_STATE_KEY, episode.states, episode.stateDim);
+  }
+  if (episode.environmentStates !== undefined && episode.environmentStateDim !== undefined) {
+    addList(LEROBOT_ENVIRONMENT_STATE_KEY, episode.environmentStates, episode.environmentStateDim);
   }
   addList(LEROBOT_ACTION_KEY, episode.actions, episode.actionDim);
   for (const camera of Object.keys(episode.images ?? {}).sort()) {

@@ -9,6 +9,7 @@ import {
   episodeDataPath,
   episodeVideoPath,
   LEROBOT_ACTION_KEY,
+  LEROBOT_ENVIRONMENT_STATE_KEY,
   LEROBOT_IMAGE_PREFIX,
   LEROBOT_STATE_KEY,
   type LeRobotEpisodeMeta,
@@ -30,6 +31,9 @@ export interface LeRobotEpisodeTable {
   /** The state column, row-major `[rows, stateDim]`, when the file has one. */
   readonly states?: Float32Array;
   readonly stateDim?: number;
+  /** The `observation.environment_state` column, row-major `[rows, environmentStateDim]`, when the file has one. */
+  readonly environmentStates?: Float32Array;
+  readonly environmentStateDim?: number;
   readonly timestamps?: Float32Array;
   readonly frameIndex?: readonly number[];
   readonly episodeIndex?: readonly number[];
@@ -73,6 +77,9 @@ export async function readLeRobotEpisodeTable(
     throw new DatasetError(`${file}: no ${actionKey} column (have: ${columns.join(', ')})`);
   const action = listColumn(rows, actionKey, file);
   const state = columns.includes(stateKey) ? listColumn(rows, stateKey, file) : undefined;
+  const environment = columns.includes(LEROBOT_ENVIRONMENT_STATE_KEY)
+    ? listColumn(rows, LEROBOT_ENVIRONMENT_STATE_KEY, file)
+    : undefined;
 
   const images: Record<string, RgbImage[]> = {};
   if (options.decodeImages ?? true) {
@@ -95,6 +102,7 @@ export async function readLeRobotEpisodeTable(
     actions: action.values,
     actionDim: action.dim,
     ...(state ? { states: state.values, stateDim: state.dim } : {}),
+    ...(environment ? { environmentStates: environment.values, environmentStateDim: environment.dim } : {}),
     ...(columns.includes('timestamp') ? { timestamps: floatColumn(rows, 'timestamp', file) } : {}),
     ...optional('frameIndex', ints('frame_index')),
     ...optional('episodeIndex', ints('episode_index')),
@@ -268,6 +276,9 @@ function episodeFromTable(
     actionDim: table.actionDim,
     ...(table.states !== undefined && table.stateDim !== undefined
       ? { states: table.states, stateDim: table.stateDim }
+      : {}),
+    ...(table.environmentStates !== undefined && table.environmentStateDim !== undefined
+      ? { environmentStates: table.environmentStates, environmentStateDim: table.environmentStateDim }
       : {}),
     ...(table.timestamps !== undefined ? { timestamps: table.timestamps } : {}),
     ...(Object.keys(images).length > 0 ? { images } : {}),

@@ -10,6 +10,7 @@ import {
   LEROBOT_CHUNKS_SIZE,
   LEROBOT_CODEBASE_VERSION,
   LEROBOT_DATA_PATH,
+  LEROBOT_ENVIRONMENT_STATE_KEY,
   LEROBOT_IMAGE_PREFIX,
   LEROBOT_STATE_KEY,
   LEROBOT_VIDEO_PATH,
@@ -42,6 +43,8 @@ export interface LeRobotWriteOptions {
   readonly actionNames?: readonly string[];
   /** `names` of the `observation.state` feature, one per dimension (default null). */
   readonly stateNames?: readonly string[];
+  /** `names` of the `observation.environment_state` feature, one per dimension (default null). */
+  readonly environmentStateNames?: readonly string[];
   /** Episodes per `data/chunk-XXX` folder (default {@link LEROBOT_CHUNKS_SIZE}). */
   readonly chunksSize?: number;
   /**
@@ -66,6 +69,7 @@ interface DatasetPlan {
   readonly fps: number;
   readonly actionDim: number;
   readonly stateDim: number | undefined;
+  readonly environmentStateDim: number | undefined;
   readonly cameras: readonly { readonly name: string; readonly width: number; readonly height: number }[];
   readonly tasks: readonly string[];
 }
@@ -76,6 +80,8 @@ interface DatasetPlan {
  * `meta/episodes.jsonl`, `meta/tasks.jsonl`, `meta/episodes_stats.jsonl` (v2.1's per-episode stats:
  * min/max/mean/std/count) and `meta/stats.json` (the same over all frames, plus q01/q99).
  * Episodes are renumbered 0..N-1 in array order; tasks are the distinct instructions in order of first use.
+ * `environmentStates` become the `observation.environment_state` feature; like `states`, all episodes carry
+ * them with one width, or none does (then the files have no such column).
  *
  * Cameras are PNG bytes in the parquet file (dtype `image`) or, with `frames: 'mp4'`, H.264 videos at
  * `videos/chunk-000/observation.images.<camera>/episode_000000.mp4` (dtype `video`, key frame every 2
@@ -199,6 +205,13 @@ function computeLeRobotStats(
   if (plan.stateDim !== undefined) {
     stats[LEROBOT_STATE_KEY] = columnStats(concat(episodes.map((e) => e.states!)), frames, plan.stateDim);
   }
+  if (plan.environmentStateDim !== undefined) {
+    stats[LEROBOT_ENVIRONMENT_STATE_KEY] = columnStats(
+      concat(episodes.map((e) => e.environmentStates!)),
+      frames,
+      plan.environmentStateDim,
+    );
+  }
   stats[LEROBOT_ACTION_KEY] = columnStats(concat(episodes.map((e) => e.actions)), frames, plan.actionDim);
   for (const { name } of plan.cameras) {
     const histograms = emptyChannelHistograms();
@@ -264,6 +277,12 @@ function planDataset(episodes: readonly RobotEpisode[], options: LeRobotWriteOpt
         `${where}: observation.state: expected [${first.stateDim ?? 'none'}], got [${episode.stateDim ?? 'none'}]`,
       );
     }
+    // Every parquet file of a dataset has the same columns: all episodes carry it, or none.
+    if (episode.environmentStateDim !== first.environmentStateDim) {
+      throw new DatasetError(
+        `${where}: ${LEROBOT_ENVIRONMENT_STATE_KEY}: expected [${first.environmentStateDim ?? 'none'}], got [${episode.environmentStateDim ?? 'none'}]`,
+      );
+    }
     const names = Object.keys(episode.images ?? {}).sort();
     if (names.join(',') !== cameras.map((c) => c.name).join(',')) {
       throw new DatasetError(
@@ -282,7 +301,15 @@ function planDataset(episodes: readonly RobotEpisode[], options: LeRobotWriteOpt
   });
   checkNames('actionNames', options.actionNames, first.actionDim);
   checkNames('stateNames', options.stateNames, first.stateDim);
-  return { fps, actionDim: first.actionDim, stateDim: first.stateDim, cameras, tasks };
+  checkNames('environmentStateNames', options.environmentStateNames, first.environmentStateDim);
+  return {
+    fps,
+    actionDim: first.actionDim,
+    stateDim: first.stateDim,
+    environmentStateDim: first.environmentStateDim,
+    cameras,
+    tasks,
+  };
 }
 
 function checkNames(what: string, names: readonly string[] | undefined, dim: number | undefined): void {
@@ -305,6 +332,13 @@ function buildInfo(
       dtype: 'float32',
       shape: [plan.stateDim],
       names: options.stateNames ?? null,
+    };
+  }
+  if (plan.environmentStateDim !== undefined) {
+    features[LEROBOT_ENVIRONMENT_STATE_KEY] = {
+      dtype: 'float32',
+      shape: [plan.environmentStateDim],
+      names: options.environmentStateNames ?? null,
     };
   }
   features[LEROBOT_ACTION_KEY] = {

@@ -332,6 +332,111 @@ describe('writeLeRobotDataset / readLeRobotDataset', () => {
   });
 });
 
+describe('observation.environment_state (RobotEpisode.environmentStates)', () => {
+  /** An episode of `syntheticEpisode` with a 3-D environment state per step (an object's x, y, z). */
+  const withEnvironment = (index: number, length: number, instruction: string): RobotEpisode => ({
+    ...syntheticEpisode(index, length, instruction),
+    environmentStates: Float32Array.from({ length: length * 3 }, (_, i) => Math.fround(index - i / 7)),
+    environmentStateDim: 3,
+  });
+  const episodes = [withEnvironment(0, 4, 'lift the block'), withEnvironment(1, 5, 'open the drawer')];
+  const names = ['target_x', 'target_y', 'target_z'];
+  let root: string;
+  beforeAll(async () => {
+    root = join(tmp, 'environment');
+    await writeLeRobotDataset(root, episodes, { robotType: 'test_arm', environmentStateNames: names });
+  });
+
+  it('round-trips exactly, as a float32 vector feature with names, after observation.state', async () => {
+    const back = await readLeRobotDataset(root);
+    back.episodes.forEach((episode, i) => {
+      expect(episode.environmentStateDim).toBe(3);
+      expect(episode.environmentStates).toBeInstanceOf(Float32Array);
+      expect(episode.environmentStates).toEqual(episodes[i].environmentStates);
+      expect(episode.states).toEqual(episodes[i].states);
+      expect(episode.actions).toEqual(episodes[i].actions);
+    });
+    expect(back.info.features['observation.environment_state']).toEqual({
+      dtype: 'float32',
+      shape: [3],
+      names,
+    });
+    expect(Object.keys(back.info.features).slice(0, 3)).toEqual([
+      'observation.state',
+      'observation.environment_state',
+      'action',
+    ]);
+    const table = await readLeRobotEpisodeTable(join(root, 'data', 'chunk-000', 'episode_000001.parquet'), {
+      decodeImages: false,
+    });
+    expect(table.columns.slice(0, 3)).toEqual([
+      'observation.state',
+      'observation.environment_state',
+      'action',
+    ]);
+  });
+
+  it('has statistics in stats.json and episodes_stats.jsonl', async () => {
+    const stats = (await readJson(join(root, 'meta', 'stats.json'))) as Record<
+      string,
+      Record<string, number[]>
+    >;
+    const all = [...episodes[0].environmentStates!, ...episodes[1].environmentStates!];
+    const x = all.filter((_, i) => i % 3 === 0);
+    expect(stats['observation.environment_state'].count).toEqual([9]);
+    expect(stats['observation.environment_state'].min[0]).toBeCloseTo(Math.min(...x), 6);
+    expect(stats['observation.environment_state'].max[0]).toBeCloseTo(Math.max(...x), 6);
+    const perEpisode = (await readLines(join(root, 'meta', 'episodes_stats.jsonl'))) as {
+      stats: Record<string, Record<string, number[]>>;
+    }[];
+    expect(perEpisode.map((e) => e.stats['observation.environment_state'].count)).toEqual([[4], [5]]);
+  });
+
+  it('adds no column, feature or statistic to episodes without it', async () => {
+    const dir = join(tmp, 'no-environment');
+    await writeLeRobotDataset(dir, [syntheticEpisode(0, 3, 'x')], { robotType: 'test_arm' });
+    const info = await readJson(join(dir, 'meta', 'info.json'));
+    expect(Object.keys(info.features as object)).not.toContain('observation.environment_state');
+    expect(Object.keys(await readJson(join(dir, 'meta', 'stats.json')))).not.toContain(
+      'observation.environment_state',
+    );
+    const table = await readLeRobotEpisodeTable(join(dir, 'data', 'chunk-000', 'episode_000000.parquet'));
+    expect(table.columns).not.toContain('observation.environment_state');
+    const back = (await readLeRobotDataset(dir)).episodes[0];
+    expect(back.environmentStates).toBeUndefined();
+    expect(back.environmentStateDim).toBeUndefined();
+    expect('environmentStates' in back).toBe(false);
+  });
+
+  it('rejects a malformed environment state, naming the episode, before touching the disk', async () => {
+    const dir = join(tmp, 'bad-environment');
+    const [first, second] = episodes;
+    const { environmentStateDim: _, ...noDim } = second;
+    await expect(writeLeRobotDataset(dir, [first, noDim], { robotType: 'x' })).rejects.toThrow(
+      'episode 1: environmentStates and environmentStateDim must be given together',
+    );
+    const short = { ...second, environmentStates: new Float32Array(4) };
+    await expect(writeLeRobotDataset(dir, [first, short], { robotType: 'x' })).rejects.toThrow(
+      'episode 1: environmentStates: expected float32 [5, 3], got 4 values',
+    );
+    const zero = { ...second, environmentStates: new Float32Array(0), environmentStateDim: 0 };
+    await expect(writeLeRobotDataset(dir, [zero], { robotType: 'x' })).rejects.toThrow(
+      'episode 0: environmentStateDim must be an integer >= 1, got 0',
+    );
+    const without = syntheticEpisode(1, 5, 'open the drawer');
+    await expect(writeLeRobotDataset(dir, [first, without], { robotType: 'x' })).rejects.toThrow(
+      'episode 1: observation.environment_state: expected [3], got [none]',
+    );
+    await expect(
+      writeLeRobotDataset(dir, [first], { robotType: 'x', environmentStateNames: ['x', 'y'] }),
+    ).rejects.toThrow('environmentStateNames: expected 3 names, got 2');
+    await expect(
+      writeLeRobotDataset(dir, [without], { robotType: 'x', environmentStateNames: names }),
+    ).rejects.toThrow('environmentStateNames given but the episodes have no such feature');
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
 describe.skipIf(!existsSync(G1))('the Unitree G1 LeRobot episode', () => {
   it('has 479 rows of 26-D finite actions and states, 30 Hz timestamps and frame_index 0..478', async () => {
     const table = await readLeRobotEpisodeTable(G1);

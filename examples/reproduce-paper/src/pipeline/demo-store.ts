@@ -27,7 +27,8 @@ export async function recordDemos(
 
 /**
  * Reads the demonstrations in `dir` (a LeRobot v2.1 dataset) in episode order, as the recorder returned them:
- * the same actions, states and frames, instruction, fps, length and index. The `timestamps` the reader adds
+ * the same actions, states, environment states (the target's position, where recorded) and frames,
+ * instruction, fps, length and index. The `timestamps` the reader adds
  * are dropped when they are the writer's default (`frame / fps`; recorded episodes carry none). A missing,
  * incomplete or corrupt dataset throws an Error that names `dir`.
  */

@@ -218,17 +218,20 @@ export function ridgeProbe(
   };
 }
 
-/** The probe's rows from head samples: features mean-pooled over their real tokens → the active actions. */
-function pooledRows(set: VlaTrainingSet, keep: (episode: number) => boolean): ProbeData {
-  const { backboneDim: d, backboneTokens: tokens, horizon, actionDim } = set.config;
-  const activeColumns: number[] = [];
-  for (let h = 0; h < horizon; h++)
-    for (let a = 0; a < actionDim; a++) if (set.active[a]) activeColumns.push(h * actionDim + a);
+/** What a probe predicts from a sample: `dim` values of sample `i`. */
+interface ProbeTarget {
+  dim: number;
+  row(sample: number): ArrayLike<number>;
+}
+
+/** The probe's rows from head samples: features mean-pooled over their real tokens → `target`'s values. */
+function pooledRows(set: VlaTrainingSet, keep: (episode: number) => boolean, target: ProbeTarget): ProbeData {
+  const { backboneDim: d, backboneTokens: tokens } = set.config;
   const rows = Array.from(set.sampleEpisodes.keys()).filter((i) => keep(set.sampleEpisodes[i]));
   const x = new Float64Array(rows.length * d);
-  const y = new Float64Array(rows.length * activeColumns.length);
+  const y = new Float64Array(rows.length * target.dim);
   rows.forEach((i, r) => {
-    const { features, featureMask, actions } = set.samples[i];
+    const { features, featureMask } = set.samples[i];
     let count = 0;
     for (let t = 0; t < tokens; t++) {
       if (featureMask[t] === 0) continue;
@@ -236,18 +239,42 @@ function pooledRows(set: VlaTrainingSet, keep: (episode: number) => boolean): Pr
       for (let c = 0; c < d; c++) x[r * d + c] += features[t * d + c];
     }
     for (let c = 0; c < d; c++) x[r * d + c] /= Math.max(1, count);
-    activeColumns.forEach((col, c) => {
-      y[r * activeColumns.length + c] = actions[col];
-    });
+    y.set(target.row(i), r * target.dim);
   });
   return {
     x,
     y,
     rows: rows.length,
     xDim: d,
-    yDim: activeColumns.length,
+    yDim: target.dim,
     groups: Int32Array.from(rows, (i) => set.sampleEpisodes[i]),
   };
+}
+
+/** The expert's next action chunk of a sample, its active dimensions only. */
+function actionTarget(set: VlaTrainingSet): ProbeTarget {
+  const { horizon, actionDim } = set.config;
+  const activeColumns: number[] = [];
+  for (let h = 0; h < horizon; h++)
+    for (let a = 0; a < actionDim; a++) if (set.active[a]) activeColumns.push(h * actionDim + a);
+  return {
+    dim: activeColumns.length,
+    row: (i) => activeColumns.map((col) => set.samples[i].actions[col]),
+  };
+}
+
+/**
+ * A ridge probe of `target` trained on four of every five demonstrations and scored on the fifth (whole
+ * episodes held out); null with fewer than 10 demonstrations (too few to hold whole episodes out).
+ */
+function heldOutProbe(set: VlaTrainingSet, target: ProbeTarget, seed: number): ProbeResult | null {
+  if (new Set(set.sampleEpisodes).size < 10) return null;
+  const heldOut = (episode: number) => episode % 5 === 4;
+  return ridgeProbe(
+    pooledRows(set, (e) => !heldOut(e), target),
+    pooledRows(set, heldOut, target),
+    { seed },
+  );
 }
 
 /**
@@ -256,11 +283,17 @@ function pooledRows(set: VlaTrainingSet, keep: (episode: number) => boolean): Pr
  * Null with fewer than 10 demonstrations (too few to hold whole episodes out).
  */
 export function actionProbe(set: VlaTrainingSet, seed: number): ProbeResult | null {
-  if (new Set(set.sampleEpisodes).size < 10) return null;
-  const heldOut = (episode: number) => episode % 5 === 4;
-  return ridgeProbe(
-    pooledRows(set, (e) => !heldOut(e)),
-    pooledRows(set, heldOut),
-    { seed },
-  );
+  return heldOutProbe(set, actionTarget(set), seed);
+}
+
+/**
+ * How linearly the same pooled features predict the position of what the instruction is about (the
+ * demonstrations' environment state at each frame): the same frames, held-out split, λ selection and
+ * bootstrap as {@link actionProbe}. Null with fewer than 10 demonstrations or without environment states.
+ */
+export function objectProbe(set: VlaTrainingSet, seed: number): ProbeResult | null {
+  const environment = set.sampleEnvironment;
+  if (environment === null) return null;
+  const { values, dim } = environment;
+  return heldOutProbe(set, { dim, row: (i) => values.subarray(i * dim, (i + 1) * dim) }, seed);
 }

@@ -113,15 +113,25 @@ export function resultsMarkdown(results: Results): string {
   }
   lines.push(
     '',
-    '## Feature probe (ridge from frozen features, pooled over the tokens the head reads, to the next action chunk; held-out demonstrations)',
+    '## Feature probe (ridge from frozen features, pooled over the tokens the head reads, to the next action chunk and to the position of what the instruction is about; held-out demonstrations)',
     '',
-    '| variant | action R² [bootstrap 95% over episodes] |',
-    '|---|---:|',
+    '| variant | action R² [bootstrap 95% over episodes] | object position R² [bootstrap 95% over episodes] |',
+    '|---|---:|---:|',
   );
+  const r2 = (value: number, ci95: [number, number]) =>
+    `${num(value, 3)} [${num(ci95[0], 3)}, ${num(ci95[1], 3)}]`;
   for (const n of names) {
     const { probe } = results.variants[n]!;
+    // Runs recorded before the demonstrations stored the target's position have no object probe.
+    const objectR2 = probe?.objectR2 ?? null;
+    const object =
+      objectR2 !== null && probe?.objectCi95
+        ? r2(objectR2, probe.objectCi95)
+        : '— (no environment state in the demonstrations)';
     lines.push(
-      `| ${n} | ${probe ? `${num(probe.actionR2, 3)} [${num(probe.ci95[0], 3)}, ${num(probe.ci95[1], 3)}]` : '— (too few demonstrations)'} |`,
+      probe
+        ? `| ${n} | ${r2(probe.actionR2, probe.ci95)} | ${object} |`
+        : `| ${n} | — (too few demonstrations) | — |`,
     );
   }
   lines.push('', '## Language models (held-out prompts)', '');

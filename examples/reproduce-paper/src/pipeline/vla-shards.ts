@@ -53,6 +53,18 @@ function planDifferences(a: VlaPlan, b: VlaPlan): string[] {
     .map((f) => `${f} ${JSON.stringify(a[f])} vs ${JSON.stringify(b[f])}`);
 }
 
+/** The object probe's figures, or none where it was not fitted (no environment states, or an older file). */
+function objectProbeFigures(s: VlaShardOutput): Array<[string, number]> {
+  const p = s.probe;
+  if (typeof p?.objectR2 !== 'number' || !p.objectCi95 || typeof p.objectLambda !== 'number') return [];
+  return [
+    ['probe.objectR2', p.objectR2],
+    ['probe.objectCi95[0]', p.objectCi95[0]],
+    ['probe.objectCi95[1]', p.objectCi95[1]],
+    ['probe.objectLambda', p.objectLambda],
+  ];
+}
+
 /** The heads' figures in which `a` and `b` differ by more than `tolerance` (relative), named. */
 function headDifferences(a: VlaShardOutput, b: VlaShardOutput, tolerance: number): string[] {
   const close = (x: number, y: number) =>
@@ -68,12 +80,17 @@ function headDifferences(a: VlaShardOutput, b: VlaShardOutput, tolerance: number
           ['probe.lambda', s.probe.lambda],
         ] as Array<[string, number]>)
       : []),
+    ...objectProbeFigures(s),
   ];
   const fa = figures(a);
   const fb = new Map(figures(b));
   const differ: string[] = [];
   if ((a.probe === null) !== (b.probe === null))
     differ.push(`probe ${a.probe === null ? 'none' : 'fitted'} vs ${b.probe === null ? 'none' : 'fitted'}`);
+  // Shards that read demonstrations with and without environment states (older recordings) differ here.
+  const object = (s: VlaShardOutput) => (objectProbeFigures(s).length > 0 ? 'fitted' : 'none');
+  if (a.probe !== null && b.probe !== null && object(a) !== object(b))
+    differ.push(`probe.objectR2 ${object(a)} vs ${object(b)}`);
   if (
     a.headLoss.libero.length !== b.headLoss.libero.length ||
     a.headLoss.calvin.length !== b.headLoss.calvin.length
@@ -263,7 +280,9 @@ export async function readVlaShard(file: string): Promise<LoadedVlaShard> {
   if (!isRecord(headLoss) || !Array.isArray(headLoss.libero) || !Array.isArray(headLoss.calvin))
     throw new Error(`readVlaShard: ${source}: "headLoss" must be { libero: number[], calvin: number[] }`);
   if (probe !== null && !isRecord(probe))
-    throw new Error(`readVlaShard: ${source}: "probe" must be null or { actionR2, ci95, lambda }`);
+    throw new Error(
+      `readVlaShard: ${source}: "probe" must be null or { actionR2, ci95, lambda, objectR2, … }`,
+    );
   const output = { shard, plan, planned, episodes, chains, headLoss, probe } as unknown as VlaShardOutput;
   return { ...output, source };
 }

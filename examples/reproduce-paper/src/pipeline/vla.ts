@@ -3,6 +3,7 @@ import {
   ActionHead,
   type ActionHeadConfig,
   type DemonstrationArrays,
+  type EpisodeStep,
   episodeStateStats,
   episodeSteps,
   type HeadSample,
@@ -29,7 +30,7 @@ import {
 import { activeActionDims, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32, progressBar, seedFromParts } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
-import { actionProbe } from './probe.js';
+import { actionProbe, objectProbe } from './probe.js';
 
 /** The VLM's prompt for one control step: agent view, wrist view, instruction (as GR00T feeds its VLM). */
 export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruction: string): Conversation {
@@ -127,6 +128,11 @@ export interface VlaTrainingSet {
   samples: HeadSample[];
   /** The demonstration each sample came from (its position in `demos`), for splits that keep episodes whole. */
   sampleEpisodes: Int32Array;
+  /**
+   * Each sample's environment state at its frame, row-major `[samples, dim]` (recorded demonstrations: the
+   * position of what the instruction is about), for the feature probe; null unless every demonstration has one.
+   */
+  sampleEnvironment: { values: Float32Array; dim: number } | null;
   config: ActionHeadConfig;
   stateStats: NormStats;
   /** Action dimensions the demonstrations move; the others stay out of the loss and are emitted as 0. */
@@ -136,7 +142,7 @@ export interface VlaTrainingSet {
 }
 
 /** A head trained on a {@link VlaTrainingSet}. */
-export interface VlaHead extends Omit<VlaTrainingSet, 'samples' | 'sampleEpisodes'> {
+export interface VlaHead extends Omit<VlaTrainingSet, 'samples' | 'sampleEpisodes' | 'sampleEnvironment'> {
   head: ActionHead;
   losses: number[];
 }
@@ -190,7 +196,27 @@ export async function vlaTrainingSet(
     features: (_, i) => rowFeatures(f, i, positions[i], tokens),
   });
   const sampleEpisodes = Int32Array.from(frames, ({ episode }) => episode);
-  return { inputs, samples, sampleEpisodes, config, stateStats, active, tokens };
+  const sampleEnvironment = frameEnvironment(demos, frames);
+  return { inputs, samples, sampleEpisodes, sampleEnvironment, config, stateStats, active, tokens };
+}
+
+/**
+ * The demonstrations' environment states at `frames`, row-major; null when a demonstration has none (one
+ * recorded before the recorder stored them): the object probe is then left out, not fitted on part of the data.
+ */
+function frameEnvironment(
+  demos: readonly RobotEpisode[],
+  frames: readonly EpisodeStep[],
+): VlaTrainingSet['sampleEnvironment'] {
+  const dim = demos[0]?.environmentStateDim;
+  if (dim === undefined || demos.some((d) => d.environmentStates === undefined)) return null;
+  if (demos.some((d) => d.environmentStateDim !== dim))
+    throw new Error('the demonstrations have environment states of different widths');
+  const values = new Float32Array(frames.length * dim);
+  frames.forEach(({ episode, t }, i) => {
+    values.set(demos[episode].environmentStates!.subarray(t * dim, (t + 1) * dim), i * dim);
+  });
+  return { values, dim };
 }
 
 /** The head optimizer's default learning rate and batch size. */
@@ -209,7 +235,7 @@ export interface HeadTraining {
 
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
 export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): Promise<VlaHead> {
-  const { samples, sampleEpisodes: _, ...rest } = set;
+  const { samples, sampleEpisodes: _, sampleEnvironment: _environment, ...rest } = set;
   const { session, lr = HEAD_LR, batchSize = HEAD_BATCH, ...training } = options;
   const head = await ActionHead.create(set.config, { batchSize, lr, session });
   const losses = await trainHead(head, memoryDataset(samples), training);
@@ -264,8 +290,20 @@ export interface VlaScores {
   calvin: ChainScore;
   /** Mean flow-matching loss over the last 10% of training steps, per head seed: `libero` and `calvin`. */
   headLoss: { libero: number[]; calvin: number[] };
-  /** Ridge probe from the pooled frozen features to the expert's next chunk (LIBERO-style demonstrations). */
-  probe: { actionR2: number; ci95: [number, number]; lambda: number } | null;
+  /** Ridge probes from the pooled frozen features (LIBERO-style demonstrations); null with too few of them. */
+  probe: FeatureProbeScores | null;
+}
+
+/** The feature probes' held-out R², bootstrap 95% intervals over episodes and cross-validated ridge λ. */
+export interface FeatureProbeScores {
+  /** To the expert's next action chunk. */
+  actionR2: number;
+  ci95: [number, number];
+  lambda: number;
+  /** To the position of what the instruction is about; null when the demonstrations carry no environment state. */
+  objectR2: number | null;
+  objectCi95: [number, number] | null;
+  objectLambda: number | null;
 }
 
 /** What {@link benchmarkVla} trains and evaluates. */
@@ -543,7 +581,15 @@ export async function benchmarkVlaShard(
   const liberoSet = await vlaTrainingSet(vlm, demos.libero, plan.frameStride, plan.inputs);
   const calvinSet = await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs);
   const fitted = actionProbe(liberoSet, plan.seed);
-  const probe = fitted && { actionR2: fitted.r2, ci95: fitted.ci95, lambda: fitted.lambda };
+  const object = fitted && objectProbe(liberoSet, plan.seed);
+  const probe = fitted && {
+    actionR2: fitted.r2,
+    ci95: fitted.ci95,
+    lambda: fitted.lambda,
+    objectR2: object?.r2 ?? null,
+    objectCi95: object?.ci95 ?? null,
+    objectLambda: object?.lambda ?? null,
+  };
   const headLoss = { libero: [] as number[], calvin: [] as number[] };
   const episodes: VlaEpisodeResult[] = [];
   const chains: VlaChainResult[] = [];

@@ -42,6 +42,12 @@ function expectSameEpisodes(actual: readonly RobotEpisode[], expected: readonly 
       expect(a.states).toBeInstanceOf(Float32Array);
       expect(a.states).toEqual(e.states);
     }
+    expect(a.environmentStateDim).toBe(e.environmentStateDim);
+    if (e.environmentStates === undefined) expect(a.environmentStates).toBeUndefined();
+    else {
+      expect(a.environmentStates).toBeInstanceOf(Float32Array);
+      expect(a.environmentStates).toEqual(e.environmentStates);
+    }
     expect(a.timestamps).toEqual(e.timestamps);
     expect(Object.keys(a.images ?? {}).sort()).toEqual(Object.keys(e.images ?? {}).sort());
     for (const [camera, frames] of Object.entries(e.images ?? {})) {
@@ -61,6 +67,8 @@ describe('demonstrations as LeRobot v2.1 datasets with PNG frames', () => {
     const { episodes: expected } = await recordExpertEpisodes(twoTasks, options);
     expect(expected.length).toBe(2);
     expect(Object.keys(expected[0].images ?? {}).sort()).toEqual(['image', 'wrist_image']);
+    // The recorder stores the position of what each instruction is about as the environment state.
+    for (const e of expected) expect(e.environmentStates).toHaveLength(e.length * 3);
     const dir = demoDir(tmp, 'libero-goal');
     expect(dir).toBe(join(tmp, 'demos', 'libero-goal'));
     await recordDemos(twoTasks, dir, options);
@@ -73,6 +81,11 @@ describe('demonstrations as LeRobot v2.1 datasets with PNG frames', () => {
     expect(info.total_videos).toBe(0);
     expect(info.features['observation.images.image'].dtype).toBe('image');
     expect(info.features['observation.images.wrist_image'].dtype).toBe('image');
+    expect(info.features['observation.environment_state']).toEqual({
+      dtype: 'float32',
+      shape: [3],
+      names: ['target_x', 'target_y', 'target_z'],
+    });
     expect(existsSync(join(dir, 'data', 'chunk-000', 'episode_000001.parquet'))).toBe(true);
     expect(existsSync(join(dir, 'videos'))).toBe(false);
     expect(await readdir(join(tmp, 'demos'))).toEqual(['libero-goal']);
@@ -82,12 +95,13 @@ describe('demonstrations as LeRobot v2.1 datasets with PNG frames', () => {
     const chain = { episodes: 1, firstTrial: 1000, imageSize: SIZE };
     const { episodes: expected } = await recordExpertEpisodes('calvin', chain);
     expect(expected.length).toBeGreaterThan(1);
+    for (const e of expected) expect(e.environmentStateDim).toBe(3);
     const dir = demoDir(tmp, 'calvin');
     await recordDemos('calvin', dir, chain);
     expectSameEpisodes(await loadDemos(dir), expected);
   });
 
-  it('keep any float32 value, explicit timestamps and every pixel (episodes built by hand)', async () => {
+  it('keep any float32 value, explicit timestamps, environment states and every pixel (episodes built by hand)', async () => {
     const rand = mulberry32(3);
     const pixels = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
     const episode = (index: number, length: number, instruction: string, timestamps?: Float32Array) => {
@@ -106,6 +120,8 @@ describe('demonstrations as LeRobot v2.1 datasets with PNG frames', () => {
         actionDim: 7,
         states: values(length * 8),
         stateDim: 8,
+        environmentStates: values(length * 3),
+        environmentStateDim: 3,
         ...(timestamps ? { timestamps } : {}),
         images: {
           image: Array.from({ length }, () => ({ width: 5, height: 3, data: pixels(5 * 3 * 3) })),
@@ -124,6 +140,7 @@ describe('demonstrations as LeRobot v2.1 datasets with PNG frames', () => {
     const actual = await loadDemos(dir);
     expectSameEpisodes(actual, expected);
     expect(Object.is(actual[0].actions[0], -0)).toBe(true);
+    expect(Object.is(actual[0].environmentStates![0], -0)).toBe(true);
   });
 
   it('replace an earlier recording whole, leaving no staging folder behind', async () => {

@@ -35,7 +35,14 @@ const scores = (goal: boolean[], spatial: boolean[], lengths: number[]): VlaScor
   libero: { 'libero-goal': suite(goal), 'libero-spatial': suite(spatial) },
   calvin: chains(lengths),
   headLoss: { libero: [0.1], calvin: [0.1] },
-  probe: { actionR2: 0.42, ci95: [0.3, 0.5], lambda: 0.1 },
+  probe: {
+    actionR2: 0.42,
+    ci95: [0.3, 0.5],
+    lambda: 0.1,
+    objectR2: 0.91,
+    objectCi95: [0.85, 0.95],
+    objectLambda: 0.01,
+  },
 });
 const repeat = <T>(value: T, n: number): T[] => Array(n).fill(value);
 
@@ -133,6 +140,10 @@ describe('pairedComparisons', () => {
           k,
           {
             ...v,
+            // roboalign-sft's demonstrations carried no environment state: no object probe.
+            ...(k === 'roboalign-sft'
+              ? { probe: { ...v.probe!, objectR2: null, objectCi95: null, objectLambda: null } }
+              : {}),
             lm: {
               formatRate: 0.5,
               prefixSimilarity: { direct: 0.125, reasoning: 0 },
@@ -174,7 +185,13 @@ describe('pairedComparisons', () => {
     } as Parameters<typeof resultsMarkdown>[0]);
     expect(md).toContain('LIBERO pooled [Wilson 95% of summed counts]');
     expect(md).toContain('| roboalign | 18/20 | 2/20 | 50.0 [');
-    expect(md).toContain('| roboalign | 0.420 [0.300, 0.500] |');
+    expect(md).toContain(
+      '| variant | action R² [bootstrap 95% over episodes] | object position R² [bootstrap 95% over episodes] |',
+    );
+    expect(md).toContain('| roboalign | 0.420 [0.300, 0.500] | 0.910 [0.850, 0.950] |');
+    expect(md).toContain(
+      '| roboalign-sft | 0.420 [0.300, 0.500] | — (no environment state in the demonstrations) |',
+    );
     expect(md).toContain('| state only | 5.0 [0.9, 23.6] | 20 | 0.300 |');
     expect(md).toContain(
       '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 1.50 / 2.00 / 2.50 |',

@@ -54,6 +54,8 @@ describe('the smoke preset', () => {
       expect(r.calvin.lengths).toHaveLength(r.calvin.chains);
       // Ten demonstrations (one per task): the probe runs; at this size its R² can be anything but NaN.
       expect(Number.isFinite(r.probe!.actionR2)).toBe(true);
+      // The demonstrations carry the target's position, so the object probe runs too.
+      expect(Number.isFinite(r.probe!.objectR2)).toBe(true);
       expect(r.probe!.ci95[0]).toBeLessThanOrEqual(r.probe!.ci95[1]);
       expect(existsSync(join(out, 'models', v, 'model.safetensors'))).toBe(true);
       expect(JSON.parse(await readFile(join(out, 'models', v, 'config.json'), 'utf8')).model_type).toBe(

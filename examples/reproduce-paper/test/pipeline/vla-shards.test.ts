@@ -72,7 +72,14 @@ function allResults(): { episodes: VlaEpisodeResult[]; chains: VlaChainResult[] 
 }
 
 const HEAD_LOSS = { libero: [0.5, 0.25], calvin: [0.75, 0.125] };
-const PROBE = { actionR2: 0.3, ci95: [0.1, 0.5] as [number, number], lambda: 10 };
+const PROBE: VlaScores['probe'] = {
+  actionR2: 0.3,
+  ci95: [0.1, 0.5],
+  lambda: 10,
+  objectR2: 0.8,
+  objectCi95: [0.7, 0.9],
+  objectLambda: 0.01,
+};
 
 /** The n shard outputs, split here by hand: item k of each list goes to shard k mod n. */
 function outputs(count: number): VlaShardOutput[] {
@@ -221,6 +228,10 @@ describe('mergeVlaShards', () => {
       `shard 0/2 and shard 1/2 trained different heads (tolerance 0): headLoss.calvin[1] 0.125 vs ${0.125 * (1 + 1e-7)}`,
     );
     expect(mergeVlaShards(parts, { tolerance: 1e-6 })).toEqual(expectedScores());
+    parts[1].probe = { ...PROBE!, objectLambda: 0.1 };
+    expect(() => mergeVlaShards(parts, { tolerance: 1e-6 })).toThrow('probe.objectLambda 0.01 vs 0.1');
+    parts[1].probe = { ...PROBE!, objectR2: null, objectCi95: null, objectLambda: null };
+    expect(() => mergeVlaShards(parts, { tolerance: 1e-6 })).toThrow('probe.objectR2 fitted vs none');
     parts[1].probe = null;
     expect(() => mergeVlaShards(parts, { tolerance: 1e-6 })).toThrow('probe fitted vs none');
   });
@@ -381,6 +392,8 @@ describe('benchmarkVla sharded on a tiny backbone', () => {
     expect(whole.libero['libero-goal'].episodes).toBe(4);
     expect(whole.calvin.chains).toBe(4);
     expect(whole.probe).not.toBeNull();
+    // These demonstrations carry no environment state: no object probe, and null rather than NaN.
+    expect(whole.probe).toMatchObject({ objectR2: null, objectCi95: null, objectLambda: null });
     expect(parts.map((p) => [p.episodes.length, p.chains.length])).toEqual([
       [2, 2],
       [1, 1],

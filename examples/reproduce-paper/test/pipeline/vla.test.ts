@@ -78,7 +78,8 @@ async function oldVlaTrainingSet(
   });
   const episodeOf = new Map(demos.map((d, i) => [d, i]));
   const sampleEpisodes = Int32Array.from(frames, ({ demo }) => episodeOf.get(demo)!);
-  return { inputs, samples, sampleEpisodes, config, stateStats, active, tokens };
+  // The old builder knew no environment states; these demonstrations have none.
+  return { inputs, samples, sampleEpisodes, sampleEnvironment: null, config, stateStats, active, tokens };
 }
 
 function oldVlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
@@ -190,12 +191,59 @@ describe('the VLA training set built with @roboalign/action-head', () => {
   });
 });
 
+describe("the VLA training set's environment states (the probe's object positions)", () => {
+  /** `demo` with a 3-D environment state per step that names its demonstration and step: [index, t, −t]. */
+  const withEnvironment = (d: RobotEpisode): RobotEpisode => ({
+    ...d,
+    environmentStates: Float32Array.from({ length: d.length * 3 }, (_, i) =>
+      i % 3 === 0 ? d.index : i % 3 === 1 ? Math.floor(i / 3) : -Math.floor(i / 3),
+    ),
+    environmentStateDim: 3,
+  });
+
+  it.each([1, 3])('gives each sample the state at its own frame (every %i-th step)', async (stride) => {
+    const set = await vlaTrainingSet(fakeVlm, demos.map(withEnvironment), stride);
+    const environment = set.sampleEnvironment!;
+    expect(environment.dim).toBe(3);
+    expect(environment.values).toHaveLength(set.samples.length * 3);
+    const frames = demos.flatMap((d) =>
+      Array.from({ length: Math.ceil(d.length / stride) }, (_, k) => [d.index, k * stride]),
+    );
+    expect(frames).toHaveLength(set.samples.length);
+    set.samples.forEach((sample, i) => {
+      const [index, t] = frames[i];
+      expect(Array.from(environment.values.subarray(3 * i, 3 * i + 3)), `sample ${i}`).toEqual([
+        index,
+        t,
+        -t,
+      ]);
+      // The same frame as the sample's features: the stand-in VLM's first value is demo · 100 + step.
+      expect(sample.features[0]).toBeCloseTo(index * 100 + t, 3);
+      expect(set.sampleEpisodes[i]).toBe(index);
+    });
+  });
+
+  it('is null when a demonstration has none, and refuses states of different widths', async () => {
+    const mixed = [withEnvironment(demos[0]), demos[1], withEnvironment(demos[2])];
+    expect((await vlaTrainingSet(fakeVlm, mixed, 1)).sampleEnvironment).toBeNull();
+    expect((await vlaTrainingSet(fakeVlm, demos, 1)).sampleEnvironment).toBeNull();
+    const wide = {
+      ...demos[1],
+      environmentStates: new Float32Array(demos[1].length * 4),
+      environmentStateDim: 4,
+    };
+    await expect(vlaTrainingSet(fakeVlm, [withEnvironment(demos[0]), wide], 1)).rejects.toThrow(
+      'environment states of different widths',
+    );
+  });
+});
+
 describe('the VLA policy built on headPolicy', () => {
   it.each(VARIANTS)(
     'asks the head the same things and acts the same as before: %s',
     async (_, inputs, stride) => {
       const set = await vlaTrainingSet(fakeVlm, demos, stride, inputs);
-      const { samples: _s, sampleEpisodes: _e, ...rest } = set;
+      const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
       const { config } = set;
       const asked: Record<string, Array<HeadObservation & { seed: number }>> = { old: [], new: [] };
       const trained = (name: string): VlaHead => ({

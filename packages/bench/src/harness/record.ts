@@ -1,6 +1,8 @@
 import { type LeRobotWriteResult, type RobotEpisode, writeLeRobotDataset } from '@roboalign/datasets';
 import { progressBar } from '@roboalign/utils';
 import { BenchError } from '../errors.js';
+import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
+import type { ExpertPhase, ExpertStep } from '../suites/skills.js';
 import type { Suite } from '../suites/task.js';
 import { type Goal, type TaskEnv, TaskEnvPool } from '../suites/task-env.js';
 import type { RgbImage } from '../types.js';
@@ -32,7 +34,57 @@ export interface RecordOptions {
 /** Names of the 7 action and 8 state dimensions, written into `meta/info.json`. */
 export const ACTION_NAMES = ['dx', 'dy', 'dz', 'drx', 'dry', 'drz', 'gripper'] as const;
 export const STATE_NAMES = ['x', 'y', 'z', 'rx', 'ry', 'rz', 'finger_left', 'finger_right'] as const;
+/**
+ * Names of the 3 environment-state dimensions (`observation.environment_state`): the world position of what
+ * the instruction is about at that step (see {@link stepSubjects} and {@link subjectPosition}).
+ */
+export const ENVIRONMENT_STATE_NAMES = ['target_x', 'target_y', 'target_z'] as const;
 const FPS = 20;
+
+/** Expert steps whose target is where the held object goes, not what the instruction is about. */
+const DESTINATION_STEPS: ReadonlySet<ExpertStep> = new Set<ExpertStep>(['carry-above', 'lower-onto']);
+
+/**
+ * What the instruction is about at each step, from the scripted expert's phases (one per step, undefined where
+ * a step has none): the target of the latest phase at or before the step that acts on something (picking,
+ * pushing, the drawer, the button; carrying to a plate, tray or block names a destination and does not
+ * count), and before the first such phase, its target (the expert is on its way there). So a one-object
+ * instruction has one subject throughout, and a two-stage one (`put the red block on the plate and the green
+ * block in the tray`) switches when the expert heads for the second object. Undefined when no phase names a
+ * subject.
+ */
+export function stepSubjects(phases: readonly (ExpertPhase | undefined)[]): string[] | undefined {
+  const acting = phases.map((phase) =>
+    phase?.target !== undefined && !DESTINATION_STEPS.has(phase.step) ? phase.target : undefined,
+  );
+  const first = acting.find((target) => target !== undefined);
+  if (first === undefined) return undefined;
+  let current = first;
+  return acting.map((target) => {
+    current = target ?? current;
+    return current;
+  });
+}
+
+/**
+ * The world position of an expert target: a movable object's body; for `drawer` its handle's grasp point and
+ * for `button` the cap that is pressed (the parts the expert manipulates).
+ */
+export function subjectPosition(env: TabletopEnv, target: string): Vec3 {
+  if (target === 'drawer') return env.drawerHandlePosition();
+  if (target === 'button') return env.bodyPosition('button_cap');
+  return env.bodyPosition(target);
+}
+
+/** Every target an expert phase can name as a subject in `env`'s scene: its objects, the drawer, the button. */
+function subjectCandidates(env: TabletopEnv): string[] {
+  const { objects, fixtures } = env.spec;
+  return [
+    ...objects.map((o) => o.name),
+    ...(fixtures.cabinet ? ['drawer'] : []),
+    ...(fixtures.button ? ['button'] : []),
+  ];
+}
 
 /** Runs the expert on one goal while recording; returns the episode, or undefined if the expert failed. */
 function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean): RobotEpisode | undefined {
@@ -40,9 +92,15 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
   const states: number[] = [];
   const image: RgbImage[] = [];
   const wristImage: RgbImage[] = [];
+  const phases: (ExpertPhase | undefined)[] = [];
+  // Every candidate's position per step: a step's subject can be known only from later phases.
+  const candidates = subjectCandidates(env.env);
+  const positions = new Map(candidates.map((name): [string, number[]] => [name, []]));
   let observation = env.observation();
   for (let step = 0; step < goal.maxSteps; step++) {
     const action = env.expertAction();
+    phases.push(env.expertPhase());
+    for (const name of candidates) positions.get(name)!.push(...subjectPosition(env.env, name));
     actions.push(...action);
     states.push(...observation.state);
     if (withImages) {
@@ -53,6 +111,19 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
     observation = result.observation;
     if (result.terminated) {
       const length = step + 1;
+      const subjects = stepSubjects(phases);
+      if (subjects === undefined)
+        throw new BenchError(`recording "${goal.instruction}": no expert phase names what it acts on`);
+      const environmentStates = Float32Array.from(
+        subjects.flatMap((name, t) => {
+          const rows = positions.get(name);
+          if (rows === undefined)
+            throw new BenchError(
+              `recording "${goal.instruction}": the expert acts on "${name}", which has no position`,
+            );
+          return rows.slice(3 * t, 3 * t + 3);
+        }),
+      );
       return {
         index,
         instruction: goal.instruction,
@@ -62,6 +133,8 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
         actionDim: 7,
         states: Float32Array.from(states),
         stateDim: 8,
+        environmentStates,
+        environmentStateDim: 3,
         ...(withImages ? { images: { image, wrist_image: wristImage } } : {}),
       };
     }
@@ -71,7 +144,9 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
 
 /**
  * Runs the scripted expert and keeps its successful episodes in memory: per step the 8-D state, the 7-D
- * action and (unless `imageSize` is 0) both camera frames. For the chain suite every completed instruction is
+ * action, the world position of what the instruction is about as the 3-D environment state
+ * ({@link ENVIRONMENT_STATE_NAMES}; the object to pick, push or stack, the drawer handle, the button cap) and
+ * (unless `imageSize` is 0) both camera frames. For the chain suite every completed instruction is
  * one episode. Trial k of a task starts from the same fixed state as evaluation trial k.
  */
 export async function recordExpertEpisodes(
@@ -147,6 +222,7 @@ export async function recordExpertDataset(
     overwrite: options.overwrite,
     actionNames: ACTION_NAMES,
     stateNames: STATE_NAMES,
+    environmentStateNames: ENVIRONMENT_STATE_NAMES,
     frames: options.frames ?? 'png',
   });
   return { ...written, attempted };

@@ -5,8 +5,16 @@ import { join } from 'node:path';
 import { type LeRobotDataset, readLeRobotDataset, readLeRobotEpisodeTable } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_NAMES, recordExpertDataset, STATE_NAMES } from '../../src/harness/record.js';
-import { chainSeed, initialStateSeed } from '../../src/harness/run.js';
+import {
+  ACTION_NAMES,
+  ENVIRONMENT_STATE_NAMES,
+  recordExpertDataset,
+  recordExpertEpisodes,
+  STATE_NAMES,
+  stepSubjects,
+} from '../../src/harness/record.js';
+import { chainPlan, chainSeed, initialStateSeed, startChainGoal } from '../../src/harness/run.js';
+import type { TabletopEnv } from '../../src/sim/tabletop-env.js';
 import { CALVIN_STYLE_SUITE, sampleChain } from '../../src/suites/calvin-style.js';
 import { LIBERO_STYLE_SUITES } from '../../src/suites/libero-style.js';
 import { TaskEnv } from '../../src/suites/task-env.js';
@@ -14,11 +22,33 @@ import type { RgbImage } from '../../src/types.js';
 
 const GOAL = LIBERO_STYLE_SUITES[2];
 const SIZE = 16;
+/** What each libero-goal instruction is about, written out by hand from the task list. */
+const GOAL_SUBJECTS = [
+  'red_block', // put the red block on the plate
+  'green_block', // put the green block in the tray
+  'drawer', // open the drawer
+  'button', // turn on the light
+  'red_block', // push the red block to the left
+  'green_block', // lift the green block
+  'red_block', // stack the red block on the green block (the one picked up)
+  'green_block', // put the green block on the plate
+  'red_block', // put the red block in the tray
+  'green_block', // push the green block to the back
+];
+
+/** The simulator's position of a subject now: the object's body, the drawer handle, the button cap. */
+function simulatorPosition(env: TabletopEnv, subject: string): number[] {
+  if (subject === 'drawer') return env.drawerHandlePosition();
+  if (subject === 'button') return env.bodyPosition('button_cap');
+  return env.bodyPosition(subject);
+}
 
 /** The expert re-run on one task and trial with the same cameras: what the recorder should have written. */
 interface Rerun {
   readonly actions: Float32Array;
   readonly states: Float32Array;
+  /** The position of the task's subject ({@link GOAL_SUBJECTS}) before each step, as the simulator has it. */
+  readonly targets: Float32Array;
   readonly image: RgbImage[];
   readonly wristImage: RgbImage[];
 }
@@ -46,12 +76,14 @@ beforeAll(async () => {
       let current = observation;
       const actions: number[] = [];
       const states: number[] = [];
+      const targets: number[] = [];
       const image: RgbImage[] = [];
       const wristImage: RgbImage[] = [];
       for (let step = 0; step < task.maxSteps; step++) {
         const action = env.expertAction();
         actions.push(...action);
         states.push(...current.state);
+        targets.push(...simulatorPosition(env.env, GOAL_SUBJECTS[taskIndex]));
         image.push(current.image);
         wristImage.push(current.wristImage);
         const result = env.step(action);
@@ -61,6 +93,7 @@ beforeAll(async () => {
       reruns.push({
         actions: Float32Array.from(actions),
         states: Float32Array.from(states),
+        targets: Float32Array.from(targets),
         image,
         wristImage,
       });
@@ -94,6 +127,12 @@ describe('recordExpertDataset on libero-goal, 1 episode per task, PNG frames', (
     expect(info.features.action.names).toEqual([...ACTION_NAMES]);
     expect(info.features['observation.state'].shape).toEqual([8]);
     expect(info.features['observation.state'].names).toEqual([...STATE_NAMES]);
+    expect(info.features['observation.environment_state']).toEqual({
+      dtype: 'float32',
+      shape: [3],
+      names: ['target_x', 'target_y', 'target_z'],
+    });
+    expect([...ENVIRONMENT_STATE_NAMES]).toEqual(['target_x', 'target_y', 'target_z']);
     expect(info.features['observation.images.image'].dtype).toBe('image');
     expect(info.features['observation.images.image'].shape).toEqual([SIZE, SIZE, 3]);
     expect(dataset.skippedVideoKeys).toEqual([]);
@@ -128,6 +167,20 @@ describe('recordExpertDataset on libero-goal, 1 episode per task, PNG frames', (
         expect(e.images?.image[t].data).toEqual(rerun.image[t].data);
         expect(e.images?.wrist_image[t].data).toEqual(rerun.wristImage[t].data);
       }
+    });
+  });
+
+  it("stores per step the simulator's position of the instruction's object (drawer handle, button cap)", () => {
+    dataset.episodes.forEach((e, i) => {
+      const { targets } = reruns[i];
+      expect(e.environmentStateDim, GOAL.tasks[i].name).toBe(3);
+      expect(e.environmentStates, GOAL.tasks[i].name).toEqual(targets);
+      // The subject moves during the demonstration (picked, pushed, pulled or pressed down), so the rows are
+      // not one constant that any resting object would match.
+      let moved = 0;
+      for (let t = 1; t < e.length; t++)
+        moved = Math.max(moved, Math.hypot(...[0, 1, 2].map((k) => targets[3 * t + k] - targets[k])));
+      expect(moved, GOAL.tasks[i].name).toBeGreaterThan(0.002);
     });
   });
 
@@ -253,6 +306,103 @@ describe("recordExpertDataset with MP4 videos (frames: 'mp4', opt-in)", () => {
     const light = await readLeRobotDataset(videoDir, { decodeImages: false });
     expect(light.skippedVideoKeys).toEqual(['observation.images.image', 'observation.images.wrist_image']);
     expect(light.episodes[0].images).toBeUndefined();
+  });
+});
+
+describe('stepSubjects', () => {
+  it('carries the latest acted-on target forward, the first one back, and skips destinations', () => {
+    expect(
+      stepSubjects([
+        { step: 'rise' },
+        { step: 'open-gripper' },
+        { step: 'move-above', target: 'red_block' },
+        { step: 'lift', target: 'red_block' },
+        { step: 'carry-above', target: 'plate' },
+        { step: 'lower-onto', target: 'green_block' },
+        { step: 'release' },
+        undefined,
+        { step: 'move-above', target: 'drawer' },
+        undefined,
+      ]),
+    ).toEqual([
+      'red_block',
+      'red_block',
+      'red_block',
+      'red_block',
+      'red_block',
+      'red_block',
+      'red_block',
+      'red_block',
+      'drawer',
+      'drawer',
+    ]);
+    expect(stepSubjects([{ step: 'rise' }, { step: 'carry-above', target: 'plate' }, undefined])).toBe(
+      undefined,
+    );
+  });
+});
+
+describe('the environment state of two-stage tasks and chains (no cameras)', () => {
+  it('libero-long: the first object until the expert heads for the second, then the second', async () => {
+    const long = LIBERO_STYLE_SUITES[3];
+    const task = long.tasks[0];
+    expect(task.instruction).toBe('put the red block on the plate and the green block in the tray');
+    const { episodes } = await recordExpertEpisodes(
+      { ...long, tasks: [task] },
+      { episodes: 1, imageSize: 0 },
+    );
+    expect(episodes).toHaveLength(1);
+    const [episode] = episodes;
+    const env = await TaskEnv.create(task.scene, { render: false });
+    try {
+      env.reset(task, task.sampleLayout(mulberry32(initialStateSeed(long.name, 0, 0))));
+      const rows: { red: Float32Array; green: Float32Array; phase?: string }[] = [];
+      for (let t = 0; t < episode.length; t++) {
+        const action = env.expertAction();
+        const phase = env.expertPhase();
+        rows.push({
+          red: Float32Array.from(simulatorPosition(env.env, 'red_block')),
+          green: Float32Array.from(simulatorPosition(env.env, 'green_block')),
+          phase: phase && `${phase.step} ${phase.target ?? ''}`.trim(),
+        });
+        env.advance(action);
+      }
+      expect(env.succeeded()).toBe(true);
+      const stored = (t: number) => episode.environmentStates!.subarray(t * 3, (t + 1) * 3);
+      const switchAt = rows.findIndex((r) => r.phase === 'move-above green_block');
+      expect(switchAt).toBeGreaterThan(0);
+      rows.forEach((row, t) => {
+        expect(stored(t), `step ${t}`).toEqual(t < switchAt ? row.red : row.green);
+      });
+    } finally {
+      env.dispose();
+    }
+  });
+
+  it("calvin: each subtask's object (the block named first), the drawer handle or the button cap", async () => {
+    const { episodes } = await recordExpertEpisodes('calvin', { episodes: 1, imageSize: 0 });
+    const plan = chainPlan(CALVIN_STYLE_SUITE, 0);
+    expect(episodes.map((e) => e.instruction)).toEqual(plan.tasks.map((t) => t.instruction));
+    const env = await TaskEnv.create(CALVIN_STYLE_SUITE.scene, { render: false });
+    try {
+      episodes.forEach((episode, i) => {
+        const name = plan.tasks[i].name;
+        const subject =
+          /(red|blue|pink)_block/.exec(name)?.[0] ?? (name.includes('drawer') ? 'drawer' : 'button');
+        startChainGoal(env, plan, i);
+        const expected: number[] = [];
+        for (let t = 0; t < episode.length; t++) {
+          const action = env.expertAction();
+          expected.push(...simulatorPosition(env.env, subject));
+          env.advance(action);
+        }
+        expect(env.succeeded(), name).toBe(true);
+        expect(episode.environmentStateDim, name).toBe(3);
+        expect(episode.environmentStates, name).toEqual(Float32Array.from(expected));
+      });
+    } finally {
+      env.dispose();
+    }
   });
 });
 
