@@ -37,7 +37,7 @@ export interface AlternativeRlDataOptions {
 }
 
 /** The label facts of a FAST row written with `alternativeTargets`. */
-interface TargetFacts {
+export interface TargetFacts {
   readonly instruction: string;
   readonly fast_ids: number[];
   readonly state_text?: string;

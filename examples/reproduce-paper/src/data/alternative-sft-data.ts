@@ -1,4 +1,4 @@
-import type { AlternativeTarget } from './alternative-rl-data.js';
+import type { AlternativeTarget, TargetFacts } from './alternative-rl-data.js';
 import { trajectoryText } from './alternative-targets.js';
 import { chatRow } from './chat-rows.js';
 import { clearDataset, completedDataset, readDataset, writeDataset } from './dataset-files.js';
@@ -18,14 +18,6 @@ export interface AlternativeSftDataOptions {
   readonly from: DatasetManifest;
   readonly out: string;
   readonly target: AlternativeTarget;
-}
-
-/** The label facts of a FAST row written with `alternativeTargets`. */
-interface TargetFacts {
-  readonly instruction: string;
-  readonly state_text?: string;
-  readonly high_level?: string;
-  readonly trajectory?: [number, number][];
 }
 
 /**
