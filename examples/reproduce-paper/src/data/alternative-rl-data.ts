@@ -36,6 +36,15 @@ export interface AlternativeRlDataOptions {
   readonly seed: number;
 }
 
+/** Throws, naming `what`, unless `from` was written with `alternativeTargets` (its labels hold the targets). */
+export function assertHoldsTargets(what: string, from: DatasetManifest): void {
+  if (!from.config.alternativeTargets)
+    throw new Error(
+      `${what}: ${from.name} was written without alternativeTargets, so its labels hold no targets; ` +
+        'generate it with alternativeTargets: true',
+    );
+}
+
 /** The label facts of a FAST row written with `alternativeTargets`. */
 export interface TargetFacts {
   readonly instruction: string;
@@ -68,11 +77,7 @@ export async function generateAlternativeRlData(
   if (!Object.hasOwn(ALTERNATIVE_RL_SOURCES, target))
     throw new Error(`generateAlternativeRlData: target must be high-level or trajectory, got ${target}`);
   if (from.source !== 'fast-actions') throw new Error(`${what}: draws from fast-actions, got ${from.name}`);
-  if (!from.config.alternativeTargets)
-    throw new Error(
-      `${what}: ${from.name} was written without alternativeTargets, so its labels hold no targets; ` +
-        'generate it with alternativeTargets: true',
-    );
+  assertHoldsTargets(what, from);
   if (!Number.isInteger(count) || count < 0 || count > from.count)
     throw new RangeError(`${what}: count must be an integer in [0, ${from.count}], got ${count}`);
   const source = ALTERNATIVE_RL_SOURCES[target];

@@ -1,4 +1,4 @@
-import type { AlternativeTarget, TargetFacts } from './alternative-rl-data.js';
+import { type AlternativeTarget, assertHoldsTargets, type TargetFacts } from './alternative-rl-data.js';
 import { trajectoryText } from './alternative-targets.js';
 import { chatRow } from './chat-rows.js';
 import { clearDataset, completedDataset, readDataset, writeDataset } from './dataset-files.js';
@@ -38,11 +38,7 @@ export async function generateAlternativeSftData(
     throw new Error(`generateAlternativeSftData: target must be high-level or trajectory, got ${target}`);
   if (from.source !== 'fast-actions' || from.split !== 'train')
     throw new Error(`${what}: draws from the FAST training rows (fast-actions), got ${from.name}`);
-  if (!from.config.alternativeTargets)
-    throw new Error(
-      `${what}: ${from.name} was written without alternativeTargets, so its labels hold no targets; ` +
-        'generate it with alternativeTargets: true',
-    );
+  assertHoldsTargets(what, from);
   const source = ALTERNATIVE_SFT_SOURCES[target];
   const config = { source, from: from.name, fromConfig: from.config };
   const seconds = () => (performance.now() - started) / 1000;

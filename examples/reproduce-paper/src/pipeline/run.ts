@@ -174,7 +174,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   );
   for (const [variant, sources] of Object.entries(recipes(data)) as Array<[Variant, readonly string[]]>) {
     if (!variants.includes(variant)) continue;
-    await runner.run(variant as StageName, { ...lmConfig, steps: preset.sftSteps }, ['base'], (runId) =>
+    await runner.run(variant, { ...lmConfig, steps: preset.sftSteps }, ['base'], (runId) =>
       trainLanguageModel({
         runId,
         tokenizer,

@@ -3,38 +3,38 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
+import { VARIANTS, type Variant } from './variants.js';
+
+/** The benchmark stages, one per language-model variant, in the variants' order. */
+const VLA_STAGES = VARIANTS.map((v): `vla-${Variant}` => `vla-${v}`);
+
+/** A stage of the pipeline: one per language-model variant and one per variant's benchmark, and the shared ones. */
+export type StageName =
+  | 'data'
+  | 'tokenizer'
+  | Variant
+  | 'lm-eval'
+  | 'export'
+  | 'demos'
+  | 'vla-ablation'
+  | (typeof VLA_STAGES)[number]
+  | 'report';
 
 /**
  * The pipeline's stages, in the order they run; `--from` forces one and every stage after it. A run runs the
  * variant stages of its variants only (see `--variants`).
  */
-export const STAGES = [
+export const STAGES: readonly StageName[] = [
   'data',
   'tokenizer',
-  'base',
-  'sft-mllm',
-  'sft-fast',
-  'roboalign-sft',
-  'roboalign',
-  'align-highlevel',
-  'align-trajectory',
+  ...VARIANTS,
   'lm-eval',
   'export',
   'demos',
   'vla-ablation',
-  'vla-base',
-  'vla-sft-mllm',
-  'vla-sft-fast',
-  'vla-roboalign-sft',
-  'vla-roboalign',
-  'vla-align-highlevel',
-  'vla-align-trajectory',
+  ...VLA_STAGES,
   'report',
-] as const;
-export type StageName = (typeof STAGES)[number];
-
-/** The benchmark stages, one per language-model variant. */
-export const VLA_STAGES = STAGES.filter((s) => s.startsWith('vla-') && s !== 'vla-ablation');
+];
 
 /** What a finished stage leaves in `stages/<name>.json`. */
 export interface StageRecord<T> {
