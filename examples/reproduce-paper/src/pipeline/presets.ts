@@ -54,7 +54,10 @@ export interface PipelinePreset {
     demosPerTask: number;
     /** Keep every k-th frame of a demonstration as a head sample (features are the costly part). */
     frameStride: number;
+    /** Training steps of each head. */
     headSteps: number;
+    /** One LIBERO-style head per suite, as GR00T N1.5 is fine-tuned per LIBERO suite, or one for all. */
+    headPerSuite: boolean;
     headSeeds: number;
     trials: number;
     chains: number;
@@ -101,6 +104,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       demosPerTask: 1,
       frameStride: 10,
       headSteps: 5,
+      headPerSuite: true,
       headSeeds: 1,
       trials: 1,
       chains: 1,
@@ -134,8 +138,9 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     vla: {
       suites: ['libero-goal', 'libero-spatial'],
       demosPerTask: 10,
-      frameStride: 2,
-      headSteps: 1500,
+      frameStride: 4,
+      headSteps: 750,
+      headPerSuite: true,
       headSeeds: 1,
       trials: 1,
       chains: 5,
@@ -168,7 +173,8 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       suites: ['libero-spatial', 'libero-object', 'libero-goal', 'libero-long'],
       demosPerTask: 10,
       frameStride: 2,
-      headSteps: 3000,
+      headSteps: 1500,
+      headPerSuite: true,
       headSeeds: 3,
       trials: 3,
       chains: 10,

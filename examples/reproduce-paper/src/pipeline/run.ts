@@ -299,7 +299,9 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   });
 
   const loadAllDemos = async () => ({
-    libero: (await Promise.all(preset.vla.suites.map((s) => loadDemos(demoDir(out, s))))).flat(),
+    libero: Object.fromEntries(
+      await Promise.all(preset.vla.suites.map(async (s) => [s, await loadDemos(demoDir(out, s))] as const)),
+    ),
     calvin: await loadDemos(demoDir(out, 'calvin')),
   });
   const vlaOptions = {

@@ -219,6 +219,35 @@ function frameEnvironment(
   return { values, dim };
 }
 
+/**
+ * The samples of `set` whose demonstration `keep` accepts (by its position in the demonstrations the set was
+ * built from), with the set's features, normalization and action dimensions: a per-suite head's share of a
+ * set built once over every suite (the backbone runs once).
+ */
+export function demonstrationSubset(set: VlaTrainingSet, keep: (episode: number) => boolean): VlaTrainingSet {
+  const rows: number[] = [];
+  set.sampleEpisodes.forEach((episode, i) => {
+    if (keep(episode)) rows.push(i);
+  });
+  if (rows.length === 0) throw new Error('demonstrationSubset: no sample comes from a kept demonstration');
+  const environment = set.sampleEnvironment;
+  let sampleEnvironment: VlaTrainingSet['sampleEnvironment'] = null;
+  if (environment) {
+    const { dim } = environment;
+    const values = new Float32Array(rows.length * dim);
+    rows.forEach((i, k) => {
+      values.set(environment.values.subarray(i * dim, (i + 1) * dim), k * dim);
+    });
+    sampleEnvironment = { values, dim };
+  }
+  return {
+    ...set,
+    samples: rows.map((i) => set.samples[i]),
+    sampleEpisodes: Int32Array.from(rows, (i) => set.sampleEpisodes[i]),
+    sampleEnvironment,
+  };
+}
+
 /** The head optimizer's default learning rate and batch size. */
 const HEAD_LR = 3e-4;
 const HEAD_BATCH = 32;
@@ -288,7 +317,10 @@ export interface ChainScore {
 export interface VlaScores {
   libero: Record<string, SuiteScore>;
   calvin: ChainScore;
-  /** Mean flow-matching loss over the last 10% of training steps, per head seed: `libero` and `calvin`. */
+  /**
+   * Mean flow-matching loss over the last 10% of training steps, per head: `libero` by head seed, then suite
+   * where each suite has its own head (`headPerSuite`); `calvin` by head seed.
+   */
   headLoss: { libero: number[]; calvin: number[] };
   /** Ridge probes from the pooled frozen features (LIBERO-style demonstrations); null with too few of them. */
   probe: FeatureProbeScores | null;
@@ -324,6 +356,11 @@ export interface VlaBenchmarkOptions {
   /** Head optimizer settings (defaults of {@link trainVlaHead}). */
   headLr?: number;
   headBatch?: number;
+  /**
+   * One LIBERO-style head per suite, trained on that suite's demonstrations alone (GR00T N1.5 is fine-tuned
+   * per LIBERO suite), instead of one head on every suite's (default false). `headSteps` is per head.
+   */
+  headPerSuite?: boolean;
   /**
    * Seeds the policies' sampling during evaluation (each episode and chain its own seed, see
    * {@link rolloutSeed}) and the chain bootstrap. It does not choose initial states: those are fixed by trial
@@ -374,6 +411,7 @@ export interface VlaPlan {
   headSteps: number;
   headLr: number;
   headBatch: number;
+  headPerSuite: boolean;
   replanSteps: number;
   imageSize: number;
   inputs: HeadInputs;
@@ -416,6 +454,7 @@ export function vlaPlan(options: VlaBenchmarkOptions): VlaPlan {
     headSteps: positiveInteger('headSteps', options.headSteps),
     headLr: options.headLr ?? HEAD_LR,
     headBatch: options.headBatch ?? HEAD_BATCH,
+    headPerSuite: options.headPerSuite ?? false,
     replanSteps: positiveInteger('replanSteps', options.replanSteps),
     imageSize: positiveInteger('imageSize', options.imageSize),
     // Spelled out so that two plans compare equal however their inputs object was written.
@@ -534,6 +573,33 @@ export interface VlaRun extends VlaHeadFigures {
   chains: readonly VlaChainResult[];
 }
 
+/** A VLA benchmark's demonstrations: the LIBERO-style ones by suite, and the CALVIN-style chains. */
+export interface VlaDemonstrations {
+  libero: Readonly<Record<string, readonly RobotEpisode[]>>;
+  calvin: readonly RobotEpisode[];
+}
+
+/** The plan's suites' demonstrations in its order, and each one's suite; throws naming a suite without any. */
+function liberoDemonstrations(
+  plan: VlaPlan,
+  demos: VlaDemonstrations,
+): { episodes: RobotEpisode[]; suiteOf: string[] } {
+  const episodes: RobotEpisode[] = [];
+  const suiteOf: string[] = [];
+  for (const suite of plan.suites) {
+    const list = Object.hasOwn(demos.libero, suite) ? demos.libero[suite] : [];
+    if (list.length === 0) throw new Error(`VLA benchmark: no demonstrations of suite ${suite}`);
+    episodes.push(...list);
+    suiteOf.push(...list.map(() => suite));
+  }
+  return { episodes, suiteOf };
+}
+
+/** The suites each LIBERO-style head of a head seed is trained on and evaluated in, in the plan's order. */
+function liberoHeadSuites(plan: VlaPlan): string[][] {
+  return plan.headPerSuite ? plan.suites.map((suite) => [suite]) : [plan.suites];
+}
+
 /** Runs one episode of the share with its own policy: success or not. */
 async function runVlaEpisode(vlm: Vlm, head: VlaHead, plan: VlaPlan, key: VlaEpisodeKey): Promise<boolean> {
   const report = (await evaluate(vlaPolicy(vlm, head, rolloutSeed(plan, key)), key.suite, {
@@ -571,14 +637,15 @@ async function runVlaChain(vlm: Vlm, head: VlaHead, plan: VlaPlan, key: VlaChain
  */
 export async function benchmarkVlaShard(
   vlm: Vlm,
-  demos: { libero: readonly RobotEpisode[]; calvin: readonly RobotEpisode[] },
+  demos: VlaDemonstrations,
   options: VlaBenchmarkOptions,
 ): Promise<VlaShardOutput> {
   const shard = options.shard ?? WHOLE;
   const plan = vlaPlan(options);
-  // Before any training: a bad shard fails at once.
+  // Before any training: a bad shard or a suite without demonstrations fails at once.
   const share = vlaShare(plan, shard);
-  const liberoSet = await vlaTrainingSet(vlm, demos.libero, plan.frameStride, plan.inputs);
+  const libero = liberoDemonstrations(plan, demos);
+  const liberoSet = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, plan.inputs);
   const calvinSet = await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs);
   const fitted = actionProbe(liberoSet, plan.seed);
   const object = fitted && objectProbe(liberoSet, plan.seed);
@@ -590,6 +657,12 @@ export async function benchmarkVlaShard(
     objectCi95: object?.ci95 ?? null,
     objectLambda: object?.lambda ?? null,
   };
+  const headSets = liberoHeadSuites(plan).map((suites) => ({
+    suites,
+    set: plan.headPerSuite
+      ? demonstrationSubset(liberoSet, (e) => suites.includes(libero.suiteOf[e]))
+      : liberoSet,
+  }));
   const headLoss = { libero: [] as number[], calvin: [] as number[] };
   const episodes: VlaEpisodeResult[] = [];
   const chains: VlaChainResult[] = [];
@@ -610,15 +683,17 @@ export async function benchmarkVlaShard(
       total: mine.episodes.length + mine.chains.length,
     });
     try {
-      const liberoHead = await trainVlaHead(liberoSet, training);
-      headLoss.libero.push(tailMean(liberoHead.losses));
-      try {
-        for (const key of mine.episodes) {
-          episodes.push({ ...key, success: await runVlaEpisode(vlm, liberoHead, plan, key) });
-          bar.update(episodes.length + chains.length);
+      for (const { suites, set } of headSets) {
+        const liberoHead = await trainVlaHead(set, training);
+        headLoss.libero.push(tailMean(liberoHead.losses));
+        try {
+          for (const key of mine.episodes.filter((e) => suites.includes(e.suite))) {
+            episodes.push({ ...key, success: await runVlaEpisode(vlm, liberoHead, plan, key) });
+            bar.update(episodes.length + chains.length);
+          }
+        } finally {
+          await liberoHead.head.release();
         }
-      } finally {
-        await liberoHead.head.release();
       }
       const calvinHead = await trainVlaHead(calvinSet, training);
       headLoss.calvin.push(tailMean(calvinHead.losses));
@@ -709,16 +784,16 @@ export function vlaScores(run: VlaRun): VlaScores {
 }
 
 /**
- * One frozen backbone on both benchmarks, as the paper converts it: per head seed, one head trained on the
- * demonstrations of all LIBERO-style suites and evaluated on each, and one trained on the CALVIN-style
- * demonstrations and evaluated on chains. Success is pooled over seeds (Wilson interval of the pooled
+ * One frozen backbone on both benchmarks, as the paper converts it: per head seed, a head per LIBERO-style
+ * suite trained on its demonstrations (`headPerSuite`; otherwise one head on every suite's, evaluated on
+ * each), and one trained on the CALVIN-style demonstrations and evaluated on chains. Success is pooled over seeds (Wilson interval of the pooled
  * counts); chain lengths are pooled and bootstrapped. It is {@link benchmarkVlaShard} of shard `0/1`,
  * scored by {@link vlaScores}; to split the episodes and chains over machines, run `benchmarkVlaShard` per
  * shard and `mergeVlaShards` their outputs.
  */
 export async function benchmarkVla(
   vlm: Vlm,
-  demos: { libero: readonly RobotEpisode[]; calvin: readonly RobotEpisode[] },
+  demos: VlaDemonstrations,
   options: VlaBenchmarkOptions,
 ): Promise<VlaScores> {
   const shard = options.shard ?? WHOLE;
@@ -763,62 +838,71 @@ export interface AblationRow {
   successRate: number;
   /** Wilson 95% interval of the pooled count. */
   ci95: [number, number];
+  /** Final training loss ({@link tailMean}), averaged over the heads (one per suite with `headPerSuite`). */
   headLoss: number;
 }
 
 /**
  * The head-input ablation on one backbone: a head on the state only, on the features only, and on both,
- * each trained like the benchmark's LIBERO-style head (first head seed) and scored on validation initial
- * states, never on the evaluation's.
+ * each trained like the benchmark's LIBERO-style heads (per suite with `headPerSuite`; first head seed) and
+ * scored on validation initial states, never on the evaluation's.
  */
 export async function ablateVlaInputs(
   vlm: Vlm,
-  demos: readonly RobotEpisode[],
+  demos: VlaDemonstrations['libero'],
   options: VlaBenchmarkOptions & { validationTrials: number },
 ): Promise<AblationRow[]> {
-  const features = options.inputs?.features ?? GR00T_INPUTS.features;
+  const plan = vlaPlan(options);
+  const features = plan.inputs.features;
+  const libero = liberoDemonstrations(plan, { libero: demos, calvin: [] });
   const rows: AblationRow[] = [];
   // The features-only set is the full set with its states zeroed: the backbone runs once for both.
-  const both = await vlaTrainingSet(vlm, demos, options.frameStride, { features, state: true });
+  const both = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, { features, state: true });
   const sets = [
-    await vlaTrainingSet(vlm, demos, options.frameStride, { features: 'none', state: true }),
+    await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, { features: 'none', state: true }),
     withoutState(both),
     both,
   ];
   for (const set of sets) {
-    const { inputs } = set;
-    const trained = await trainVlaHead(set, {
-      steps: options.headSteps,
-      seed: options.seed,
-      lr: options.headLr,
-      batchSize: options.headBatch,
-      session: options.session,
-    });
     let successes = 0;
     let episodes = 0;
-    for (const suite of options.suites) {
-      const report = (await evaluate(vlaPolicy(vlm, trained, options.seed), suite, {
-        trials: options.validationTrials,
-        firstTrial: VALIDATION_FIRST_TRIAL,
-        tasks: options.tasks,
-        replanSteps: options.replanSteps,
-        imageSize: options.imageSize,
-        seed: options.policySeed,
-        videos: 'none',
-      })) as EpisodesReport;
-      const outcomes = episodeOutcomes(report);
-      successes += outcomes.filter(Boolean).length;
-      episodes += outcomes.length;
+    const losses: number[] = [];
+    for (const suites of liberoHeadSuites(plan)) {
+      const trained = await trainVlaHead(
+        plan.headPerSuite ? demonstrationSubset(set, (e) => suites.includes(libero.suiteOf[e])) : set,
+        {
+          steps: plan.headSteps,
+          seed: plan.seed,
+          lr: plan.headLr,
+          batchSize: plan.headBatch,
+          session: options.session,
+        },
+      );
+      losses.push(tailMean(trained.losses));
+      for (const suite of suites) {
+        const report = (await evaluate(vlaPolicy(vlm, trained, plan.seed), suite, {
+          trials: options.validationTrials,
+          firstTrial: VALIDATION_FIRST_TRIAL,
+          tasks: plan.tasks[suite],
+          replanSteps: plan.replanSteps,
+          imageSize: plan.imageSize,
+          seed: plan.policySeed,
+          videos: 'none',
+        })) as EpisodesReport;
+        const outcomes = episodeOutcomes(report);
+        successes += outcomes.filter(Boolean).length;
+        episodes += outcomes.length;
+      }
+      await trained.head.release();
     }
-    await trained.head.release();
     const { low, high } = wilsonInterval(successes, episodes);
     rows.push({
-      inputs,
+      inputs: set.inputs,
       successes,
       episodes,
       successRate: successes / episodes,
       ci95: [low, high],
-      headLoss: tailMean(trained.losses),
+      headLoss: losses.reduce((a, b) => a + b, 0) / losses.length,
     });
   }
   return rows;

@@ -363,7 +363,7 @@ function demo(index: number, length: number): RobotEpisode {
 describe('benchmarkVla sharded on a tiny backbone', () => {
   // Ten LIBERO-style demonstrations, so that the probe is fitted too.
   const demos = {
-    libero: Array.from({ length: 10 }, (_, i) => demo(i, 4)),
+    libero: { 'libero-goal': Array.from({ length: 10 }, (_, i) => demo(i, 4)) },
     calvin: [demo(0, 4), demo(1, 3)],
   };
   const tiny: VlaBenchmarkOptions = {
@@ -404,6 +404,32 @@ describe('benchmarkVla sharded on a tiny backbone', () => {
     expect(seen.length).toBe(wholeSeen.length);
     expect([...seen].sort()).toEqual([...wholeSeen].sort());
   }, 120_000);
+
+  it('trains a head per suite and seed with headPerSuite, and merges its shards like the unsharded run', async () => {
+    const twoSuites = {
+      ...demos,
+      libero: { ...demos.libero, 'libero-spatial': Array.from({ length: 6 }, (_, i) => demo(10 + i, 4)) },
+    };
+    const options = { ...tiny, suites: ['libero-goal', 'libero-spatial'], headPerSuite: true };
+    const whole = await benchmarkVla(fakeVlm, twoSuites, options);
+    const joint = await benchmarkVla(fakeVlm, twoSuites, { ...options, headPerSuite: false });
+    // Head seeds × suites heads, seed-major; the joint run has one per seed.
+    expect(whole.headLoss.libero).toHaveLength(4);
+    expect(joint.headLoss.libero).toHaveLength(2);
+    expect(whole.headLoss.libero).not.toEqual(joint.headLoss.libero);
+    expect(whole.headLoss.calvin).toEqual(joint.headLoss.calvin);
+    expect(Object.values(whole.libero).map((s) => s.episodes)).toEqual([4, 4]);
+    const parts: VlaShardOutput[] = [];
+    for (let i = 0; i < 2; i++)
+      parts.push(await benchmarkVlaShard(fakeVlm, twoSuites, { ...options, shard: { index: i, count: 2 } }));
+    expect(mergeVlaShards(parts)).toEqual(whole);
+  }, 120_000);
+
+  it('names a suite that has no demonstrations before training anything', async () => {
+    await expect(
+      benchmarkVla(fakeVlm, demos, { ...tiny, suites: ['libero-goal', 'libero-spatial'] }),
+    ).rejects.toThrow('no demonstrations of suite libero-spatial');
+  });
 
   it('refuses a shard other than 0/1 in benchmarkVla, pointing at benchmarkVlaShard', async () => {
     await expect(benchmarkVla(fakeVlm, demos, { ...tiny, shard: { index: 1, count: 2 } })).rejects.toThrow(

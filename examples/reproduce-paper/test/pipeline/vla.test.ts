@@ -14,6 +14,7 @@ import type { Conversation, Features, RgbImage, Vlm } from '@roboalign/vlm';
 import { describe, expect, it } from 'vitest';
 import {
   blankFeatures,
+  demonstrationSubset,
   GR00T_INPUTS,
   type HeadInputs,
   observationPrompt,
@@ -290,4 +291,39 @@ describe('the VLA policy built on headPolicy', () => {
       expect(policies.new.reset).toBeUndefined();
     },
   );
+});
+
+describe("a per-suite head's share of a training set (demonstrationSubset)", () => {
+  const withEnvironment = (d: RobotEpisode): RobotEpisode => ({
+    ...d,
+    environmentStates: Float32Array.from({ length: d.length * 2 }, (_, i) => d.index * 1000 + i),
+    environmentStateDim: 2,
+  });
+
+  it('keeps exactly the samples of the kept demonstrations, with their own environment rows', async () => {
+    const set = await vlaTrainingSet(fakeVlm, demos.map(withEnvironment), 2);
+    const subset = demonstrationSubset(set, (episode) => episode !== 1);
+    const kept = [...set.sampleEpisodes.keys()].filter((i) => set.sampleEpisodes[i] !== 1);
+    // 13 steps at stride 2 give 7 samples of demonstration 0, one step 1 sample of demonstration 2.
+    expect(kept).toHaveLength(8);
+    expect(Array.from(subset.sampleEpisodes)).toEqual(kept.map((i) => set.sampleEpisodes[i]));
+    expect(subset.samples).toEqual(kept.map((i) => set.samples[i]));
+    kept.forEach((i, k) => {
+      expect(Array.from(subset.sampleEnvironment!.values.subarray(2 * k, 2 * k + 2)), `row ${k}`).toEqual(
+        Array.from(set.sampleEnvironment!.values.subarray(2 * i, 2 * i + 2)),
+      );
+    });
+    // What the head and its policy are built from is the whole set's.
+    expect(subset.config).toEqual(set.config);
+    expect(subset.stateStats).toEqual(set.stateStats);
+    expect(subset.active).toEqual(set.active);
+    expect(subset.tokens).toBe(set.tokens);
+  });
+
+  it('keeps null environment states null, and refuses a subset with no sample', async () => {
+    const set = await vlaTrainingSet(fakeVlm, demos, 1);
+    expect(demonstrationSubset(set, (e) => e === 2).sampleEnvironment).toBeNull();
+    expect(demonstrationSubset(set, (e) => e === 2).samples).toHaveLength(1);
+    expect(() => demonstrationSubset(set, () => false)).toThrow('no sample comes from a kept demonstration');
+  });
 });
