@@ -52,7 +52,14 @@ await saveVlmTokenizer(
   ),
 );
 export const tokenizer = await VlmTokenizer.load(dir);
-export const model = Vlm.create(tokenizer, { architecture: 'tiny', maxLength: 320 });
+// VLM_BENCH_THREADS sets ONNX Runtime's intra-op threads (default: its own, one per core), to compare one
+// process on both cores with two single-threaded processes side by side.
+const threads = process.env.VLM_BENCH_THREADS;
+export const model = Vlm.create(tokenizer, {
+  architecture: 'tiny',
+  maxLength: 320,
+  ...(threads ? { session: { intraOpThreads: Number(threads) } } : {}),
+});
 console.error(model.describe());
 
 export const prompt = (textWords: number): Conversation => ({

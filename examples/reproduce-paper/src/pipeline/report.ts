@@ -101,9 +101,9 @@ export function resultsMarkdown(results: Results): string {
   lines.push(...alignmentTargetsMarkdown(results));
   if (results.vla.ablation) lines.push(...ablationMarkdown(results.vla.ablation));
   lines.push(
-    '## Flow-matching heads (training loss, mean of the last 10% of steps; one value per head seed)',
+    '## Flow-matching heads (training loss, mean of the last 10% of steps; one value per head: by head seed, then suite where each LIBERO-style suite has its own head)',
     '',
-    '| variant | LIBERO-style head | CALVIN-style head |',
+    '| variant | LIBERO-style heads | CALVIN-style head |',
     '|---|---:|---:|',
   );
   for (const n of names) {
