@@ -372,9 +372,10 @@ export type GrpoLogs = Partial<Record<GrpoVariant, Record<string, number>[]>>;
 export async function readGrpoLogs(out: string): Promise<GrpoLogs> {
   const logs: GrpoLogs = {};
   for (const v of Object.keys(GRPO_TARGETS) as GrpoVariant[]) {
+    // The model's own log first: the copy beside the report is from the last report (see writeReport).
     const path = [
       join(out, 'models', v, 'grpo.jsonl'),
-      ...(v === 'roboalign' ? [join(out, 'grpo.jsonl')] : []),
+      join(out, v === 'roboalign' ? 'grpo.jsonl' : `grpo-${v}.jsonl`),
     ].find((p) => existsSync(p));
     if (path === undefined) continue;
     const text = (await readFile(path, 'utf8')).trim();
@@ -383,7 +384,11 @@ export async function readGrpoLogs(out: string): Promise<GrpoLogs> {
   return logs;
 }
 
-/** Writes `results.json`, `results.md` and `plots/*.png` into `out` (`grpo.png`, `grpo-<variant>.png`). */
+/**
+ * Writes `results.json`, `results.md` and `plots/*.png` into `out` (`grpo.png`, `grpo-<variant>.png`), and
+ * each GRPO log beside them (`grpo.jsonl`, `grpo-<variant>.jsonl`): the copies a results folder keeps when
+ * its models are not kept, replaced on every report so that none outlives the run it came from.
+ */
 export async function writeReport(out: string, results: Results, grpo: GrpoLogs): Promise<void> {
   await writeJsonAtomic(join(out, 'results.json'), results);
   await writeFileAtomic(join(out, 'results.md'), resultsMarkdown(results));
@@ -391,7 +396,8 @@ export async function writeReport(out: string, results: Results, grpo: GrpoLogs)
   await writeFileAtomic(join(out, 'plots', 'calvin-chains.png'), await chainPlot(results));
   for (const [v, log] of Object.entries(grpo) as Array<[GrpoVariant, Record<string, number>[]]>) {
     if (log.length === 0) continue;
-    const name = v === 'roboalign' ? 'grpo.png' : `grpo-${v}.png`;
-    await writeFileAtomic(join(out, 'plots', name), await grpoPlot(log, v));
+    const name = v === 'roboalign' ? 'grpo' : `grpo-${v}`;
+    await writeFileAtomic(join(out, `${name}.jsonl`), log.map((row) => `${JSON.stringify(row)}\n`).join(''));
+    await writeFileAtomic(join(out, 'plots', `${name}.png`), await grpoPlot(log, v));
   }
 }

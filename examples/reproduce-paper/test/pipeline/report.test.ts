@@ -1,5 +1,9 @@
 // A known set of outcomes gives a known table: pooled Wilson intervals, paired tests, and relative
 // improvements printed only beside an interval that excludes 0.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lmComparisons, pairedComparisons, pooledLibero } from '../../src/pipeline/comparisons.js';
 import {
@@ -7,9 +11,12 @@ import {
   comparisonsMarkdown,
   grpoMarkdown,
   lmComparisonsMarkdown,
+  type Results,
+  readGrpoLogs,
   relativeImprovements,
   resultsMarkdown,
   targetScoresMarkdown,
+  writeReport,
 } from '../../src/pipeline/report.js';
 import type { Variant } from '../../src/pipeline/variants.js';
 import type { ChainScore, SuiteScore, VlaScores } from '../../src/pipeline/vla.js';
@@ -291,5 +298,30 @@ describe('the alternative alignments in the report', () => {
       '| align-trajectory | trajectory | 50.0 | 25.0 | 0.100 | 0.300 | — (under 8 steps) | 0.020 |',
     );
     expect(grpoMarkdown({})).toEqual([]);
+  });
+});
+
+describe('the GRPO logs a results folder keeps', () => {
+  it('are written beside the report from the models’ logs, replacing an older copy, and read back without the models', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'report-grpo-'));
+    const results = JSON.parse(
+      await readFile(new URL('../../results/quick/results.json', import.meta.url), 'utf8'),
+    ) as Results;
+    const row = (step: number) => ({ step, reward: step / 10, 'rewards/format': step / 5, kl: 0.01 * step });
+    const log = (rows: Array<Record<string, number>>) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    // A copy left by an earlier run, and this run's log in its model folder.
+    await writeFile(join(out, 'grpo.jsonl'), log([row(9)]));
+    await mkdir(join(out, 'models', 'roboalign'), { recursive: true });
+    await writeFile(join(out, 'models', 'roboalign', 'grpo.jsonl'), log([row(1), row(2)]));
+    const fromModels = await readGrpoLogs(out);
+    expect(fromModels.roboalign).toEqual([row(1), row(2)]);
+    await writeReport(out, results, fromModels);
+    expect(await readFile(join(out, 'grpo.jsonl'), 'utf8')).toBe(log([row(1), row(2)]));
+    expect(existsSync(join(out, 'plots', 'grpo.png'))).toBe(true);
+    // A committed folder has no models: the copy is what the report is re-rendered from.
+    const kept = await mkdtemp(join(tmpdir(), 'report-grpo-kept-'));
+    await writeFile(join(kept, 'grpo.jsonl'), await readFile(join(out, 'grpo.jsonl')));
+    await writeFile(join(kept, 'grpo-align-highlevel.jsonl'), log([row(3)]));
+    expect(await readGrpoLogs(kept)).toEqual({ roboalign: [row(1), row(2)], 'align-highlevel': [row(3)] });
   });
 });
