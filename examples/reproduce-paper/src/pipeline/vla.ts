@@ -595,9 +595,21 @@ function liberoDemonstrations(
   return { episodes, suiteOf };
 }
 
-/** The suites each LIBERO-style head of a head seed is trained on and evaluated in, in the plan's order. */
-function liberoHeadSuites(plan: VlaPlan): string[][] {
-  return plan.headPerSuite ? plan.suites.map((suite) => [suite]) : [plan.suites];
+/**
+ * A head seed's LIBERO-style heads, in the plan's order: the samples each trains on (of `set`, built over
+ * the plan's suites' demonstrations, suite `suiteOf[e]` for demonstration `e`) and the suites it is
+ * evaluated in. One per suite with `headPerSuite`, otherwise one for all.
+ */
+function liberoHeadSets(
+  plan: VlaPlan,
+  set: VlaTrainingSet,
+  suiteOf: readonly string[],
+): Array<{ suites: string[]; set: VlaTrainingSet }> {
+  if (!plan.headPerSuite) return [{ suites: plan.suites, set }];
+  return plan.suites.map((suite) => ({
+    suites: [suite],
+    set: demonstrationSubset(set, (e) => suiteOf[e] === suite),
+  }));
 }
 
 /** Runs one episode of the share with its own policy: success or not. */
@@ -657,12 +669,7 @@ export async function benchmarkVlaShard(
     objectCi95: object?.ci95 ?? null,
     objectLambda: object?.lambda ?? null,
   };
-  const headSets = liberoHeadSuites(plan).map((suites) => ({
-    suites,
-    set: plan.headPerSuite
-      ? demonstrationSubset(liberoSet, (e) => suites.includes(libero.suiteOf[e]))
-      : liberoSet,
-  }));
+  const headSets = liberoHeadSets(plan, liberoSet, libero.suiteOf);
   const headLoss = { libero: [] as number[], calvin: [] as number[] };
   const episodes: VlaEpisodeResult[] = [];
   const chains: VlaChainResult[] = [];
@@ -867,17 +874,14 @@ export async function ablateVlaInputs(
     let successes = 0;
     let episodes = 0;
     const losses: number[] = [];
-    for (const suites of liberoHeadSuites(plan)) {
-      const trained = await trainVlaHead(
-        plan.headPerSuite ? demonstrationSubset(set, (e) => suites.includes(libero.suiteOf[e])) : set,
-        {
-          steps: plan.headSteps,
-          seed: plan.seed,
-          lr: plan.headLr,
-          batchSize: plan.headBatch,
-          session: options.session,
-        },
-      );
+    for (const { suites, set: headSet } of liberoHeadSets(plan, set, libero.suiteOf)) {
+      const trained = await trainVlaHead(headSet, {
+        steps: plan.headSteps,
+        seed: plan.seed,
+        lr: plan.headLr,
+        batchSize: plan.headBatch,
+        session: options.session,
+      });
       losses.push(tailMean(trained.losses));
       for (const suite of suites) {
         const report = (await evaluate(vlaPolicy(vlm, trained, plan.seed), suite, {
