@@ -582,12 +582,12 @@ export interface VlaDemonstrations {
 /** The plan's suites' demonstrations in its order, and each one's suite; throws naming a suite without any. */
 function liberoDemonstrations(
   plan: VlaPlan,
-  demos: VlaDemonstrations,
+  libero: VlaDemonstrations['libero'],
 ): { episodes: RobotEpisode[]; suiteOf: string[] } {
   const episodes: RobotEpisode[] = [];
   const suiteOf: string[] = [];
   for (const suite of plan.suites) {
-    const list = Object.hasOwn(demos.libero, suite) ? demos.libero[suite] : [];
+    const list = Object.hasOwn(libero, suite) ? libero[suite] : [];
     if (list.length === 0) throw new Error(`VLA benchmark: no demonstrations of suite ${suite}`);
     episodes.push(...list);
     suiteOf.push(...list.map(() => suite));
@@ -656,7 +656,7 @@ export async function benchmarkVlaShard(
   const plan = vlaPlan(options);
   // Before any training: a bad shard or a suite without demonstrations fails at once.
   const share = vlaShare(plan, shard);
-  const libero = liberoDemonstrations(plan, demos);
+  const libero = liberoDemonstrations(plan, demos.libero);
   const liberoSet = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, plan.inputs);
   const calvinSet = await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs);
   const fitted = actionProbe(liberoSet, plan.seed);
@@ -861,7 +861,7 @@ export async function ablateVlaInputs(
 ): Promise<AblationRow[]> {
   const plan = vlaPlan(options);
   const features = plan.inputs.features;
-  const libero = liberoDemonstrations(plan, { libero: demos, calvin: [] });
+  const libero = liberoDemonstrations(plan, demos);
   const rows: AblationRow[] = [];
   // The features-only set is the full set with its states zeroed: the backbone runs once for both.
   const both = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, { features, state: true });
