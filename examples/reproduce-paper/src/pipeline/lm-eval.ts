@@ -41,6 +41,11 @@ export interface LmScores {
   decodeRate: number;
   /** Share of distinct direct answers over the held-out prompts. */
   distinctAnswers: number;
+  /**
+   * The control of issue #21: the direct prompts again with both camera images uniform grey, so what the
+   * answers owe to the images shows beside what they owe to the text and state (absent in older results).
+   */
+  greyImages?: GreyImageScores;
   /** Per direct prompt, in order: prefix similarity and action error (null without action ids), for paired tests. */
   perPrompt: FastAnswerScores['perPrompt'];
   /** Teacher-forced NLL (nats) of the expert's FAST tokens: the first, the first five, all. */
@@ -49,6 +54,13 @@ export interface LmScores {
   vqaAccuracy: { general: number; robot: number; reasoning: number; mean: number };
   /** The alternative alignment targets' held-out RL prompts, in runs that have them. */
   targets?: Partial<Record<AlternativeTarget, TargetScores>>;
+}
+
+/** Direct-prompt figures with every image replaced by uniform grey ({@link blankImages}). */
+export interface GreyImageScores {
+  prefixSimilarity: number;
+  actionMae: number;
+  distinctAnswers: number;
 }
 
 /** The alignment targets other than FAST. */
@@ -204,40 +216,64 @@ export async function fastReference(
   return { trainTargets, meanChunk: meanChunk(fast, trainTargets, shape) };
 }
 
+/** What {@link answerFastPrompts} reads: how many prompts, the generation budget, the chunk shape. */
+export interface FastPromptOptions {
+  prompts: number;
+  maxNewTokens: number;
+  horizon: number;
+  actionDim: number;
+}
+
 /**
- * Greedy answers of one model on held-out prompts: FAST prompts as recorded (direct) and with the RL
- * prompt that asks for reasoning first, then the general, robot and reasoning questions. The teacher-forced
- * figures ({@link fastAnswerNll}) are apart: they need the model's score graph, not only generation.
+ * Greedy answers to the first `options.prompts` rows of one FAST prompt file (their prompts as recorded, or
+ * as `change` makes them) and their scores against the rows' targets.
+ */
+export async function answerFastPrompts(
+  model: Vlm,
+  fast: FastTokenizer,
+  path: string,
+  reference: FastReference,
+  options: FastPromptOptions,
+  change: (prompt: Conversation) => Conversation = (prompt) => prompt,
+): Promise<{
+  rows: RlPrompt[];
+  answers: { ids: Int32Array | null; text: string }[];
+  scores: FastAnswerScores;
+}> {
+  const rows = (await readRlPrompts(path)).slice(0, options.prompts);
+  const answers = await greedyFastAnswers(
+    model,
+    rows.map((r) => change(r.prompt)),
+    options.maxNewTokens,
+  );
+  const scores = scoreFastAnswers(
+    answers.map((a) => a.ids),
+    rows.map((r) => r.targetFastIds),
+    fast,
+    { horizon: options.horizon, dim: options.actionDim },
+    reference.meanChunk,
+  );
+  return { rows, answers, scores };
+}
+
+/**
+ * Greedy answers of one model on held-out prompts: FAST prompts as recorded (direct), with both images grey,
+ * and with the RL prompt that asks for reasoning first, then the general, robot and reasoning questions. The
+ * teacher-forced figures ({@link fastAnswerNll}) are apart: they need the model's score graph, not only
+ * generation.
  */
 export async function evaluateLanguageModel(
   model: Vlm,
   fast: FastTokenizer,
   heldOut: { general: string; robot: string; reasoning: string; fast: string; rl: string },
   reference: FastReference,
-  options: { prompts: number; maxNewTokens: number; horizon: number; actionDim: number },
+  options: FastPromptOptions & { imageSize: number },
 ): Promise<Omit<LmScores, 'answerNll'> & { samples: LmSample[] }> {
-  const shape = { horizon: options.horizon, dim: options.actionDim };
-  const rowsOf = async (path: string) => (await readRlPrompts(path)).slice(0, options.prompts);
-  const targets = (rows: readonly RlPrompt[]) => rows.map((r) => r.targetFastIds);
-  // Greedy answers to one held-out FAST file and their scores against its targets.
-  const answer = async (path: string) => {
-    const rows = await rowsOf(path);
-    const answers = await greedyFastAnswers(
-      model,
-      rows.map((r) => r.prompt),
-      options.maxNewTokens,
-    );
-    const scores = scoreFastAnswers(
-      answers.map((a) => a.ids),
-      targets(rows),
-      fast,
-      shape,
-      reference.meanChunk,
-    );
-    return { rows, answers, scores };
-  };
+  const answer = (path: string, change?: (prompt: Conversation) => Conversation) =>
+    answerFastPrompts(model, fast, path, reference, options, change);
   const direct = await answer(heldOut.fast);
   const reasoning = await answer(heldOut.rl);
+  const grey = await answer(heldOut.fast, (p) => blankImages(p, options.imageSize));
   const scores = direct.scores;
   const general = await exactAccuracy(model, heldOut.general, options.prompts, options.maxNewTokens);
   const robot = await exactAccuracy(model, heldOut.robot, options.prompts, options.maxNewTokens);
@@ -245,11 +281,19 @@ export async function evaluateLanguageModel(
   return {
     formatRate: mean(reasoning.answers.map((r) => formatReward(r.text))),
     prefixSimilarity: { direct: scores.prefixSimilarity, reasoning: reasoning.scores.prefixSimilarity },
-    constantBaseline: constantBaseline(reference.trainTargets, targets(direct.rows)).heldOut,
+    constantBaseline: constantBaseline(
+      reference.trainTargets,
+      direct.rows.map((r) => r.targetFastIds),
+    ).heldOut,
     actionMae: scores.actionMae,
     meanChunkMae: scores.meanChunkMae,
     decodeRate: scores.decodeRate,
     distinctAnswers: scores.distinctAnswers,
+    greyImages: {
+      prefixSimilarity: grey.scores.prefixSimilarity,
+      actionMae: grey.scores.actionMae,
+      distinctAnswers: grey.scores.distinctAnswers,
+    },
     perPrompt: scores.perPrompt,
     vqaAccuracy: { general, robot, reasoning: reasoningQa, mean: mean([general, robot, reasoningQa]) },
     samples: [

@@ -230,6 +230,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
         ...preset.lmEval,
         horizon: shape.horizon,
         actionDim: shape.dim,
+        imageSize: preset.imageSize,
       });
       const s: LmScores = {
         ...generated,
@@ -254,7 +255,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       scores[v] = s;
       await model.release();
       log(
-        `[lm-eval] ${v}: format ${s.formatRate.toFixed(2)}, prefix ${s.prefixSimilarity.direct.toFixed(3)} (constant ${s.constantBaseline.toFixed(3)}), MAE ${s.actionMae.toFixed(3)} (mean chunk ${s.meanChunkMae.toFixed(3)}), distinct ${s.distinctAnswers.toFixed(2)}`,
+        `[lm-eval] ${v}: format ${s.formatRate.toFixed(2)}, prefix ${s.prefixSimilarity.direct.toFixed(3)} (constant ${s.constantBaseline.toFixed(3)}, grey images ${s.greyImages?.prefixSimilarity.toFixed(3)}), MAE ${s.actionMae.toFixed(3)} (mean chunk ${s.meanChunkMae.toFixed(3)}), distinct ${s.distinctAnswers.toFixed(2)}`,
       );
       bar.update(i + 1);
     }

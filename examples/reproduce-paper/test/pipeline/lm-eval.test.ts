@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodePngRgb } from '@roboalign/datasets';
 import { type FastTokenizer, loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import {
   type Conversation,
@@ -61,17 +62,34 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
       robot: join(dir, 'robot.jsonl'),
       reasoning: join(dir, 'reasoning.jsonl'),
     };
+    // FAST prompts carry a camera image (black; the model below is a stand-in and never reads it), so the
+    // grey-image control has something to replace.
+    await writeFile(
+      join(dir, 'camera.png'),
+      encodePngRgb({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 3) }),
+    );
+    const imageRow = (question: string, target: number[]) =>
+      `${JSON.stringify({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image', path: 'camera.png' },
+              { type: 'text', text: question },
+            ],
+          },
+        ],
+        targetFastIds: target,
+      })}\n`;
     for (const path of [files.fast, files.rl])
-      await writeFile(
-        path,
-        row('fast 0', '', { targetFastIds: targets[0] }) + row('fast 1', '', { targetFastIds: targets[1] }),
-      );
+      await writeFile(path, imageRow('fast 0', targets[0]) + imageRow('fast 1', targets[1]));
     await writeFile(files.general, row('general', 'left'));
     await writeFile(files.robot, row('robot', 'left'));
     await writeFile(files.reasoning, row('reasoning', 'left'));
 
-    // Row 0 answers its target exactly, in the think-then-act format; row 1 writes the first half of its
-    // target and no reasoning. VQA: general and reasoning right, robot wrong.
+    // Row 0 answers its target exactly, in the think-then-act format, and with grey images answers row 1's
+    // target; row 1 writes the first half of its target and no reasoning, whatever the images. VQA: general
+    // and reasoning right, robot wrong.
     const half = targets[1].slice(0, Math.floor(targets[1].length / 2));
     const generation = (ids: ArrayLike<number>, text: string): Generation => ({
       ids: Int32Array.from(ids),
@@ -79,7 +97,8 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
       logprobs: new Float64Array(ids.length),
       finishReason: 'eos',
     });
-    const reply = (question: string): Generation => {
+    const reply = (question: string, grey: boolean): Generation => {
+      if (question === 'fast 0' && grey) return generation(tokenizer.actions.wrap(targets[1]), 'no format');
       if (question === 'fast 0')
         return generation(tokenizer.actions.wrap(targets[0]), '<think>left</think><answer>x</answer>');
       if (question === 'fast 1') return generation(tokenizer.actions.wrap(half), 'no format');
@@ -89,7 +108,14 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
     const model = {
       tokenizer,
       generate: async (prompts: readonly Conversation[]) =>
-        prompts.map((p) => [reply(String(p.messages[0].content))]),
+        prompts.map((p) => {
+          const content = p.messages[0].content;
+          if (typeof content === 'string') return [reply(content, false)];
+          const text = content.find((c) => c.type === 'text');
+          // blankImages puts the grey pixels in place of the recorded image's path.
+          const grey = content.some((c) => c.type === 'image' && c.image?.data[0] === 128);
+          return [reply(text?.type === 'text' ? text.text : '', grey)];
+        }),
     } as unknown as Vlm;
 
     // Training targets: both chunks, so the mean chunk is their average and the best constant answer is the first.
@@ -99,6 +125,7 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
       maxNewTokens: 64,
       horizon: 10,
       actionDim: 7,
+      imageSize: 8,
     });
     const halfSimilarity = half.length / targets[1].length;
     expect(scores.prefixSimilarity.direct).toBeCloseTo((1 + halfSimilarity) / 2, 12);
@@ -132,5 +159,10 @@ describe.skipIf(!existsSync(fastPlus))('evaluateLanguageModel (../shared/fast-pl
     const crossBack = commonPrefix(targets[1], targets[0]) / targets[0].length;
     expect(scores.constantBaseline).toBeCloseTo(Math.max(1 + cross, 1 + crossBack) / 2, 12);
     expect(scores.vqaAccuracy).toEqual({ general: 1, robot: 0, reasoning: 1, mean: 2 / 3 });
+    // Grey images: row 0 now answers with row 1's target, which shares `crossBack` of row 0's; row 1 is
+    // unchanged. Both answers decode whole or padded as before, and they differ.
+    expect(scores.greyImages?.prefixSimilarity).toBeCloseTo((crossBack + halfSimilarity) / 2, 12);
+    expect(scores.greyImages?.actionMae).toBeCloseTo((mae(c1, c0) + mae(cut, c1)) / 2, 12);
+    expect(scores.greyImages?.distinctAnswers).toBe(1);
   });
 });

@@ -159,6 +159,7 @@ describe('pairedComparisons', () => {
               meanChunkMae: 0.5,
               decodeRate: 0.75,
               distinctAnswers: 1,
+              greyImages: { prefixSimilarity: 0.0625, actionMae: 0.375, distinctAnswers: 0.5 },
               answerNll: { first: 1.5, firstFive: 2, all: 2.5 },
               vqaAccuracy: { general: 0, robot: 0, reasoning: 0, mean: 0 },
             },
@@ -201,7 +202,7 @@ describe('pairedComparisons', () => {
     );
     expect(md).toContain('| state only | 5.0 [0.9, 23.6] | 20 | 0.300 |');
     expect(md).toContain(
-      '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 1.50 / 2.00 / 2.50 |',
+      '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 0.063 / 0.375 / 50.0 | 1.50 / 2.00 / 2.50 |',
     );
     expect(md).toContain('| 62.5 | 25.0 | 0.100 | 0.300 | [0.050, 0.350] | 0.020 |');
   });

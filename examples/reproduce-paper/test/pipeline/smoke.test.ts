@@ -33,6 +33,8 @@ describe('the smoke preset', () => {
         r.lm.vqaAccuracy.mean,
         r.lm.constantBaseline,
         r.lm.distinctAnswers,
+        r.lm.greyImages?.prefixSimilarity,
+        r.lm.greyImages?.distinctAnswers,
       ]) {
         expect(rate).toBeGreaterThanOrEqual(0);
         expect(rate).toBeLessThanOrEqual(1);
