@@ -4,6 +4,8 @@
 //
 //   npx tsx src/experiments/fast-levers.ts --run results/quick --out results/fast-levers \
 //     --lever name=state,stateBins=256 --lever name=scale4,scale=4
+//   npx tsx src/experiments/fast-levers.ts --preset paper --run results/paper --out /tmp/levers-paper \
+//     --lever name=steps3000,steps=3000
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -69,12 +71,16 @@ const { values } = parseArgs({
     run: { type: 'string', default: 'results/quick' },
     out: { type: 'string', default: 'results/fast-levers' },
     lever: { type: 'string', multiple: true, default: [] },
+    // The preset whose sizes and FAST vocabulary the run used (its tokenizer has that many FAST tokens).
+    preset: { type: 'string', default: 'quick' },
     validation: { type: 'string', default: '96' },
     // `train` scores the training rows themselves: a memorization check of the FAST path, not a result.
     on: { type: 'string', default: 'validation' },
   },
 });
-const preset = PIPELINE_PRESETS.quick;
+if (!(values.preset! in PIPELINE_PRESETS))
+  throw new Error(`--preset: "${values.preset}" is not one of ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
+const preset = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
 const run = resolve(values.run!);
 const out = resolve(values.out!);
 const defaults: Lever = {
@@ -100,7 +106,7 @@ try {
     const dataDir = join(
       out,
       'data',
-      `scale${lever.scale}-state${lever.stateBins}-think${lever.thinkShare}-rows${lever.rows}`,
+      `${preset.name}-scale${lever.scale}-state${lever.stateBins}-think${lever.thinkShare}-rows${lever.rows}`,
     );
     const tokenizerDir = join(dataDir, 'action-tokenizer');
     await fitActionTokenizer({
@@ -141,7 +147,7 @@ try {
     const trainPath = join(dataDir, datasetFiles(train.name).file);
     const scoredPath = values.on === 'train' ? trainPath : join(dataDir, datasetFiles(validation.name).file);
     const modelDir = join(out, 'models', lever.name);
-    const runId = JSON.stringify(lever);
+    const runId = JSON.stringify({ ...lever, preset: preset.name });
     // A model this setting finished is scored again, not retrained (e.g. after a metric changed).
     if (!(await finished(modelDir, runId)))
       await trainLanguageModel({
@@ -186,6 +192,7 @@ try {
         reference.meanChunk,
       );
     const line = {
+      preset: preset.name,
       lever,
       scoredOn: values.on,
       validationRows: rows.length,
