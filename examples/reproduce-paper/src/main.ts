@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseShard } from '@roboalign/bench';
-import { PIPELINE_PRESETS } from './pipeline/presets.js';
+import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import { VARIANTS, type Variant } from './pipeline/variants.js';
@@ -38,8 +38,7 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const preset = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
-  if (preset === undefined) throw new Error(`unknown preset ${JSON.stringify(values.preset)}\n${usage}`);
+  const preset = presetNamed(values.preset!);
   // `--from vla` means the first benchmark stage.
   if (values.from === 'vla') values.from = 'vla-base';
   if (values.from !== undefined && !STAGES.includes(values.from as StageName))

@@ -26,7 +26,7 @@ import { readRlPrompts } from '../pipeline/alignment-targets.js';
 import { constantBaseline, scoreFastAnswers } from '../pipeline/fast-metrics.js';
 import { trainLanguageModel } from '../pipeline/language-models.js';
 import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
-import { PIPELINE_PRESETS } from '../pipeline/presets.js';
+import { presetNamed } from '../pipeline/presets.js';
 
 /** One setting of the levers; absent fields keep the preset's values. */
 interface Lever {
@@ -78,9 +78,7 @@ const { values } = parseArgs({
     on: { type: 'string', default: 'validation' },
   },
 });
-if (!(values.preset! in PIPELINE_PRESETS))
-  throw new Error(`--preset: "${values.preset}" is not one of ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
-const preset = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
+const preset = presetNamed(values.preset!);
 const run = resolve(values.run!);
 const out = resolve(values.out!);
 const defaults: Lever = {

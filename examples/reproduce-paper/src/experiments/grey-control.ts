@@ -13,7 +13,7 @@ import { appendJsonl } from '@roboalign/utils';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import type { DataStageResult } from '../data/index.js';
 import { answerFastPrompts, blankImages, fastReference } from '../pipeline/lm-eval.js';
-import { PIPELINE_PRESETS } from '../pipeline/presets.js';
+import { presetNamed } from '../pipeline/presets.js';
 import { VARIANTS, type Variant } from '../pipeline/variants.js';
 
 const { values } = parseArgs({
@@ -25,15 +25,12 @@ const { values } = parseArgs({
   },
 });
 const run = resolve(values.run!);
-const presetName = values.preset ?? basename(run);
-if (!(presetName in PIPELINE_PRESETS))
-  throw new Error(`--preset: "${presetName}" is not one of ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
-const preset = PIPELINE_PRESETS[presetName as keyof typeof PIPELINE_PRESETS];
+const preset = presetNamed(values.preset ?? basename(run));
 const variants = values.variants!.split(',').map((v) => v.trim());
 for (const v of variants)
   if (!VARIANTS.includes(v as Variant))
     throw new Error(`--variants: "${v}" is not one of ${VARIANTS.join(', ')}`);
-const out = resolve(values.out ?? join(dirname(run), 'lm-controls', `${presetName}.jsonl`));
+const out = resolve(values.out ?? join(dirname(run), 'lm-controls', `${preset.name}.jsonl`));
 
 const dataStage = JSON.parse(await readFile(join(run, 'stages', 'data.json'), 'utf8')) as {
   value: DataStageResult;

@@ -198,6 +198,13 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
   },
 };
 
+/** The preset called `name`; throws naming the presets there are. */
+export function presetNamed(name: string): PipelinePreset {
+  if (!Object.hasOwn(PIPELINE_PRESETS, name))
+    throw new Error(`unknown preset "${name}" (presets: ${Object.keys(PIPELINE_PRESETS).join(', ')})`);
+  return PIPELINE_PRESETS[name as keyof typeof PIPELINE_PRESETS];
+}
+
 /** The preset's model shape: its vlm preset at its image size. */
 export function architectureOf(preset: PipelinePreset): VlmArchitecture {
   return { ...VLM_PRESETS[preset.architecture], imageSize: preset.imageSize };
