@@ -15,6 +15,7 @@ import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { formatReward } from '@roboalign/rewards';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import {
+  type DataStageResult,
   datasetFiles,
   defaultTokenizerEpisodes,
   fitActionTokenizer,
@@ -27,6 +28,7 @@ import { constantBaseline, scoreFastAnswers } from '../pipeline/fast-metrics.js'
 import { trainLanguageModel } from '../pipeline/language-models.js';
 import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
 import { presetNamed } from '../pipeline/presets.js';
+import { sftRecipes } from '../pipeline/run.js';
 
 /** One setting of the levers; absent fields keep the preset's values. */
 interface Lever {
@@ -39,6 +41,28 @@ interface Lever {
   lr: number;
   /** FAST rows for training. */
   rows: number;
+  /**
+   * 1: FAST rows only (the `sft-fast` recipe). Below 1: roboalign-sft's mixture of the run's sources, with
+   * the lever's FAST rows at this share of the samples and the other sources by size.
+   */
+  fastShare: number;
+}
+
+/**
+ * roboalign-sft's sources in the run (its data stage's files), with `fastPath` in place of the run's FAST rows
+ * and a fixed share for them.
+ */
+async function roboalignSftMixture(
+  fastPath: string,
+  fastShare: number,
+): Promise<{ sources: string[]; shares: (number | undefined)[] }> {
+  const stage = JSON.parse(await readFile(join(run, 'stages', 'data.json'), 'utf8')) as {
+    value: Pick<DataStageResult, 'train'>;
+  };
+  const sources = sftRecipes(stage.value)['roboalign-sft'].map((path) =>
+    path === stage.value.train.fast ? fastPath : path,
+  );
+  return { sources, shares: sources.map((path) => (path === fastPath ? fastShare : undefined)) };
 }
 
 /** Validation rows come from this seed, apart from training (the preset's seed) and held-out (the same seed). */
@@ -89,8 +113,12 @@ const defaults: Lever = {
   steps: preset.sftSteps,
   lr: preset.lr,
   rows: preset.samples.fast,
+  fastShare: 1,
 };
 const levers = (values.lever!.length ? values.lever! : ['name=preset']).map((t) => parseLever(t, defaults));
+for (const { name, fastShare } of levers)
+  if (!(fastShare > 0 && fastShare <= 1))
+    throw new Error(`--lever ${name}: fastShare must be in (0, 1], got ${fastShare}`);
 const validationRows = Number(values.validation);
 if (values.on !== 'validation' && values.on !== 'train')
   throw new Error(`--on: "validation" or "train", got "${values.on}"`);
@@ -145,7 +173,14 @@ try {
     const trainPath = join(dataDir, datasetFiles(train.name).file);
     const scoredPath = values.on === 'train' ? trainPath : join(dataDir, datasetFiles(validation.name).file);
     const modelDir = join(out, 'models', lever.name);
-    const runId = JSON.stringify({ ...lever, preset: preset.name });
+    // FAST-only settings keep the id they had before the mixture lever, so their checkpoints still resume.
+    const { fastShare, ...fastOnly } = lever;
+    const runId = JSON.stringify({
+      ...fastOnly,
+      preset: preset.name,
+      ...(fastShare < 1 ? { fastShare } : {}),
+    });
+    const mixture = fastShare < 1 ? await roboalignSftMixture(trainPath, fastShare) : null;
     // A model this setting finished is scored again, not retrained (e.g. after a metric changed).
     if (!(await finished(modelDir, runId)))
       await trainLanguageModel({
@@ -154,9 +189,10 @@ try {
         out: modelDir,
         runId,
         from: join(run, 'models', 'base'),
-        sources: [trainPath],
+        sources: mixture?.sources ?? [trainPath],
+        shares: mixture?.shares,
         steps: lever.steps,
-        progressLabel: `sft-fast ${lever.name}`,
+        progressLabel: `${mixture ? 'roboalign-sft' : 'sft-fast'} ${lever.name}`,
       });
     const fast = await loadFastTokenizer(tokenizerDir);
     const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };

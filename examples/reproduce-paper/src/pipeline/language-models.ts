@@ -15,6 +15,7 @@ import {
 } from '@roboalign/vlm';
 import { type AlignmentTarget, type TargetPrompt, targetReward } from './alignment-targets.js';
 import { nonZeroVarianceShare } from './grpo-summary.js';
+import { mixtureWeights } from './mixture.js';
 import { architectureOf, type PipelinePreset } from './presets.js';
 
 /** Where a trained model lives and its metrics log. */
@@ -48,7 +49,7 @@ export async function claimRunFolder(
 
 /**
  * SFT of one variant: from `from` (a model folder) or a fresh seeded model, on the listed sources mixed by
- * their sizes, for `steps` steps. Checkpoints every 50 steps, so an interrupted run with the same `runId`
+ * their sizes (or with `shares`, see {@link mixtureWeights}), for `steps` steps. Checkpoints every 50 steps, so an interrupted run with the same `runId`
  * (the stage hash) resumes; any other run starts fresh.
  */
 export async function trainLanguageModel(options: {
@@ -58,6 +59,8 @@ export async function trainLanguageModel(options: {
   runId: string;
   from?: string;
   sources: readonly string[];
+  /** Per source, a fixed share of the samples; sources without one are drawn by size. */
+  shares?: readonly (number | undefined)[];
   steps: number;
   progressLabel: string;
   session?: SessionOptions;
@@ -72,7 +75,15 @@ export async function trainLanguageModel(options: {
         session: options.session,
       });
   const sets = await datasets(model, options.sources);
-  for (const set of sets) set.weight = set.examples.length;
+  const weights = options.shares
+    ? mixtureWeights(
+        sets.map((set) => set.examples.length),
+        options.shares,
+      )
+    : sets.map((set) => set.examples.length);
+  sets.forEach((set, i) => {
+    set.weight = weights[i];
+  });
   await claimRunFolder(out, options.runId, ['checkpoint.safetensors', 'metrics.jsonl']);
   const metrics = join(out, 'metrics.jsonl');
   const checkpointPath = join(out, 'checkpoint.safetensors');

@@ -62,7 +62,7 @@ export interface RunOptions {
  * The SFT variants' sources (each starts from base). roboalign-sft also learns the alternative targets' answer
  * format where the run has them, so that every GRPO variant starts from the same model.
  */
-function recipes(data: DataStageResult) {
+export function sftRecipes(data: Pick<DataStageResult, 'train'>) {
   const mllm = [data.train.general, data.train.robot, data.train.reasoning];
   const alternatives = [data.train.sftHighLevel, data.train.sftTrajectory].filter(
     (path): path is string => path !== undefined,
@@ -172,7 +172,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       session,
     }),
   );
-  for (const [variant, sources] of Object.entries(recipes(data)) as Array<[Variant, readonly string[]]>) {
+  for (const [variant, sources] of Object.entries(sftRecipes(data)) as Array<[Variant, readonly string[]]>) {
     if (!variants.includes(variant)) continue;
     await runner.run(variant, { ...lmConfig, steps: preset.sftSteps }, ['base'], (runId) =>
       trainLanguageModel({
