@@ -49,8 +49,8 @@ export async function claimRunFolder(
 
 /**
  * SFT of one variant: from `from` (a model folder) or a fresh seeded model, on the listed sources mixed by
- * their sizes (or with `shares`, see {@link mixtureWeights}), for `steps` steps. Checkpoints every 50 steps, so an interrupted run with the same `runId`
- * (the stage hash) resumes; any other run starts fresh.
+ * their sizes (or with `shares`, see {@link mixtureWeights}), for `steps` steps. Checkpoints every 50 steps,
+ * so an interrupted run with the same `runId` (the stage hash) resumes; any other run starts fresh.
  */
 export async function trainLanguageModel(options: {
   tokenizer: VlmTokenizer;
