@@ -1,5 +1,5 @@
 import { tokensPerImage, VLM_PRESETS, type VlmArchitecture, type VlmPresetName } from '@roboalign/vlm';
-import { hasAlternativeTargets, type Variant } from './variants.js';
+import { hasAlternativeTargets, VARIANTS, type Variant } from './variants.js';
 import type { FeatureTokens } from './vla.js';
 
 /** Everything that sizes a run. Budgets are set before any evaluation and shared by every variant. */
@@ -77,22 +77,12 @@ export interface PipelinePreset {
 
 /** The paper's headline comparison: the raw MLLM, its SFT, and RoboAlign (SFT then GRPO). */
 const HEADLINE_VARIANTS: readonly Variant[] = ['base', 'roboalign-sft', 'roboalign'];
-/** With the SFT-data ablations of its main tables and the alternative alignments of its Tables 6 and 7. */
-const ALL_VARIANTS: readonly Variant[] = [
-  'base',
-  'sft-mllm',
-  'sft-fast',
-  'roboalign-sft',
-  'roboalign',
-  'align-highlevel',
-  'align-trajectory',
-];
-
 /** `smoke`: every stage at toy size, minutes. `quick`: the README's main job. `paper`: usable intervals. */
 export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePreset> = {
   smoke: {
     name: 'smoke',
-    variants: ALL_VARIANTS,
+    // Every variant: the SFT-data ablations of the main tables and the alternative alignments of Tables 6 and 7.
+    variants: VARIANTS,
     samples: { general: 24, robot: 24, reasoning: 24, fast: 48, heldOut: 8 },
     rlFraction: 0.01,
     fast: { horizon: 10, vocabSize: 256, stateBins: 256, thinkShare: 0.25 },
@@ -163,7 +153,8 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
   },
   paper: {
     name: 'paper',
-    variants: ALL_VARIANTS,
+    // Every variant: the SFT-data ablations of the main tables and the alternative alignments of Tables 6 and 7.
+    variants: VARIANTS,
     samples: { general: 6000, robot: 4000, reasoning: 2000, fast: 8000, heldOut: 128 },
     rlFraction: 0.01,
     fast: { horizon: 10, vocabSize: 1024, stateBins: 256, thinkShare: 0.25 },
