@@ -29,6 +29,7 @@ import { trainLanguageModel } from '../pipeline/language-models.js';
 import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
 import { presetNamed } from '../pipeline/presets.js';
 import { sftRecipes } from '../pipeline/run.js';
+import { readStageRecord } from '../pipeline/stage-runner.js';
 
 /** One setting of the levers; absent fields keep the preset's values. */
 interface Lever {
@@ -56,11 +57,9 @@ async function roboalignSftMixture(
   fastPath: string,
   fastShare: number,
 ): Promise<{ sources: string[]; shares: (number | undefined)[] }> {
-  const stage = JSON.parse(await readFile(join(run, 'stages', 'data.json'), 'utf8')) as {
-    value: Pick<DataStageResult, 'train'>;
-  };
-  const sources = sftRecipes(stage.value)['roboalign-sft'].map((path) =>
-    path === stage.value.train.fast ? fastPath : path,
+  const data = (await readStageRecord<DataStageResult>(run, 'data')).value;
+  const sources = sftRecipes(data)['roboalign-sft'].map((path) =>
+    path === data.train.fast ? fastPath : path,
   );
   return { sources, shares: sources.map((path) => (path === fastPath ? fastShare : undefined)) };
 }

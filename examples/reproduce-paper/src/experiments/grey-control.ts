@@ -4,7 +4,6 @@
 //
 //   npx tsx src/experiments/grey-control.ts --run results/paper --variants sft-fast,roboalign-sft,roboalign \
 //     --out results/lm-controls/paper.jsonl
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION_DIM, describeMachine } from '@roboalign/bench';
@@ -14,6 +13,7 @@ import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import type { DataStageResult } from '../data/index.js';
 import { answerFastPrompts, blankImages, fastReference } from '../pipeline/lm-eval.js';
 import { presetNamed } from '../pipeline/presets.js';
+import { readStageRecord } from '../pipeline/stage-runner.js';
 import { VARIANTS, type Variant } from '../pipeline/variants.js';
 
 const { values } = parseArgs({
@@ -32,10 +32,7 @@ for (const v of variants)
     throw new Error(`--variants: "${v}" is not one of ${VARIANTS.join(', ')}`);
 const out = resolve(values.out ?? join(dirname(run), 'lm-controls', `${preset.name}.jsonl`));
 
-const dataStage = JSON.parse(await readFile(join(run, 'stages', 'data.json'), 'utf8')) as {
-  value: DataStageResult;
-};
-const data = dataStage.value;
+const data = (await readStageRecord<DataStageResult>(run, 'data')).value;
 const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
 const fast = await loadFastTokenizer(data.fastTokenizer);
 const options = {

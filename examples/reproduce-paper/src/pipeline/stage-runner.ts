@@ -60,6 +60,18 @@ export class StageError extends Error {
  * with the same hash (the code, its configuration and its inputs' hashes are unchanged) and it is not
  * forced; otherwise it runs and its record is written last, atomically, so an interrupted stage reruns.
  */
+/** Where a run folder keeps a stage's record. */
+function stageRecordPath(out: string, stage: StageName): string {
+  return join(out, 'stages', `${stage}.json`);
+}
+
+/** A finished stage's record in the run folder `out`; throws naming the file when the stage has not run. */
+export async function readStageRecord<T>(out: string, stage: StageName): Promise<StageRecord<T>> {
+  const path = stageRecordPath(out, stage);
+  if (!existsSync(path)) throw new Error(`no finished ${stage} stage in ${out} (${path} is missing)`);
+  return JSON.parse(await readFile(path, 'utf8')) as StageRecord<T>;
+}
+
 export class StageRunner {
   private readonly forced: ReadonlySet<StageName>;
   readonly records = new Map<StageName, StageRecord<unknown>>();
@@ -91,9 +103,9 @@ export class StageRunner {
     fn: (hash: string) => Promise<T>,
   ): Promise<T> {
     const hash = this.hashOf(stage, config, inputs);
-    const path = join(this.out, 'stages', `${stage}.json`);
+    const path = stageRecordPath(this.out, stage);
     if (!this.forced.has(stage) && existsSync(path)) {
-      const record = JSON.parse(await readFile(path, 'utf8')) as StageRecord<T>;
+      const record = await readStageRecord<T>(this.out, stage);
       if (record.hash === hash) {
         this.records.set(stage, record);
         this.log(`[${stage}] unchanged, skipped (${record.seconds.toFixed(1)} s when it ran)`);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StageError, StageRunner } from '../../src/pipeline/stage-runner.js';
+import { readStageRecord, StageError, StageRunner } from '../../src/pipeline/stage-runner.js';
 
 /** Runs data → tokenizer → base with counters, as the pipeline chains them. */
 async function chain(
@@ -84,6 +84,17 @@ describe('StageRunner', () => {
     await expect(runner.run('tokenizer', 1, ['data'], async () => 2)).resolves.toBe(2);
     await expect(runner.run('base', 1, ['sft-fast'], async () => 3)).rejects.toThrow(
       /reads sft-fast, which has not run/,
+    );
+  });
+});
+
+describe('readStageRecord', () => {
+  it('reads the record a run wrote and names the file of a stage that has not run', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stage-record-'));
+    await new StageRunner(out, { code: 'c' }).run('data', {}, [], async () => ({ rows: 3 }));
+    expect((await readStageRecord<{ rows: number }>(out, 'data')).value).toEqual({ rows: 3 });
+    await expect(readStageRecord(out, 'tokenizer')).rejects.toThrow(
+      `no finished tokenizer stage in ${out} (${join(out, 'stages', 'tokenizer.json')} is missing)`,
     );
   });
 });
