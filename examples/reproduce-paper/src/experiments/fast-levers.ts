@@ -6,6 +6,9 @@
 //     --lever name=state,stateBins=256 --lever name=scale4,scale=4
 //   npx tsx src/experiments/fast-levers.ts --preset paper --run results/paper --out /tmp/levers-paper \
 //     --lever name=steps3000,steps=3000
+//   # score a model the run trained with a lever's recipe, on the same validation prompts, without training:
+//   npx tsx src/experiments/fast-levers.ts --preset paper --run results/paper --out results/fast-levers \
+//     --lever name=paper-sft-fast --trained results/paper/models/sft-fast
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -99,6 +102,8 @@ const { values } = parseArgs({
     validation: { type: 'string', default: '96' },
     // `train` scores the training rows themselves: a memorization check of the FAST path, not a result.
     on: { type: 'string', default: 'validation' },
+    // A finished model trained with the (single) lever's recipe, scored instead of training a new one.
+    trained: { type: 'string' },
   },
 });
 const preset = presetNamed(values.preset!);
@@ -118,6 +123,11 @@ const levers = (values.lever!.length ? values.lever! : ['name=preset']).map((t) 
 for (const { name, fastShare } of levers)
   if (!(fastShare > 0 && fastShare <= 1))
     throw new Error(`--lever ${name}: fastShare must be in (0, 1], got ${fastShare}`);
+const trained = values.trained === undefined ? undefined : resolve(values.trained);
+if (trained !== undefined && levers.length !== 1)
+  throw new Error(`--trained scores one model: give exactly one --lever (got ${levers.length})`);
+if (trained !== undefined && !existsSync(join(trained, 'model.safetensors')))
+  throw new Error(`--trained ${trained}: no model.safetensors there`);
 const validationRows = Number(values.validation);
 if (values.on !== 'validation' && values.on !== 'train')
   throw new Error(`--on: "validation" or "train", got "${values.on}"`);
@@ -171,7 +181,7 @@ try {
     });
     const trainPath = join(dataDir, datasetFiles(train.name).file);
     const scoredPath = values.on === 'train' ? trainPath : join(dataDir, datasetFiles(validation.name).file);
-    const modelDir = join(out, 'models', lever.name);
+    const modelDir = trained ?? join(out, 'models', lever.name);
     // FAST-only settings keep the id they had before the mixture lever, so their checkpoints still resume.
     const { fastShare, ...fastOnly } = lever;
     const runId = JSON.stringify({
@@ -181,7 +191,7 @@ try {
     });
     const mixture = fastShare < 1 ? await roboalignSftMixture(trainPath, fastShare) : null;
     // A model this setting finished is scored again, not retrained (e.g. after a metric changed).
-    if (!(await finished(modelDir, runId)))
+    if (trained === undefined && !(await finished(modelDir, runId)))
       await trainLanguageModel({
         tokenizer,
         preset: { ...preset, lr: lever.lr },
@@ -227,6 +237,7 @@ try {
     const line = {
       preset: preset.name,
       lever,
+      ...(trained !== undefined ? { trained } : {}),
       scoredOn: values.on,
       validationRows: rows.length,
       medianTargetLength: targets.map((t) => t.length).sort((a, b) => a - b)[Math.floor(targets.length / 2)],
