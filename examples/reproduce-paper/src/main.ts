@@ -7,13 +7,16 @@ import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import { VARIANTS, type Variant } from './pipeline/variants.js';
+import { runVlaWorkers } from './vla-jobs.js';
 
-const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--shard I/N] [--from STAGE] [--device cpu|cuda]
+const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--jobs N] [--shard I/N] [--from STAGE] [--device cpu|cuda]
   --preset   sizes of every stage (default quick; smoke checks the plumbing in minutes)
   --variants the language models to run instead of the preset's, comma-separated (${VARIANTS.join(', ')});
              base and, for a GRPO variant, roboalign-sft are added. align-highlevel or align-trajectory
              adds their targets' data and SFT rows, which changes every model after base
   --out      results folder (default results/<preset> inside the example)
+  --jobs     run the VLA stages in N processes at once (default 1; each takes one core, so up to the
+             machine's cores), then the report
   --shard    I/N: evaluate only shard I of N (0-based) of every VLA stage's episodes and chains, write it
              under OUT/vla-shards/ and stop; then run without --shard (same --out) to merge and report
   --from     force this stage and every later one (${STAGES.join(', ')}; vla = vla-base)
@@ -30,6 +33,9 @@ async function main(): Promise<void> {
       from: { type: 'string' },
       variants: { type: 'string' },
       shard: { type: 'string' },
+      jobs: { type: 'string', default: '1' },
+      // One of --jobs' worker processes (I/N): runs its share of the VLA stages and stops before the report.
+      'vla-worker': { type: 'string' },
       device: { type: 'string', default: 'cpu' },
       help: { type: 'boolean', default: false },
     },
@@ -49,18 +55,38 @@ async function main(): Promise<void> {
   const unknown = variants?.filter((v) => !VARIANTS.includes(v as Variant));
   if (unknown?.length)
     throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
+  const jobs = Number(values.jobs);
+  if (!(Number.isInteger(jobs) && jobs >= 1))
+    throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(values.jobs)}\n${usage}`);
+  if (jobs > 1 && (values.shard !== undefined || values['vla-worker'] !== undefined))
+    throw new Error(`--jobs starts its own workers; it does not combine with --shard\n${usage}`);
   const out = resolve(values.out ?? join(import.meta.dirname, '..', 'results', preset.name));
-  console.log(`RoboAlign in miniature, preset ${preset.name}, results in ${out}`);
-  await runPipeline({
+  const worker = values['vla-worker'] === undefined ? undefined : parseShard(values['vla-worker']);
+  if (worker === undefined) console.log(`RoboAlign in miniature, preset ${preset.name}, results in ${out}`);
+  const from = values.from as StageName | undefined;
+  const run = {
     preset,
     out,
     ...(variants ? { variants: variants as Variant[] } : {}),
-    ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-    from: values.from as StageName | undefined,
-    device: values.device,
-    log: (line) => console.log(line),
-  });
-  if (values.shard === undefined) console.log(`\n${await readFile(join(out, 'results.md'), 'utf8')}`);
+    device: values.device as 'cpu' | 'cuda',
+    log: (line: string) => console.log(line),
+  };
+  if (jobs > 1) {
+    // Every stage before the VLA stages once, the VLA stages in the workers, then the report (forced when
+    // --from forced the stages it reads, whose hashes do not change when they rerun).
+    await runPipeline({ ...run, from, vlaStages: 'none' });
+    await runVlaWorkers({ ...run, preset: preset.name, from }, jobs, run.log);
+    await runPipeline({ ...run, from: from === undefined ? undefined : 'report' });
+  } else {
+    await runPipeline({
+      ...run,
+      ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+      ...(worker ? { vlaStages: { worker } } : {}),
+      from,
+    });
+  }
+  if (values.shard === undefined && worker === undefined)
+    console.log(`\n${await readFile(join(out, 'results.md'), 'utf8')}`);
 }
 
 main().catch((err: unknown) => {

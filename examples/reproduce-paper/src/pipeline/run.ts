@@ -41,6 +41,7 @@ import {
 } from './variants.js';
 import { ablateVlaInputs, benchmarkVla, benchmarkVlaShard, type VlaScores } from './vla.js';
 import { mergeVlaShards, readVlaShards, writeVlaShard } from './vla-shards.js';
+import { runsVlaStage, type VlaStageSelection } from './vla-workers.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
@@ -53,6 +54,11 @@ export interface RunOptions {
    * write it under `vla-shards/`, and stop before the report; without it, a run merges the shards it finds.
    */
   shard?: Shard;
+  /**
+   * Which VLA stages this process runs (default `'all'`, then the report); the others stop before the
+   * report and return null. `--jobs` runs `'none'` first, then one process per worker.
+   */
+  vlaStages?: VlaStageSelection;
   from?: StageName;
   device: 'cpu' | 'cuda';
   log: (line: string) => void;
@@ -90,7 +96,7 @@ function rlPathOf(paths: DataStageResult['train' | 'heldOut'], variant: GrpoVari
  * The RoboAlign experiment end to end: data → tokenizer → base pretraining → SFT variants → GRPO →
  * language-model evaluation → ONNX export → demonstrations → frozen-VLM heads and benchmarks → report.
  * Each stage writes its artifacts into `out` and is skipped on a re-run with unchanged inputs. Returns the
- * results, or null for a run with `shard` (which stops after its share of the VLA stages).
+ * results, or null for a run with `shard` or a `vlaStages` other than `'all'` (which stop before the report).
  */
 export async function runPipeline(options: RunOptions): Promise<Results | null> {
   const { out, log } = options;
@@ -314,9 +320,15 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     session,
   };
 
+  const vlaSelection = options.vlaStages ?? 'all';
+  if (options.shard && vlaSelection !== 'all')
+    throw new Error('runPipeline: shard and vlaStages split the VLA stages in two different ways; give one');
+  const withAblation = preset.vla.ablationTrials > 0;
+  const runsHere = (stage: StageName) => runsVlaStage(vlaSelection, stage, variants, withAblation);
+
   // The head-input ablation on the base backbone, on validation initial states (settings are chosen there).
   const ablation =
-    preset.vla.ablationTrials > 0
+    withAblation && runsHere('vla-ablation')
       ? await runner.run(
           'vla-ablation',
           { ...preset.vla, imageSize: preset.imageSize },
@@ -349,6 +361,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   const vla: Partial<Record<Variant, VlaScores>> = {};
   for (const v of variants) {
     const stage = `vla-${v}` as const;
+    if (!runsHere(stage)) continue;
     const config = { ...preset.vla, imageSize: preset.imageSize };
     const shardDir = (hash: string) => join(out, 'vla-shards', v, hash);
     if (options.shard) {
@@ -386,6 +399,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     );
     return null;
   }
+  if (vlaSelection !== 'all') return null;
 
   // Each GRPO run's summary: RoboAlign's under `grpo`, the alternatives' under `alternativeGrpo`.
   // (A results folder can hold the logs of variants this run left out.)

@@ -11,6 +11,7 @@ import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES } from '../../src/pipeline/stage-runner.js';
 import { VARIANTS } from '../../src/pipeline/variants.js';
+import { vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
 
 describe('the smoke preset', () => {
   it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
@@ -184,6 +185,33 @@ describe('the smoke preset', () => {
     const merged = JSON.parse(await readFile(join(second, 'results.json'), 'utf8')) as Results;
     const { manifest: _c, ...mergedResults } = merged;
     expectSameResults(mergedResults, first, 'merged');
+
+    // `--jobs 2`: the VLA stages dealt to two workers (here one after the other, in-process), then the
+    // report: each worker runs only its own stages, and the results are the unsplit run's.
+    const ran: string[][] = [];
+    for (const index of [0, 1]) {
+      const lines: string[] = [];
+      const workerRun = { preset, out: second, from: 'vla-ablation' as const, device: 'cpu' as const };
+      expect(
+        await runPipeline({
+          ...workerRun,
+          vlaStages: { worker: { index, count: 2 } },
+          log: (l) => lines.push(l),
+        }),
+      ).toBeNull();
+      ran.push(
+        lines
+          .filter((l) => l.endsWith('running'))
+          .map((l) => l.slice(1, l.indexOf(']')))
+          .sort(),
+      );
+    }
+    expect(ran).toEqual([0, 1].map((index) => vlaWorkerStages(VARIANTS, true, { index, count: 2 }).sort()));
+    await runPipeline({ preset, out: second, from: 'report', device: 'cpu', log: () => {} });
+    const { manifest: _d, ...workersResults } = JSON.parse(
+      await readFile(join(second, 'results.json'), 'utf8'),
+    ) as Results;
+    expectSameResults(workersResults, first, 'workers');
   }, 1_800_000);
 });
 

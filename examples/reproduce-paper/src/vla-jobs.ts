@@ -1,0 +1,81 @@
+// `--jobs N`: the VLA stages in N processes at once. Each VLA stage runs on one core (ONNX Runtime's
+// node binding runs a session on the main thread), so on an N-core machine N processes each take a share of
+// the stages (`vlaWorkerStages`); they share the results folder, whose stage records are written atomically.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { STAGES, type StageName } from './pipeline/stage-runner.js';
+import type { Variant } from './pipeline/variants.js';
+
+/** What a worker process is started with, beside its worker index. */
+export interface VlaWorkerCommand {
+  preset: string;
+  out: string;
+  variants?: readonly Variant[];
+  device: 'cpu' | 'cuda';
+  /** The run's `--from`; see {@link workerFrom}. */
+  from?: StageName;
+}
+
+/**
+ * The `--from` a worker gets. A `--from` before the VLA stages has already forced those stages in the
+ * preparing run, so a worker forces only its VLA stages (from the first of them); a `--from` at a VLA stage
+ * passes through. A worker must never force a stage before the VLA stages: every worker would recompute it.
+ */
+export function workerFrom(from: StageName | undefined): StageName | undefined {
+  if (from === undefined) return undefined;
+  const firstVla = STAGES.indexOf('vla-ablation');
+  return STAGES.indexOf(from) < firstVla ? 'vla-ablation' : from;
+}
+
+/** The command-line arguments of worker `index` of `count` (main.ts's own options). */
+export function vlaWorkerArgs(command: VlaWorkerCommand, index: number, count: number): string[] {
+  const from = workerFrom(command.from);
+  return [
+    '--preset',
+    command.preset,
+    '--out',
+    command.out,
+    ...(command.variants ? ['--variants', command.variants.join(',')] : []),
+    '--device',
+    command.device,
+    ...(from ? ['--from', from] : []),
+    '--vla-worker',
+    `${index}/${count}`,
+  ];
+}
+
+/**
+ * Starts `count` workers of this same script (same Node flags, so under tsx as well), prefixes each line they
+ * print with the worker's name, and waits for all of them. A worker that fails does not stop the others: the
+ * stages they finish are kept, and the error names every failed worker.
+ */
+export async function runVlaWorkers(
+  command: VlaWorkerCommand,
+  count: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const script = process.argv[1];
+  const exits = Array.from({ length: count }, (_, index) => {
+    const name = `worker ${index}/${count}`;
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, script, ...vlaWorkerArgs(command, index, count)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    for (const stream of [child.stdout, child.stderr])
+      createInterface({ input: stream }).on('line', (line) => log(`[${name}] ${line}`));
+    return new Promise<string | null>((done) => {
+      child.on('error', (err) => done(`${name} could not start: ${err.message}`));
+      child.on('exit', (code, signal) =>
+        done(code === 0 ? null : `${name} ended with ${signal ?? `exit code ${code}`}`),
+      );
+    });
+  });
+  const failures = (await Promise.all(exits)).filter((f): f is string => f !== null);
+  if (failures.length > 0)
+    throw new Error(
+      `${failures.join('; ')} (output above). The stages the workers finished are kept: the same command resumes.`,
+    );
+}

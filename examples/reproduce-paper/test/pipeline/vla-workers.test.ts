@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { runsVlaStage, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
+import { vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
+
+const seven = [
+  'base',
+  'sft-mllm',
+  'sft-fast',
+  'roboalign-sft',
+  'roboalign',
+  'align-highlevel',
+  'align-trajectory',
+] as const;
+
+describe('vlaWorkerStages', () => {
+  it('deals the benchmarks, then the ablation, round robin: every stage to exactly one worker', () => {
+    expect(vlaWorkerStages(seven, true, { index: 0, count: 2 })).toEqual([
+      'vla-base',
+      'vla-sft-fast',
+      'vla-roboalign',
+      'vla-align-trajectory',
+    ]);
+    expect(vlaWorkerStages(seven, true, { index: 1, count: 2 })).toEqual([
+      'vla-sft-mllm',
+      'vla-roboalign-sft',
+      'vla-align-highlevel',
+      'vla-ablation',
+    ]);
+    expect(vlaWorkerStages(['base', 'roboalign-sft', 'roboalign'], false, { index: 1, count: 2 })).toEqual([
+      'vla-roboalign-sft',
+    ]);
+    // More workers than stages: the last ones get nothing.
+    expect(vlaWorkerStages(['base'], false, { index: 3, count: 4 })).toEqual([]);
+    expect(vlaWorkerStages(['base'], true, { index: 0, count: 1 })).toEqual(['vla-base', 'vla-ablation']);
+  });
+
+  it('rejects a worker outside 0..count-1 or a count below 1', () => {
+    expect(() => vlaWorkerStages(seven, true, { index: 2, count: 2 })).toThrow(
+      /index must be in 0\.\.1, got 2/,
+    );
+    expect(() => vlaWorkerStages(seven, true, { index: 0, count: 0 })).toThrow(/count must be a positive/);
+  });
+});
+
+describe('runsVlaStage', () => {
+  it('all runs every stage, none runs none, a worker runs its share', () => {
+    expect(runsVlaStage('all', 'vla-roboalign', seven, true)).toBe(true);
+    expect(runsVlaStage('none', 'vla-base', seven, true)).toBe(false);
+    const worker = { worker: { index: 1, count: 2 } };
+    expect(runsVlaStage(worker, 'vla-ablation', seven, true)).toBe(true);
+    expect(runsVlaStage(worker, 'vla-base', seven, true)).toBe(false);
+  });
+});
+
+describe('the workers of --jobs', () => {
+  it('force only VLA stages: a --from before them becomes the first VLA stage, a VLA --from passes', () => {
+    expect(workerFrom(undefined)).toBeUndefined();
+    expect(workerFrom('data')).toBe('vla-ablation');
+    expect(workerFrom('demos')).toBe('vla-ablation');
+    expect(workerFrom('vla-ablation')).toBe('vla-ablation');
+    expect(workerFrom('vla-roboalign')).toBe('vla-roboalign');
+  });
+
+  it("get the run's options and their worker index", () => {
+    expect(
+      vlaWorkerArgs(
+        { preset: 'paper', out: '/r', device: 'cpu', variants: ['base', 'roboalign'], from: 'base' },
+        1,
+        2,
+      ),
+    ).toEqual([
+      '--preset',
+      'paper',
+      '--out',
+      '/r',
+      '--variants',
+      'base,roboalign',
+      '--device',
+      'cpu',
+      '--from',
+      'vla-ablation',
+      '--vla-worker',
+      '1/2',
+    ]);
+    expect(vlaWorkerArgs({ preset: 'quick', out: '/q', device: 'cuda' }, 0, 3)).toEqual([
+      '--preset',
+      'quick',
+      '--out',
+      '/q',
+      '--device',
+      'cuda',
+      '--vla-worker',
+      '0/3',
+    ]);
+  });
+});
