@@ -60,15 +60,14 @@ export async function runVlaWorkers(
     const child = spawn(
       process.execPath,
       [...process.execArgv, script, ...vlaWorkerArgs(command, index, count)],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     for (const stream of [child.stdout, child.stderr])
       createInterface({ input: stream }).on('line', (line) => log(`[${name}] ${line}`));
     return new Promise<string | null>((done) => {
       child.on('error', (err) => done(`${name} could not start: ${err.message}`));
-      child.on('exit', (code, signal) =>
+      // 'close', not 'exit': it comes after the worker's output has been read to the end.
+      child.on('close', (code, signal) =>
         done(code === 0 ? null : `${name} ended with ${signal ?? `exit code ${code}`}`),
       );
     });
