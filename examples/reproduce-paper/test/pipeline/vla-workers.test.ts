@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { VARIANTS } from '../../src/pipeline/variants.js';
 import { runsVlaStage, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
 import { vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
 
-const seven = [
-  'base',
-  'sft-mllm',
-  'sft-fast',
-  'roboalign-sft',
-  'roboalign',
-  'align-highlevel',
-  'align-trajectory',
-] as const;
+// Every variant, in the pipeline's order.
+const seven = VARIANTS;
 
 describe('vlaWorkerStages', () => {
   it('deals the benchmarks, then the ablation, round robin: every stage to exactly one worker', () => {
