@@ -7,7 +7,7 @@ import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import { VARIANTS, type Variant } from './pipeline/variants.js';
-import { runVlaWorkers } from './vla-jobs.js';
+import { runVlaWorkers, threadsPerWorker } from './vla-jobs.js';
 
 const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--jobs N] [--shard I/N] [--from STAGE] [--device cpu|cuda]
   --preset   sizes of every stage (default quick; smoke checks the plumbing in minutes)
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     await runPipeline({
       ...run,
       ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-      ...(worker ? { vlaStages: { worker } } : {}),
+      ...(worker ? { vlaStages: { worker }, intraOpThreads: threadsPerWorker(worker.count) } : {}),
       from,
     });
   }

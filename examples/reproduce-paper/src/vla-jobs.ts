@@ -1,7 +1,8 @@
-// `--jobs N`: the VLA stages in N processes at once. Each VLA stage runs on one core (ONNX Runtime's
-// node binding runs a session on the main thread), so on an N-core machine N processes each take a share of
-// the stages (`vlaWorkerStages`); they share the results folder, whose stage records are written atomically.
+// `--jobs N`: the VLA stages in N processes at once, each taking a share of the stages (`vlaWorkerStages`)
+// and of the cores (`threadsPerWorker`); they share the results folder, whose stage records are written
+// atomically.
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import type { Variant } from './pipeline/variants.js';
@@ -25,6 +26,15 @@ export function workerFrom(from: StageName | undefined): StageName | undefined {
   if (from === undefined) return undefined;
   const firstVla = STAGES.indexOf('vla-ablation');
   return STAGES.indexOf(from) < firstVla ? 'vla-ablation' : from;
+}
+
+/**
+ * ONNX Runtime intra-op threads for each of `workers` processes: the cores split evenly, at least one. By
+ * default every session takes a thread per core, and two 2-thread processes on 2 cores ran each stage 1.77×
+ * slower than alone (docs/benchmarks.md).
+ */
+export function threadsPerWorker(workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
 }
 
 /** The command-line arguments of worker `index` of `count` (main.ts's own options). */

@@ -61,6 +61,8 @@ export interface RunOptions {
   vlaStages?: VlaStageSelection;
   from?: StageName;
   device: 'cpu' | 'cuda';
+  /** ONNX Runtime's intra-op threads per session (default: its own choice, one per core). */
+  intraOpThreads?: number;
   log: (line: string) => void;
 }
 
@@ -105,6 +107,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   const alternativeTargets = hasAlternativeTargets(variants);
   const session = {
     executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
+    ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
   };
   const code = codeFingerprint();
   const runner = new StageRunner(out, {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../src/pipeline/variants.js';
 import { runsVlaStage, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
-import { vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
+import { threadsPerWorker, vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
 
 // Every variant, in the pipeline's order.
 const seven = VARIANTS;
@@ -86,5 +86,15 @@ describe('the workers of --jobs', () => {
       '--vla-worker',
       '0/3',
     ]);
+  });
+});
+
+describe('threadsPerWorker', () => {
+  it('splits the cores evenly between the workers, never below one thread', () => {
+    expect(threadsPerWorker(1, 8)).toBe(8);
+    expect(threadsPerWorker(2, 2)).toBe(1);
+    expect(threadsPerWorker(2, 16)).toBe(8);
+    expect(threadsPerWorker(3, 8)).toBe(2);
+    expect(threadsPerWorker(4, 2)).toBe(1);
   });
 });
