@@ -40,7 +40,8 @@ const { values } = parseArgs({
 const int = (name: keyof typeof values) => Number.parseInt(String(values[name]), 10);
 const suites = String(values.suites).split(',');
 const featureChoice = String(values.features);
-if (!['all', 'text', 'none'].includes(featureChoice)) throw new Error(`--features must be all, text or none`);
+if (!['all', 'text', 'none', 'instruction'].includes(featureChoice))
+  throw new Error('--features must be all, text, none or instruction');
 const inputs: HeadInputs = {
   features: featureChoice as HeadInputs['features'],
   state: values.state === 'true',

@@ -60,6 +60,34 @@ export function blankFeatures(count: number): Features {
   };
 }
 
+/**
+ * A blind control's features, no backbone: one fixed pseudo-random 32-D vector per instruction word
+ * (seeded by the word), as `examples/flow-policy-bench` stands in for an LM. A head on these knows which
+ * task it does but sees nothing of the scene.
+ */
+export function instructionWordFeatures(instructions: readonly string[]): Features {
+  const width = 32;
+  const words = instructions.map((text) => text.toLowerCase().split(/\s+/).filter(Boolean));
+  const length = Math.max(1, ...words.map((w) => w.length));
+  const hidden = new Float32Array(instructions.length * length * width);
+  const mask = new Uint8Array(instructions.length * length);
+  words.forEach((row, r) => {
+    row.forEach((word, s) => {
+      const rng = mulberry32(seedFromParts('instruction-word', word));
+      const from = (r * length + s) * width;
+      for (let d = 0; d < width; d++) hidden[from + d] = 2 * rng() - 1;
+      mask[r * length + s] = 1;
+    });
+  });
+  return {
+    hidden,
+    mask,
+    ids: new Int32Array(instructions.length * length).fill(-1),
+    shape: [instructions.length, length, width],
+    layer: 0,
+  };
+}
+
 /** One row's selected feature tokens, packed to `tokens` rows with a mask. */
 interface RowFeatures {
   features: Float32Array;
@@ -111,11 +139,12 @@ export function rowFeatures(
 export type FeatureTokens = 'all' | 'text';
 
 /**
- * What the head reads: the frozen backbone's features (`none` gives it one zero token) and the robot state
- * (`false` gives it zeros). GR00T reads all features and the state; the others are the ablation's controls.
+ * What the head reads: the frozen backbone's features (`none` gives it one zero token, `instruction` the
+ * blind {@link instructionWordFeatures}) and the robot state (`false` gives it zeros). GR00T reads all
+ * features and the state; the others are the ablation's controls.
  */
 export interface HeadInputs {
-  features: FeatureTokens | 'none';
+  features: FeatureTokens | 'none' | 'instruction';
   state: boolean;
 }
 
@@ -168,11 +197,9 @@ export async function vlaTrainingSet(
     const demo = demos[episode];
     return observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction);
   });
-  const f: Features =
-    inputs.features === 'none'
-      ? blankFeatures(frames.length)
-      : await vlm.features(prompts, { batchSize: 32 });
-  const selection = inputs.features === 'none' ? 'all' : inputs.features;
+  const instructions = frames.map(({ episode }) => demos[episode].instruction);
+  const f = await headFeatures(vlm, inputs.features, prompts, instructions);
+  const selection = inputs.features === 'text' ? 'text' : 'all';
   const positions = frames.map((_, i) => selectedPositions(f, i, selection, vlm.config.imageTokenId));
   const tokens = Math.max(...positions.map((p) => p.length));
   const width = f.shape[2];
@@ -262,6 +289,21 @@ export interface HeadTraining {
   session?: SessionOptions;
 }
 
+/**
+ * The features a head with `choice` reads for `prompts` (whose instructions are `instructions`): the
+ * backbone's, or a control's without it.
+ */
+async function headFeatures(
+  vlm: Vlm,
+  choice: HeadInputs['features'],
+  prompts: Conversation[],
+  instructions: readonly string[],
+): Promise<Features> {
+  if (choice === 'none') return blankFeatures(prompts.length);
+  if (choice === 'instruction') return instructionWordFeatures(instructions);
+  return vlm.features(prompts, { batchSize: prompts.length === 1 ? 1 : 32 });
+}
+
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
 export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): Promise<VlaHead> {
   const { samples, sampleEpisodes: _, sampleEnvironment: _environment, ...rest } = set;
@@ -280,10 +322,9 @@ export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
     seed,
     readState: inputs.state,
     async features(observation: Observation) {
-      const selection = inputs.features;
-      if (selection === 'none') return rowFeatures(blankFeatures(1), 0, [0], tokens);
       const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
-      const f = await vlm.features([prompt], { batchSize: 1 });
+      const f = await headFeatures(vlm, inputs.features, [prompt], [observation.instruction]);
+      const selection = inputs.features === 'text' ? 'text' : 'all';
       return rowFeatures(f, 0, selectedPositions(f, 0, selection, vlm.config.imageTokenId), tokens);
     },
   });

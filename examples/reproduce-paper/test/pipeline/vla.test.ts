@@ -15,8 +15,10 @@ import { describe, expect, it } from 'vitest';
 import {
   blankFeatures,
   demonstrationSubset,
+  type FeatureTokens,
   GR00T_INPUTS,
   type HeadInputs,
+  instructionWordFeatures,
   observationPrompt,
   rowFeatures,
   selectedPositions,
@@ -28,13 +30,15 @@ import {
 
 // vla.ts's sample builder and policy as they were before the shared parts moved into
 // @roboalign/action-head (issue #23), kept here to show that the samples and the actions did not change.
-// The feature selection did not move, so the old code calls vla.ts's own.
+// The feature selection did not move, so the old code calls vla.ts's own. The old code knew no
+// instruction-word control.
+type OldHeadInputs = HeadInputs & { features: FeatureTokens | 'none' };
 
 async function oldVlaTrainingSet(
   vlm: Vlm,
   demos: readonly RobotEpisode[],
   frameStride: number,
-  inputs: HeadInputs,
+  inputs: OldHeadInputs,
 ): Promise<VlaTrainingSet> {
   const frames: Array<{ demo: RobotEpisode; t: number }> = [];
   for (const demo of demos) {
@@ -84,7 +88,8 @@ async function oldVlaTrainingSet(
 }
 
 function oldVlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
-  const { head, stateStats, active, tokens, inputs } = trained;
+  const { head, stateStats, active, tokens } = trained;
+  const inputs = trained.inputs as OldHeadInputs;
   const config = head.config;
   let calls = 0;
   return {
@@ -168,8 +173,8 @@ function demo(index: number, length: number, instruction: string): RobotEpisode 
 // Longer and shorter than the horizon (8), and one step long.
 const demos = [demo(0, 13, 'open the drawer'), demo(1, 5, 'lift the block'), demo(2, 1, 'stop')];
 
-const VARIANTS: Array<[string, HeadInputs, number]> = [
-  ['GR00T inputs, every step', GR00T_INPUTS, 1],
+const VARIANTS: Array<[string, OldHeadInputs, number]> = [
+  ['GR00T inputs, every step', GR00T_INPUTS as OldHeadInputs, 1],
   ['text tokens without state, every third step', { features: 'text', state: false }, 3],
   ['state only, every second step', { features: 'none', state: true }, 2],
 ];
@@ -189,6 +194,52 @@ describe('the VLA training set built with @roboalign/action-head', () => {
     const { samples: _s, ...rest } = set;
     const { samples: _e, ...expectedRest } = expected;
     expect(rest).toEqual(expectedRest);
+  });
+});
+
+describe('the blind instruction-word control (instructionWordFeatures)', () => {
+  it('gives each word one fixed vector, whatever the row or case, and masks the padding', () => {
+    const f = instructionWordFeatures(['Open the drawer', 'lift the block', 'stop']);
+    expect(f.shape).toEqual([3, 3, 32]);
+    expect(Array.from(f.mask)).toEqual([1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    const vector = (row: number, s: number) =>
+      Array.from(f.hidden.subarray((row * 3 + s) * 32, (row * 3 + s + 1) * 32));
+    expect(vector(0, 1)).toEqual(vector(1, 1)); // "the"
+    expect(vector(0, 0)).not.toEqual(vector(1, 0));
+    expect(vector(0, 0).every((v) => v >= -1 && v <= 1)).toBe(true);
+    expect(vector(2, 1).every((v) => v === 0)).toBe(true);
+    expect(vector(0, 0)).toEqual(Array.from(instructionWordFeatures(['open']).hidden));
+  });
+
+  it('trains and acts without the backbone, on the words of the instruction', async () => {
+    const noBackbone = {
+      config: { imageTokenId: IMAGE_TOKEN },
+      features: () => Promise.reject(new Error('the blind control ran the backbone')),
+    } as unknown as Vlm;
+    const set = await vlaTrainingSet(noBackbone, demos, 2, { features: 'instruction', state: true });
+    expect(set.tokens).toBe(3);
+    expect(set.config.backboneDim).toBe(32);
+    const words = instructionWordFeatures(['open the drawer']);
+    expect(Array.from(set.samples[0].features)).toEqual(Array.from(words.hidden));
+    expect(Array.from(set.samples.at(-1)!.featureMask)).toEqual([1, 0, 0]); // "stop"
+    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
+    const seen: Float32Array[] = [];
+    const head = {
+      config: set.config,
+      async predict(observation: HeadObservation) {
+        seen.push(observation.features);
+        return new Float32Array(set.config.horizon * set.config.actionDim);
+      },
+    } as unknown as ActionHead;
+    const policy = vlaPolicy(noBackbone, { ...rest, losses: [], head }, 1);
+    const view = image(0, 0);
+    await policy.act({
+      image: view,
+      wristImage: view,
+      state: new Float64Array(8),
+      instruction: 'open the drawer',
+    });
+    expect(Array.from(seen[0])).toEqual(Array.from(set.samples[0].features));
   });
 });
 
