@@ -249,10 +249,12 @@ export function targetScoresMarkdown(results: Pick<Results, 'variants'>): string
 
 /** The head-input ablation table (base backbone, validation initial states). */
 export function ablationMarkdown(rows: readonly AblationRow[]): string[] {
-  const label = (r: AblationRow) =>
-    r.inputs.features === 'none'
-      ? 'state only'
-      : `${r.inputs.features} features${r.inputs.state ? ' + state' : ' only'}`;
+  const label = (r: AblationRow) => {
+    const reads = r.inputs.state ? ' + state' : ' only';
+    if (r.inputs.features === 'none') return r.inputs.state ? 'state only' : 'nothing';
+    if (r.inputs.features === 'instruction') return `instruction words, no backbone${reads}`;
+    return `${r.inputs.features} features${reads}`;
+  };
   return [
     "## Head inputs (base backbone; validation initial states, not the evaluation's)",
     '',

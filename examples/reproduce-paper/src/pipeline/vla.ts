@@ -891,8 +891,9 @@ export interface AblationRow {
 }
 
 /**
- * The head-input ablation on one backbone: a head on the state only, on the features only, and on both,
- * each trained like the benchmark's LIBERO-style heads (per suite with `headPerSuite`; first head seed) and
+ * The head-input ablation on one backbone: a head on the state only, on the state and the blind
+ * instruction words ({@link instructionWordFeatures}: the task without the scene), on the features only,
+ * and on both, each trained like the benchmark's LIBERO-style heads (per suite with `headPerSuite`; first head seed) and
  * scored on validation initial states, never on the evaluation's.
  */
 export async function ablateVlaInputs(
@@ -908,6 +909,7 @@ export async function ablateVlaInputs(
   const both = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, { features, state: true });
   const sets = [
     await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, { features: 'none', state: true }),
+    await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, { features: 'instruction', state: true }),
     withoutState(both),
     both,
   ];

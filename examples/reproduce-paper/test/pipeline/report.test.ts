@@ -187,6 +187,14 @@ describe('pairedComparisons', () => {
             ci95: [0.0089, 0.2361],
             headLoss: 0.3,
           },
+          {
+            inputs: { features: 'instruction', state: true },
+            successes: 0,
+            episodes: 20,
+            successRate: 0,
+            ci95: [0, 0.1611],
+            headLoss: 0.25,
+          },
         ],
       },
       manifest: {},
@@ -201,6 +209,7 @@ describe('pairedComparisons', () => {
       '| roboalign-sft | 0.420 [0.300, 0.500] | — (no environment state in the demonstrations) |',
     );
     expect(md).toContain('| state only | 5.0 [0.9, 23.6] | 20 | 0.300 |');
+    expect(md).toContain('| instruction words, no backbone + state | 0.0 [0.0, 16.1] | 20 | 0.250 |');
     expect(md).toContain(
       '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 0.063 / 0.375 / 50.0 | 1.50 / 2.00 / 2.50 |',
     );

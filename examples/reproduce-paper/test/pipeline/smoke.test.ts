@@ -77,9 +77,11 @@ describe('the smoke preset', () => {
     };
     expect(Object.keys(exported.maxAbsLogitDifference).sort()).toEqual([...VARIANTS].sort());
     for (const d of Object.values(exported.maxAbsLogitDifference)) expect(d).toBeLessThan(1e-3);
-    // The head-input ablation: state only, features only, both; scored on validation initial states.
+    // The head-input ablation: state only, blind instruction words + state, features only, both; scored
+    // on validation initial states.
     expect(results.vla.ablation!.map((r) => r.inputs)).toEqual([
       { features: 'none', state: true },
+      { features: 'instruction', state: true },
       { features: preset.vla.features, state: false },
       { features: preset.vla.features, state: true },
     ]);
