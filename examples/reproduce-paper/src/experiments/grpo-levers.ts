@@ -3,7 +3,7 @@
 // signal each gives: groups with reward variance, the reward's rise and the final KL. Chosen on the RL
 // prompts, never on evaluation. One JSON line per setting in `<out>/grpo-levers.jsonl`.
 //
-//   npx tsx src/experiments/grpo-levers.ts --run results/quick --out /tmp/grpo-levers \
+//   npx tsx src/experiments/grpo-levers.ts --run results/quick --preset quick --out /tmp/grpo-levers \
 //     --lever name=t07,temperature=0.7 --lever name=g8,groupSize=8
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -37,11 +37,14 @@ function parseLever(text: string): { name: string; grpo: Partial<GrpoSettings> }
 const { values } = parseArgs({
   options: {
     run: { type: 'string', default: 'results/quick' },
+    preset: { type: 'string', default: 'quick' },
     out: { type: 'string', default: 'results/grpo-levers' },
     lever: { type: 'string', multiple: true, default: [] },
   },
 });
-const preset = PIPELINE_PRESETS.quick;
+if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
+  throw new Error(`--preset must be one of ${Object.keys(PIPELINE_PRESETS).join(', ')} (the run's own)`);
+const preset = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
 const run = resolve(values.run!);
 const out = resolve(values.out!);
 await mkdir(out, { recursive: true });
