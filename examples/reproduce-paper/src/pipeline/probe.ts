@@ -224,21 +224,37 @@ interface ProbeTarget {
   row(sample: number): ArrayLike<number>;
 }
 
-/** The probe's rows from head samples: features mean-pooled over their real tokens → `target`'s values. */
-function pooledRows(set: VlaTrainingSet, keep: (episode: number) => boolean, target: ProbeTarget): ProbeData {
-  const { backboneDim: d, backboneTokens: tokens } = set.config;
+/** Which inputs a probe reads: the pooled features alone (the report's), or with the robot state. */
+export interface ProbeInputs {
+  /** Append each sample's normalized robot state (as the head reads it) to its pooled features. */
+  withState?: boolean;
+}
+
+/**
+ * The probe's rows from head samples: features mean-pooled over their real tokens (then, `withState`, the
+ * sample's state) → `target`'s values.
+ */
+function pooledRows(
+  set: VlaTrainingSet,
+  keep: (episode: number) => boolean,
+  target: ProbeTarget,
+  inputs: ProbeInputs,
+): ProbeData {
+  const { backboneDim: features, backboneTokens: tokens, stateDim } = set.config;
+  const d = features + (inputs.withState ? stateDim : 0);
   const rows = Array.from(set.sampleEpisodes.keys()).filter((i) => keep(set.sampleEpisodes[i]));
   const x = new Float64Array(rows.length * d);
   const y = new Float64Array(rows.length * target.dim);
   rows.forEach((i, r) => {
-    const { features, featureMask } = set.samples[i];
+    const sample = set.samples[i];
     let count = 0;
     for (let t = 0; t < tokens; t++) {
-      if (featureMask[t] === 0) continue;
+      if (sample.featureMask[t] === 0) continue;
       count++;
-      for (let c = 0; c < d; c++) x[r * d + c] += features[t * d + c];
+      for (let c = 0; c < features; c++) x[r * d + c] += sample.features[t * features + c];
     }
-    for (let c = 0; c < d; c++) x[r * d + c] /= Math.max(1, count);
+    for (let c = 0; c < features; c++) x[r * d + c] /= Math.max(1, count);
+    if (inputs.withState) x.set(sample.state, r * d + features);
     y.set(target.row(i), r * target.dim);
   });
   return {
@@ -267,12 +283,17 @@ function actionTarget(set: VlaTrainingSet): ProbeTarget {
  * A ridge probe of `target` trained on four of every five demonstrations and scored on the fifth (whole
  * episodes held out); null with fewer than 10 demonstrations (too few to hold whole episodes out).
  */
-function heldOutProbe(set: VlaTrainingSet, target: ProbeTarget, seed: number): ProbeResult | null {
+function heldOutProbe(
+  set: VlaTrainingSet,
+  target: ProbeTarget,
+  seed: number,
+  inputs: ProbeInputs,
+): ProbeResult | null {
   if (new Set(set.sampleEpisodes).size < 10) return null;
   const heldOut = (episode: number) => episode % 5 === 4;
   return ridgeProbe(
-    pooledRows(set, (e) => !heldOut(e), target),
-    pooledRows(set, heldOut, target),
+    pooledRows(set, (e) => !heldOut(e), target, inputs),
+    pooledRows(set, heldOut, target, inputs),
     { seed },
   );
 }
@@ -282,8 +303,8 @@ function heldOutProbe(set: VlaTrainingSet, target: ProbeTarget, seed: number): P
  * probe trained on four of every five demonstrations and scored on the fifth (whole episodes held out).
  * Null with fewer than 10 demonstrations (too few to hold whole episodes out).
  */
-export function actionProbe(set: VlaTrainingSet, seed: number): ProbeResult | null {
-  return heldOutProbe(set, actionTarget(set), seed);
+export function actionProbe(set: VlaTrainingSet, seed: number, inputs: ProbeInputs = {}): ProbeResult | null {
+  return heldOutProbe(set, actionTarget(set), seed, inputs);
 }
 
 /**
@@ -291,9 +312,9 @@ export function actionProbe(set: VlaTrainingSet, seed: number): ProbeResult | nu
  * demonstrations' environment state at each frame): the same frames, held-out split, λ selection and
  * bootstrap as {@link actionProbe}. Null with fewer than 10 demonstrations or without environment states.
  */
-export function objectProbe(set: VlaTrainingSet, seed: number): ProbeResult | null {
+export function objectProbe(set: VlaTrainingSet, seed: number, inputs: ProbeInputs = {}): ProbeResult | null {
   const environment = set.sampleEnvironment;
   if (environment === null) return null;
   const { values, dim } = environment;
-  return heldOutProbe(set, { dim, row: (i) => values.subarray(i * dim, (i + 1) * dim) }, seed);
+  return heldOutProbe(set, { dim, row: (i) => values.subarray(i * dim, (i + 1) * dim) }, seed, inputs);
 }

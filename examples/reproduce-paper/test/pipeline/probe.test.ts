@@ -166,6 +166,17 @@ describe('objectProbe (pooled features → the position of what the instruction 
     expect(objectProbe(set, 9)).toEqual(expected);
   });
 
+  it('reads the robot state beside the pooled features with withState, and only then', () => {
+    // Random features; the position sits in the first three state values instead.
+    const set = objectSet(6, 40, false);
+    set.samples.forEach((sample, i) => {
+      sample.state.set(set.sampleEnvironment!.values.subarray(3 * i, 3 * i + 3));
+    });
+    expect(objectProbe(set, 0, { withState: true })!.r2).toBeGreaterThan(0.99);
+    expect(objectProbe(set, 0)!.r2).toBeLessThan(0.15);
+    expect(objectProbe(set, 0, { withState: false })).toEqual(objectProbe(set, 0));
+  });
+
   it('is null without environment states, and with fewer than 10 demonstrations', () => {
     expect(objectProbe({ ...objectSet(5, 40, true), sampleEnvironment: null }, 0)).toBeNull();
     expect(objectProbe(objectSet(5, 9, true), 0)).toBeNull();

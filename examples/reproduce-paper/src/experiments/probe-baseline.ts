@@ -1,0 +1,44 @@
+// The feature probe's blind baseline (issue #20, part 3): the same ridge probes as the report's, over the
+// same demonstrations and frames of a finished run, fitted on a backbone's pooled features and on the blind
+// instruction-word features (the task without the scene), each alone and with the robot state. What a
+// backbone's R² adds over the blind R² is what its features know beyond the task (and beyond the state).
+// One JSON line per feature source and input.
+//
+//   npx tsx src/experiments/probe-baseline.ts --run results/paper --preset paper --variants base,roboalign
+import { parseArgs } from 'node:util';
+import { Vlm, VlmTokenizer } from '@roboalign/vlm';
+import { demoDir, loadDemos } from '../pipeline/demo-store.js';
+import { PIPELINE_PRESETS } from '../pipeline/presets.js';
+import { actionProbe, objectProbe } from '../pipeline/probe.js';
+import { type HeadInputs, vlaTrainingSet } from '../pipeline/vla.js';
+
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'results/paper' },
+    preset: { type: 'string', default: 'paper' },
+    variants: { type: 'string', default: 'base' },
+  },
+});
+if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
+  throw new Error(`--preset must be one of ${Object.keys(PIPELINE_PRESETS).join(', ')} (the run's own)`);
+const { vla, seed } = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
+const demos = (await Promise.all(vla.suites.map((s) => loadDemos(demoDir(values.run!, s))))).flat();
+const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
+const sources: Array<{ name: string; inputs: HeadInputs }> = [
+  { name: 'instruction words (blind)', inputs: { features: 'instruction', state: true } },
+  ...values.variants!.split(',').map((name) => ({ name, inputs: { features: vla.features, state: true } })),
+];
+for (const { name, inputs } of sources) {
+  const vlm =
+    inputs.features === 'instruction' ? null : await Vlm.load(`${values.run}/models/${name}`, tokenizer);
+  // The blind source never calls the backbone; any loaded model serves as the (unused) argument.
+  const backbone = vlm ?? (await Vlm.load(`${values.run}/models/base`, tokenizer));
+  const set = await vlaTrainingSet(backbone, demos, vla.frameStride, inputs);
+  // Features alone (the report's probe), then with the robot state the head also reads.
+  for (const withState of [false, true]) {
+    const action = actionProbe(set, seed, { withState });
+    const object = objectProbe(set, seed, { withState });
+    console.log(JSON.stringify({ source: name, withState, samples: set.samples.length, action, object }));
+  }
+  await backbone.release();
+}
