@@ -34,6 +34,7 @@ const { values } = parseArgs({
     'val-trials': { type: 'string', default: '2' },
     'image-size': { type: 'string', default: '48' },
     seed: { type: 'string', default: '0' },
+    layer: { type: 'string' },
     out: { type: 'string', default: 'vla-sweep.jsonl' },
   },
 });
@@ -45,6 +46,7 @@ if (!['all', 'text', 'none', 'instruction'].includes(featureChoice))
 const inputs: HeadInputs = {
   features: featureChoice as HeadInputs['features'],
   state: values.state === 'true',
+  ...(values.layer === undefined ? {} : { layer: int('layer') }),
 };
 const imageSize = int('image-size');
 const t0 = performance.now();

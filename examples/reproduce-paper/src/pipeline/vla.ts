@@ -146,6 +146,8 @@ export type FeatureTokens = 'all' | 'text';
 export interface HeadInputs {
   features: FeatureTokens | 'none' | 'instruction';
   state: boolean;
+  /** The LM layer whose hidden states the head reads (default the middle one, as GR00T N1.5). */
+  layer?: number;
 }
 
 /** GR00T-N1.5's inputs: every backbone token and the robot state. */
@@ -198,7 +200,7 @@ export async function vlaTrainingSet(
     return observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction);
   });
   const instructions = frames.map(({ episode }) => demos[episode].instruction);
-  const f = await headFeatures(vlm, inputs.features, prompts, instructions);
+  const f = await headFeatures(vlm, inputs, prompts, instructions);
   const selection = inputs.features === 'text' ? 'text' : 'all';
   const positions = frames.map((_, i) => selectedPositions(f, i, selection, vlm.config.imageTokenId));
   const tokens = Math.max(...positions.map((p) => p.length));
@@ -290,18 +292,18 @@ export interface HeadTraining {
 }
 
 /**
- * The features a head with `choice` reads for `prompts` (whose instructions are `instructions`): the
- * backbone's, or a control's without it.
+ * The features a head with `inputs` reads for `prompts` (whose instructions are `instructions`): the
+ * backbone's at the chosen layer, or a control's without it.
  */
 async function headFeatures(
   vlm: Vlm,
-  choice: HeadInputs['features'],
+  inputs: HeadInputs,
   prompts: Conversation[],
   instructions: readonly string[],
 ): Promise<Features> {
-  if (choice === 'none') return blankFeatures(prompts.length);
-  if (choice === 'instruction') return instructionWordFeatures(instructions);
-  return vlm.features(prompts, { batchSize: prompts.length === 1 ? 1 : 32 });
+  if (inputs.features === 'none') return blankFeatures(prompts.length);
+  if (inputs.features === 'instruction') return instructionWordFeatures(instructions);
+  return vlm.features(prompts, { batchSize: prompts.length === 1 ? 1 : 32, layer: inputs.layer });
 }
 
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
@@ -323,7 +325,7 @@ export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
     readState: inputs.state,
     async features(observation: Observation) {
       const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
-      const f = await headFeatures(vlm, inputs.features, [prompt], [observation.instruction]);
+      const f = await headFeatures(vlm, inputs, [prompt], [observation.instruction]);
       const selection = inputs.features === 'text' ? 'text' : 'all';
       return rowFeatures(f, 0, selectedPositions(f, 0, selection, vlm.config.imageTokenId), tokens);
     },

@@ -243,6 +243,35 @@ describe('the blind instruction-word control (instructionWordFeatures)', () => {
   });
 });
 
+describe('the LM layer the head reads (HeadInputs.layer)', () => {
+  it('is passed to the backbone when training and when acting, and left to its default when unset', async () => {
+    const layers: Array<number | undefined> = [];
+    const recording = {
+      config: { imageTokenId: IMAGE_TOKEN },
+      features(prompts: readonly Conversation[], options: { layer?: number }) {
+        layers.push(options.layer);
+        return fakeVlm.features(prompts);
+      },
+    } as unknown as Vlm;
+    const set = await vlaTrainingSet(recording, demos, 4, { features: 'text', state: true, layer: 1 });
+    await vlaTrainingSet(recording, demos, 4, { features: 'text', state: true });
+    expect(layers).toEqual([1, undefined]);
+    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
+    const head = {
+      config: set.config,
+      predict: async () => new Float32Array(set.config.horizon * set.config.actionDim),
+    } as unknown as ActionHead;
+    const view = image(0, 0);
+    await vlaPolicy(recording, { ...rest, losses: [], head }, 1).act({
+      image: view,
+      wristImage: view,
+      state: new Float64Array(8),
+      instruction: 'open the drawer',
+    });
+    expect(layers).toEqual([1, undefined, 1]);
+  });
+});
+
 describe("the VLA training set's environment states (the probe's object positions)", () => {
   /** `demo` with a 3-D environment state per step that names its demonstration and step: [index, t, −t]. */
   const withEnvironment = (d: RobotEpisode): RobotEpisode => ({
