@@ -251,7 +251,7 @@ export function targetScoresMarkdown(results: Pick<Results, 'variants'>): string
 export function ablationMarkdown(rows: readonly AblationRow[]): string[] {
   const label = (r: AblationRow) => {
     const reads = r.inputs.state ? ' + state' : ' only';
-    if (r.inputs.features === 'none') return r.inputs.state ? 'state only' : 'nothing';
+    if (r.inputs.features === 'none') return 'state only';
     if (r.inputs.features === 'instruction') return `instruction words, no backbone${reads}`;
     return `${r.inputs.features} features${reads}`;
   };
