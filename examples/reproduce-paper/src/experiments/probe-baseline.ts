@@ -24,21 +24,22 @@ if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
 const { vla, seed } = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
 const demos = (await Promise.all(vla.suites.map((s) => loadDemos(demoDir(values.run!, s))))).flat();
 const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
-const sources: Array<{ name: string; inputs: HeadInputs }> = [
-  { name: 'instruction words (blind)', inputs: { features: 'instruction', state: true } },
-  ...values.variants!.split(',').map((name) => ({ name, inputs: { features: vla.features, state: true } })),
-];
-for (const { name, inputs } of sources) {
-  const vlm =
-    inputs.features === 'instruction' ? null : await Vlm.load(`${values.run}/models/${name}`, tokenizer);
-  // The blind source never calls the backbone; any loaded model serves as the (unused) argument.
-  const backbone = vlm ?? (await Vlm.load(`${values.run}/models/base`, tokenizer));
-  const set = await vlaTrainingSet(backbone, demos, vla.frameStride, inputs);
+
+/** Prints the probes of one feature source over the run's demonstrations. */
+async function probeSource(name: string, vlm: Vlm, inputs: HeadInputs): Promise<void> {
+  const set = await vlaTrainingSet(vlm, demos, vla.frameStride, inputs);
   // Features alone (the report's probe), then with the robot state the head also reads.
   for (const withState of [false, true]) {
     const action = actionProbe(set, seed, { withState });
     const object = objectProbe(set, seed, { withState });
     console.log(JSON.stringify({ source: name, withState, samples: set.samples.length, action, object }));
   }
-  await backbone.release();
+}
+
+for (const [k, name] of values.variants!.split(',').entries()) {
+  const vlm = await Vlm.load(`${values.run}/models/${name}`, tokenizer);
+  // The blind source first; it never calls the backbone, so the first model serves as its argument.
+  if (k === 0) await probeSource('instruction words (blind)', vlm, { features: 'instruction', state: true });
+  await probeSource(name, vlm, { features: vla.features, state: true });
+  await vlm.release();
 }

@@ -201,7 +201,7 @@ export async function vlaTrainingSet(
   });
   const instructions = frames.map(({ episode }) => demos[episode].instruction);
   const f = await headFeatures(vlm, inputs, prompts, instructions);
-  const selection = inputs.features === 'text' ? 'text' : 'all';
+  const selection = tokenSelection(inputs);
   const positions = frames.map((_, i) => selectedPositions(f, i, selection, vlm.config.imageTokenId));
   const tokens = Math.max(...positions.map((p) => p.length));
   const width = f.shape[2];
@@ -306,6 +306,11 @@ async function headFeatures(
   return vlm.features(prompts, { batchSize: prompts.length === 1 ? 1 : 32, layer: inputs.layer });
 }
 
+/** Which of {@link headFeatures}' tokens the head reads: the text tokens, or every real one. */
+function tokenSelection(inputs: HeadInputs): FeatureTokens {
+  return inputs.features === 'text' ? 'text' : 'all';
+}
+
 /** GR00T-N1.5 recipe, training side: a new flow-matching head on the frozen backbone's training set. */
 export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): Promise<VlaHead> {
   const { samples, sampleEpisodes: _, sampleEnvironment: _environment, ...rest } = set;
@@ -326,8 +331,8 @@ export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
     async features(observation: Observation) {
       const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
       const f = await headFeatures(vlm, inputs, [prompt], [observation.instruction]);
-      const selection = inputs.features === 'text' ? 'text' : 'all';
-      return rowFeatures(f, 0, selectedPositions(f, 0, selection, vlm.config.imageTokenId), tokens);
+      const positions = selectedPositions(f, 0, tokenSelection(inputs), vlm.config.imageTokenId);
+      return rowFeatures(f, 0, positions, tokens);
     },
   });
 }
@@ -895,8 +900,8 @@ export interface AblationRow {
 /**
  * The head-input ablation on one backbone: a head on the state only, on the state and the blind
  * instruction words ({@link instructionWordFeatures}: the task without the scene), on the features only,
- * and on both, each trained like the benchmark's LIBERO-style heads (per suite with `headPerSuite`; first head seed) and
- * scored on validation initial states, never on the evaluation's.
+ * and on both, each trained like the benchmark's LIBERO-style heads (per suite with `headPerSuite`; first
+ * head seed) and scored on validation initial states, never on the evaluation's.
  */
 export async function ablateVlaInputs(
   vlm: Vlm,
