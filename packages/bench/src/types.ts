@@ -3,6 +3,7 @@
 export {
   ACTION_DIM,
   type ActionChunk,
+  type ObjectPosition,
   type Observation,
   type Policy,
   type RgbImage,

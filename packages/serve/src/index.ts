@@ -43,6 +43,7 @@ export {
 export {
   ACTION_DIM,
   type ActionChunk,
+  type ObjectPosition,
   type Observation,
   type Policy,
   type RgbImage,

@@ -20,6 +20,17 @@ export interface Observation {
   readonly wristImage: RgbImage;
   readonly state: Float64Array;
   readonly instruction: string;
+  /**
+   * Simulator only, never sent over the wire: where each object and fixture of the scene is, as robosuite's
+   * `object-state` observable. For privileged-information controls (an oracle of perfect perception).
+   */
+  readonly objects?: readonly ObjectPosition[];
+}
+
+/** One object or fixture of a simulated scene: its name as instructions say it, and its world position (m). */
+export interface ObjectPosition {
+  readonly name: string;
+  readonly position: readonly [number, number, number];
 }
 
 /**

@@ -41,8 +41,9 @@ const { values } = parseArgs({
 const int = (name: keyof typeof values) => Number.parseInt(String(values[name]), 10);
 const suites = String(values.suites).split(',');
 const featureChoice = String(values.features);
-if (!['all', 'text', 'none', 'instruction'].includes(featureChoice))
-  throw new Error('--features must be all, text, none or instruction');
+const CONTROLS = ['none', 'instruction', 'oracle'];
+if (!['all', 'text', ...CONTROLS].includes(featureChoice))
+  throw new Error('--features must be all, text, none, instruction or oracle');
 const inputs: HeadInputs = {
   features: featureChoice as HeadInputs['features'],
   state: values.state === 'true',
@@ -51,8 +52,13 @@ const inputs: HeadInputs = {
 const imageSize = int('image-size');
 const t0 = performance.now();
 
-const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
-const vlm = await Vlm.load(`${values.run}/models/${values.variant}`, tokenizer);
+// The controls read no backbone, so they need no run folder.
+const vlm = CONTROLS.includes(featureChoice)
+  ? null
+  : await Vlm.load(
+      `${values.run}/models/${values.variant}`,
+      await VlmTokenizer.load(`${values.run}/tokenizer`),
+    );
 const demos = (
   await Promise.all(
     suites.map(
@@ -123,4 +129,4 @@ const line = {
 console.log(JSON.stringify(line));
 await appendJsonl(String(values.out), line);
 await trained.head.release();
-await vlm.release();
+await vlm?.release();

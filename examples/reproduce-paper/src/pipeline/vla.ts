@@ -20,8 +20,10 @@ import {
   type EpisodesReport,
   evaluate,
   getSuite,
+  type ObjectPosition,
   type Observation,
   type Policy,
+  type RecordedEpisode,
   type Shard,
   STATE_DIM,
   shardOf,
@@ -60,32 +62,84 @@ export function blankFeatures(count: number): Features {
   };
 }
 
+/** The blind controls' code for one word: a fixed pseudo-random vector in [−1, 1]^32, seeded by the word. */
+const WORD_WIDTH = 32;
+function wordVector(word: string): Float32Array {
+  const rng = mulberry32(seedFromParts('instruction-word', word));
+  return Float32Array.from({ length: WORD_WIDTH }, () => 2 * rng() - 1);
+}
+
+const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
+
 /**
- * A blind control's features, no backbone: one fixed pseudo-random 32-D vector per instruction word
- * (seeded by the word), as `examples/flow-policy-bench` stands in for an LM. A head on these knows which
- * task it does but sees nothing of the scene.
+ * Features of `rows` tokens per row, `width` wide, from each row's token vectors (shorter rows are padded
+ * and masked); a control's stand-in for the backbone's output.
  */
-export function instructionWordFeatures(instructions: readonly string[]): Features {
-  const width = 32;
-  const words = instructions.map((text) => text.toLowerCase().split(/\s+/).filter(Boolean));
-  const length = Math.max(1, ...words.map((w) => w.length));
-  const hidden = new Float32Array(instructions.length * length * width);
-  const mask = new Uint8Array(instructions.length * length);
-  words.forEach((row, r) => {
-    row.forEach((word, s) => {
-      const rng = mulberry32(seedFromParts('instruction-word', word));
-      const from = (r * length + s) * width;
-      for (let d = 0; d < width; d++) hidden[from + d] = 2 * rng() - 1;
+function controlFeatures(rows: readonly (readonly Float32Array[])[], width: number): Features {
+  const length = Math.max(1, ...rows.map((r) => r.length));
+  const hidden = new Float32Array(rows.length * length * width);
+  const mask = new Uint8Array(rows.length * length);
+  rows.forEach((row, r) => {
+    row.forEach((vector, s) => {
+      hidden.set(vector, (r * length + s) * width);
       mask[r * length + s] = 1;
     });
   });
   return {
     hidden,
     mask,
-    ids: new Int32Array(instructions.length * length).fill(-1),
-    shape: [instructions.length, length, width],
+    ids: new Int32Array(rows.length * length).fill(-1),
+    shape: [rows.length, length, width],
     layer: 0,
   };
+}
+
+/**
+ * A blind control's features, no backbone: one fixed pseudo-random 32-D vector per instruction word
+ * (seeded by the word), as `examples/flow-policy-bench` stands in for an LM. A head on these knows which
+ * task it does but sees nothing of the scene.
+ */
+export function instructionWordFeatures(instructions: readonly string[]): Features {
+  return controlFeatures(
+    instructions.map((text) => words(text).map(wordVector)),
+    WORD_WIDTH,
+  );
+}
+
+/** Metres to the oracle's position units: the tabletop's ±0.3 m become about ±3, the scale of a word vector. */
+const ORACLE_POSITION_SCALE = 10;
+
+/**
+ * An oracle of perfect perception, no backbone: the blind control's instruction-word tokens, then one token
+ * per object and fixture of the scene (the privileged `Observation.objects`): the mean of its name's word
+ * vectors, its position (×10) and a flag marking it as an object. 36 wide; word tokens have zeros in the
+ * last four. The ceiling a backbone's perception could lift a head to, against the blind control's floor.
+ */
+export function sceneOracleFeatures(
+  instructions: readonly string[],
+  scenes: readonly (readonly ObjectPosition[])[],
+): Features {
+  if (scenes.length !== instructions.length)
+    throw new Error(`sceneOracleFeatures: ${instructions.length} instructions but ${scenes.length} scenes`);
+  const width = WORD_WIDTH + 4;
+  const rows = instructions.map((text, r) => {
+    const wordTokens = words(text).map((word) => {
+      const v = new Float32Array(width);
+      v.set(wordVector(word));
+      return v;
+    });
+    const objectTokens = scenes[r].map(({ name, position }) => {
+      const v = new Float32Array(width);
+      const nameWords = words(name);
+      for (const vector of nameWords.map(wordVector))
+        for (let d = 0; d < WORD_WIDTH; d++) v[d] += vector[d] / nameWords.length;
+      for (let k = 0; k < 3; k++) v[WORD_WIDTH + k] = ORACLE_POSITION_SCALE * position[k];
+      v[WORD_WIDTH + 3] = 1;
+      return v;
+    });
+    return [...wordTokens, ...objectTokens];
+  });
+  return controlFeatures(rows, width);
 }
 
 /** One row's selected feature tokens, packed to `tokens` rows with a mask. */
@@ -140,11 +194,11 @@ export type FeatureTokens = 'all' | 'text';
 
 /**
  * What the head reads: the frozen backbone's features (`none` gives it one zero token, `instruction` the
- * blind {@link instructionWordFeatures}) and the robot state (`false` gives it zeros). GR00T reads all
- * features and the state; the others are the ablation's controls.
+ * blind {@link instructionWordFeatures}, `oracle` the privileged {@link sceneOracleFeatures}) and the robot
+ * state (`false` gives it zeros). GR00T reads all features and the state; the others are controls.
  */
 export interface HeadInputs {
-  features: FeatureTokens | 'none' | 'instruction';
+  features: FeatureTokens | 'none' | 'instruction' | 'oracle';
   state: boolean;
   /** The LM layer whose hidden states the head reads (default the middle one, as GR00T N1.5). */
   layer?: number;
@@ -181,11 +235,12 @@ export interface VlaHead extends Omit<VlaTrainingSet, 'samples' | 'sampleEpisode
 /**
  * GR00T-N1.5 recipe, data side: the frozen VLM's middle-layer hidden states over (agent view, wrist view,
  * instruction) at every `frameStride`-th demonstration step, the normalized robot state, and the expert's
- * next `horizon` actions. Computed once per backbone and shared by its head seeds.
+ * next `horizon` actions. Computed once per backbone and shared by its head seeds. `vlm` is null for a
+ * control that reads no backbone.
  */
 export async function vlaTrainingSet(
-  vlm: Vlm,
-  demos: readonly RobotEpisode[],
+  vlm: Vlm | null,
+  demos: readonly (RobotEpisode & Partial<Pick<RecordedEpisode, 'sceneObjects'>>)[],
   frameStride: number,
   inputs: HeadInputs = GR00T_INPUTS,
 ): Promise<VlaTrainingSet> {
@@ -200,9 +255,10 @@ export async function vlaTrainingSet(
     return observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction);
   });
   const instructions = frames.map(({ episode }) => demos[episode].instruction);
-  const f = await headFeatures(vlm, inputs, prompts, instructions);
+  const scenes = frames.map(({ episode, t }) => demos[episode].sceneObjects?.[t]);
+  const f = await headFeatures(vlm, inputs, prompts, instructions, scenes);
   const selection = tokenSelection(inputs);
-  const positions = frames.map((_, i) => selectedPositions(f, i, selection, vlm.config.imageTokenId));
+  const positions = frames.map((_, i) => selectedPositions(f, i, selection, imageTokenId(vlm)));
   const tokens = Math.max(...positions.map((p) => p.length));
   const width = f.shape[2];
   const config: ActionHeadConfig = {
@@ -292,19 +348,34 @@ export interface HeadTraining {
 }
 
 /**
- * The features a head with `inputs` reads for `prompts` (whose instructions are `instructions`): the
- * backbone's at the chosen layer, or a control's without it.
+ * The features a head with `inputs` reads for `prompts` (whose instructions are `instructions` and whose
+ * scenes' privileged object positions are `scenes`): the backbone's at the chosen layer, or a control's
+ * without it.
  */
 async function headFeatures(
-  vlm: Vlm,
+  vlm: Vlm | null,
   inputs: HeadInputs,
   prompts: Conversation[],
   instructions: readonly string[],
+  scenes: readonly (readonly ObjectPosition[] | undefined)[],
 ): Promise<Features> {
   if (inputs.features === 'none') return blankFeatures(prompts.length);
   if (inputs.features === 'instruction') return instructionWordFeatures(instructions);
+  if (inputs.features === 'oracle') {
+    const missing = scenes.findIndex((scene) => scene === undefined);
+    if (missing >= 0)
+      throw new Error(
+        `the scene oracle needs the privileged object positions (a demonstration's sceneObjects, recorded in memory by recordExpertEpisodes, or Observation.objects from the simulator); row ${missing} has none`,
+      );
+    return sceneOracleFeatures(instructions, scenes as readonly (readonly ObjectPosition[])[]);
+  }
+  if (vlm === null)
+    throw new Error(`a head that reads the backbone's ${inputs.features} tokens needs a VLM, got null`);
   return vlm.features(prompts, { batchSize: prompts.length === 1 ? 1 : 32, layer: inputs.layer });
 }
+
+/** The backbone's image token (which `text` selection skips); controls without a backbone have none. */
+const imageTokenId = (vlm: Vlm | null) => vlm?.config.imageTokenId ?? -1;
 
 /** Which of {@link headFeatures}' tokens the head reads: the text tokens, or every real one. */
 function tokenSelection(inputs: HeadInputs): FeatureTokens {
@@ -320,8 +391,11 @@ export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): 
   return { ...rest, head, losses };
 }
 
-/** The frozen VLM and its head as a bench policy: features of the current views, one sampled chunk. */
-export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
+/**
+ * The frozen VLM and its head as a bench policy: features of the current views, one sampled chunk. `vlm` is
+ * null for a control that reads no backbone.
+ */
+export function vlaPolicy(vlm: Vlm | null, trained: VlaHead, seed: number): Policy {
   const { head, stateStats, active, tokens, inputs } = trained;
   return headPolicy(head, {
     stateStats,
@@ -330,8 +404,8 @@ export function vlaPolicy(vlm: Vlm, trained: VlaHead, seed: number): Policy {
     readState: inputs.state,
     async features(observation: Observation) {
       const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
-      const f = await headFeatures(vlm, inputs, [prompt], [observation.instruction]);
-      const positions = selectedPositions(f, 0, tokenSelection(inputs), vlm.config.imageTokenId);
+      const f = await headFeatures(vlm, inputs, [prompt], [observation.instruction], [observation.objects]);
+      const positions = selectedPositions(f, 0, tokenSelection(inputs), imageTokenId(vlm));
       return rowFeatures(f, 0, positions, tokens);
     },
   });

@@ -7,7 +7,13 @@ import {
   type HeadSample,
   normalize,
 } from '@roboalign/action-head';
-import { ACTION_DIM, type ActionChunk, type Observation, type Policy } from '@roboalign/bench';
+import {
+  ACTION_DIM,
+  type ActionChunk,
+  type ObjectPosition,
+  type Observation,
+  type Policy,
+} from '@roboalign/bench';
 import { activeActionDims, chunkEpisode, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, Vlm } from '@roboalign/vlm';
@@ -21,6 +27,7 @@ import {
   instructionWordFeatures,
   observationPrompt,
   rowFeatures,
+  sceneOracleFeatures,
   selectedPositions,
   type VlaHead,
   type VlaTrainingSet,
@@ -240,6 +247,79 @@ describe('the blind instruction-word control (instructionWordFeatures)', () => {
       instruction: 'open the drawer',
     });
     expect(Array.from(seen[0])).toEqual(Array.from(set.samples[0].features));
+  });
+});
+
+describe('the scene oracle (sceneOracleFeatures): true object positions, no backbone', () => {
+  const scene: ObjectPosition[] = [
+    { name: 'red block', position: [0.1, -0.2, 0.03] },
+    { name: 'drawer', position: [-0.22, 0.11, 0.05] },
+  ];
+
+  it("writes the instruction's word tokens, then one token per object: its name's mean word vector, position ×10, flag", () => {
+    const f = sceneOracleFeatures(['open the drawer'], [scene]);
+    expect(f.shape).toEqual([1, 5, 36]);
+    expect(Array.from(f.mask)).toEqual([1, 1, 1, 1, 1]);
+    const token = (s: number) => Array.from(f.hidden.subarray(s * 36, (s + 1) * 36));
+    const word = (w: string) => Array.from(instructionWordFeatures([w]).hidden);
+    expect(token(0)).toEqual([...word('open'), 0, 0, 0, 0]);
+    expect(token(2).slice(0, 32)).toEqual(word('drawer'));
+    // The drawer's token shares its name's vector with the instruction's word "drawer".
+    expect(token(4).slice(0, 32)).toEqual(word('drawer'));
+    expect(token(4).slice(32)).toEqual([-2.2, 1.1, 0.5, 1].map(Math.fround));
+    const red = word('red');
+    const block = word('block');
+    const mean = red.map((v, d) => Math.fround((v + block[d]) / 2));
+    token(3)
+      .slice(0, 32)
+      .forEach((v, d) => {
+        expect(v).toBeCloseTo(mean[d], 6);
+      });
+    expect(() => sceneOracleFeatures(['a', 'b'], [scene])).toThrow(/2 instructions but 1 scenes/);
+  });
+
+  it("trains on the demonstrations' sceneObjects and acts on Observation.objects, without a backbone", async () => {
+    const withScenes = demos.map((d, i) => ({
+      ...d,
+      sceneObjects: Array.from({ length: d.length }, (_, t) => [
+        { name: 'red block', position: [i, t, 0] as const },
+      ]),
+    }));
+    const inputs: HeadInputs = { features: 'oracle', state: true };
+    const set = await vlaTrainingSet(null, withScenes, 2, inputs);
+    expect(set.config.backboneDim).toBe(36);
+    expect(set.tokens).toBe(4); // "open the drawer" and one object
+    // Sample 1 is demonstration 0's step 2: the object token carries that step's position.
+    const objectToken = Array.from(set.samples[1].features.subarray(3 * 36, 4 * 36));
+    expect(objectToken.slice(32)).toEqual([0, 20, 0, 1]);
+    await expect(vlaTrainingSet(null, demos, 2, inputs)).rejects.toThrow(
+      /needs the privileged object positions/,
+    );
+    await expect(vlaTrainingSet(null, demos, 2, { features: 'text', state: true })).rejects.toThrow(
+      /needs a VLM/,
+    );
+
+    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
+    const seen: Float32Array[] = [];
+    const head = {
+      config: set.config,
+      async predict(observation: HeadObservation) {
+        seen.push(observation.features);
+        return new Float32Array(set.config.horizon * set.config.actionDim);
+      },
+    } as unknown as ActionHead;
+    const policy = vlaPolicy(null, { ...rest, losses: [], head }, 1);
+    const view = image(0, 0);
+    const observation: Observation = {
+      image: view,
+      wristImage: view,
+      state: new Float64Array(8),
+      instruction: 'open the drawer',
+      objects: [{ name: 'red block', position: [0, 2, 0] }],
+    };
+    await policy.act(observation);
+    expect(Array.from(seen[0])).toEqual(Array.from(set.samples[1].features));
+    await expect(policy.act({ ...observation, objects: undefined })).rejects.toThrow(/privileged/);
   });
 });
 

@@ -5,7 +5,7 @@ import type { TabletopEnv, Vec3 } from '../sim/tabletop-env.js';
 import type { ExpertPhase, ExpertStep } from '../suites/skills.js';
 import type { Suite } from '../suites/task.js';
 import { type Goal, type TaskEnv, TaskEnvPool } from '../suites/task-env.js';
-import type { RgbImage } from '../types.js';
+import type { ObjectPosition, RgbImage } from '../types.js';
 import { chainPlan, initialLayout, startChainGoal } from './run.js';
 import { getSuite } from './suites.js';
 
@@ -87,12 +87,18 @@ function subjectCandidates(env: TabletopEnv): string[] {
 }
 
 /** Runs the expert on one goal while recording; returns the episode, or undefined if the expert failed. */
-function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean): RobotEpisode | undefined {
+function recordGoal(
+  env: TaskEnv,
+  goal: Goal,
+  index: number,
+  withImages: boolean,
+): RecordedEpisode | undefined {
   const actions: number[] = [];
   const states: number[] = [];
   const image: RgbImage[] = [];
   const wristImage: RgbImage[] = [];
   const phases: (ExpertPhase | undefined)[] = [];
+  const sceneObjects: (readonly ObjectPosition[])[] = [];
   // Every candidate's position per step: a step's subject can be known only from later phases.
   const candidates = subjectCandidates(env.env);
   const positions = new Map(candidates.map((name): [string, number[]] => [name, []]));
@@ -103,6 +109,7 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
     for (const name of candidates) positions.get(name)!.push(...subjectPosition(env.env, name));
     actions.push(...action);
     states.push(...observation.state);
+    sceneObjects.push(observation.objects ?? []);
     if (withImages) {
       image.push(observation.image);
       wristImage.push(observation.wristImage);
@@ -136,10 +143,19 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
         environmentStates,
         environmentStateDim: 3,
         ...(withImages ? { images: { image, wrist_image: wristImage } } : {}),
+        sceneObjects,
       };
     }
   }
   return undefined;
+}
+
+/**
+ * A recorded demonstration, with the privileged position of every object and fixture at each step
+ * (`Observation.objects`), which a LeRobot dataset does not store.
+ */
+export interface RecordedEpisode extends RobotEpisode {
+  readonly sceneObjects: readonly (readonly ObjectPosition[])[];
 }
 
 /**
@@ -152,7 +168,7 @@ function recordGoal(env: TaskEnv, goal: Goal, index: number, withImages: boolean
 export async function recordExpertEpisodes(
   suiteName: string | Suite,
   options: RecordOptions = {},
-): Promise<{ episodes: RobotEpisode[]; attempted: number }> {
+): Promise<{ episodes: RecordedEpisode[]; attempted: number }> {
   const suite = typeof suiteName === 'string' ? getSuite(suiteName) : suiteName;
   const count = options.episodes ?? 10;
   if (!Number.isInteger(count) || count < 1)
@@ -166,7 +182,7 @@ export async function recordExpertEpisodes(
     );
   const imageSize = options.imageSize ?? 64;
   const withImages = imageSize > 0;
-  const episodes: RobotEpisode[] = [];
+  const episodes: RecordedEpisode[] = [];
   const envs = new TaskEnvPool(withImages ? { imageSize } : { render: false });
   const total = suite.kind === 'chains' ? count : count * suite.tasks.length;
   const bar = progressBar({ label: `record ${suite.name}`, total, enabled: options.progress });

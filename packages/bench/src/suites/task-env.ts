@@ -1,7 +1,8 @@
 import { BenchError } from '../errors.js';
 import type { SceneSpec } from '../sim/scene-xml.js';
 import { type Layout, TabletopEnv, type TabletopOptions } from '../sim/tabletop-env.js';
-import type { Observation } from '../types.js';
+import type { ObjectPosition, Observation } from '../types.js';
+import { spoken } from './objects.js';
 import { type Predicate, recordStart, type StartPositions } from './predicates.js';
 import { type ExpertPhase, retreat, type Skill, sequence, stepWithPhase } from './skills.js';
 
@@ -120,10 +121,13 @@ export class TaskEnv {
     return this.lastExpertPhase;
   }
 
-  /** The observation of the current state (rendered on first request after each step). */
+  /**
+   * The observation of the current state (rendered on first request after each step), with every object's
+   * and fixture's position as privileged `objects`.
+   */
   observation(): Observation {
     const goal = this.requireGoal();
-    this.lastObservation ??= this.env.observe(goal.instruction);
+    this.lastObservation ??= { ...this.env.observe(goal.instruction), objects: scenePositions(this.env) };
     return this.lastObservation;
   }
 
@@ -162,4 +166,23 @@ export class TaskEnvPool {
     }
     this.envs.clear();
   }
+}
+
+/**
+ * Where every movable object and fixture of `env`'s scene is, named as instructions say it: the objects,
+ * then the plate, tray, button cap and drawer handle where the scene has them.
+ */
+export function scenePositions(env: TabletopEnv): ObjectPosition[] {
+  const { objects, fixtures } = env.spec;
+  const at = (name: string, position: readonly [number, number, number]): ObjectPosition => ({
+    name,
+    position,
+  });
+  return [
+    ...objects.map((o) => at(spoken(o.name), env.bodyPosition(o.name))),
+    ...(fixtures.plate ? [at('plate', env.bodyPosition('plate'))] : []),
+    ...(fixtures.tray ? [at('tray', env.bodyPosition('tray'))] : []),
+    ...(fixtures.button ? [at('button', env.bodyPosition('button_cap'))] : []),
+    ...(fixtures.cabinet ? [at('drawer', env.drawerHandlePosition())] : []),
+  ];
 }

@@ -406,6 +406,25 @@ describe('the environment state of two-stage tasks and chains (no cameras)', () 
   });
 });
 
+describe('the privileged scene positions of recorded demonstrations', () => {
+  it("calvin: every object and fixture once per step, the subject's entry equal to the environment state", async () => {
+    const { episodes } = await recordExpertEpisodes('calvin', { episodes: 1, imageSize: 0 });
+    const names = ['red block', 'blue block', 'pink block', 'plate', 'tray', 'button', 'drawer'];
+    for (const episode of episodes) {
+      expect(episode.sceneObjects).toHaveLength(episode.length);
+      const subject = /(red|blue|pink) block|drawer|light/.exec(episode.instruction)?.[0];
+      const entry = subject === 'light' ? 'button' : subject;
+      episode.sceneObjects.forEach((objects, t) => {
+        expect(objects.map((o) => o.name).sort(), `step ${t}`).toEqual([...names].sort());
+        const position = objects.find((o) => o.name === entry)!.position;
+        expect(Float32Array.from(position), `${episode.instruction}, step ${t}`).toEqual(
+          episode.environmentStates!.subarray(3 * t, 3 * t + 3),
+        );
+      });
+    }
+  });
+});
+
 describe('recordExpertDataset on the chain suite', () => {
   it('writes one episode per completed instruction of the chain, in order', async () => {
     const out = join(tmp, 'calvin');
