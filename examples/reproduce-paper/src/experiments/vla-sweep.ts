@@ -41,9 +41,9 @@ const { values } = parseArgs({
 const int = (name: keyof typeof values) => Number.parseInt(String(values[name]), 10);
 const suites = String(values.suites).split(',');
 const featureChoice = String(values.features);
-const CONTROLS = ['none', 'instruction', 'oracle'];
+const CONTROLS = ['none', 'instruction', 'oracle', 'grounded-oracle'];
 if (!['all', 'text', ...CONTROLS].includes(featureChoice))
-  throw new Error('--features must be all, text, none, instruction or oracle');
+  throw new Error('--features must be all, text, none, instruction, oracle or grounded-oracle');
 const inputs: HeadInputs = {
   features: featureChoice as HeadInputs['features'],
   state: values.state === 'true',

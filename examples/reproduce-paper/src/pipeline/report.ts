@@ -253,7 +253,6 @@ export function ablationMarkdown(rows: readonly AblationRow[]): string[] {
     const reads = r.inputs.state ? ' + state' : ' only';
     if (r.inputs.features === 'none') return 'state only';
     if (r.inputs.features === 'instruction') return `instruction words, no backbone${reads}`;
-    if (r.inputs.features === 'oracle') return `scene oracle (true object positions), no backbone${reads}`;
     return `${r.inputs.features} features${reads}`;
   };
   return [

@@ -106,40 +106,72 @@ export function instructionWordFeatures(instructions: readonly string[]): Featur
   );
 }
 
-/** Metres to the oracle's position units: the tabletop's ±0.3 m become about ±3, the scale of a word vector. */
+/** Metres to the oracles' position units: the tabletop's ±0.3 m become about ±3, the scale of a word vector. */
 const ORACLE_POSITION_SCALE = 10;
+const ORACLE_WIDTH = WORD_WIDTH + 4;
+
+/** An oracle token: a 32-D code, then a position (×10) and a flag that says the token carries one. */
+function oracleToken(code: Float32Array, position?: readonly [number, number, number]): Float32Array {
+  const v = new Float32Array(ORACLE_WIDTH);
+  v.set(code);
+  if (position) {
+    for (let k = 0; k < 3; k++) v[WORD_WIDTH + k] = ORACLE_POSITION_SCALE * position[k];
+    v[WORD_WIDTH + 3] = 1;
+  }
+  return v;
+}
+
+/** One token per object and fixture: the mean of its name's word vectors, and its position. */
+function objectTokens(scene: readonly ObjectPosition[]): Float32Array[] {
+  return scene.map(({ name, position }) => {
+    const code = new Float32Array(WORD_WIDTH);
+    const nameWords = words(name);
+    for (const vector of nameWords.map(wordVector))
+      for (let d = 0; d < WORD_WIDTH; d++) code[d] += vector[d] / nameWords.length;
+    return oracleToken(code, position);
+  });
+}
 
 /**
- * An oracle of perfect perception, no backbone: the blind control's instruction-word tokens, then one token
- * per object and fixture of the scene (the privileged `Observation.objects`): the mean of its name's word
- * vectors, its position (×10) and a flag marking it as an object. 36 wide; word tokens have zeros in the
- * last four. The ceiling a backbone's perception could lift a head to, against the blind control's floor.
+ * The instruction's word tokens, each word of an object's name (where the instruction says the name of
+ * exactly one object of the scene) carrying that object's position: what an ideal VLM's text tokens,
+ * which attend to the images, could hold.
+ */
+function groundedWordTokens(instruction: string, scene: readonly ObjectPosition[]): Float32Array[] {
+  const said = words(instruction);
+  const positions: (readonly [number, number, number] | undefined)[] = said.map(() => undefined);
+  const byName = new Map<string, ObjectPosition[]>();
+  for (const o of scene) byName.set(o.name, [...(byName.get(o.name) ?? []), o]);
+  for (const [name, objects] of byName) {
+    if (objects.length !== 1) continue; // two objects of one name: the words alone do not say which
+    const nameWords = words(name);
+    for (let i = 0; i + nameWords.length <= said.length; i++)
+      if (nameWords.every((w, k) => said[i + k] === w))
+        for (let k = 0; k < nameWords.length; k++) positions[i + k] = objects[0].position;
+  }
+  return said.map((word, i) => oracleToken(wordVector(word), positions[i]));
+}
+
+/**
+ * Oracles of perfect perception, no backbone, from the privileged `Observation.objects`. `scene`: the
+ * blind control's instruction-word tokens, then {@link objectTokens}. `grounded`: the same, with the words
+ * that name an object carrying its position ({@link groundedWordTokens}). 36 wide. The ceiling a
+ * backbone's perception could lift a head to, against the blind control's floor.
  */
 export function sceneOracleFeatures(
   instructions: readonly string[],
   scenes: readonly (readonly ObjectPosition[])[],
+  kind: 'scene' | 'grounded' = 'scene',
 ): Features {
   if (scenes.length !== instructions.length)
     throw new Error(`sceneOracleFeatures: ${instructions.length} instructions but ${scenes.length} scenes`);
-  const width = WORD_WIDTH + 4;
-  const rows = instructions.map((text, r) => {
-    const wordTokens = words(text).map((word) => {
-      const v = new Float32Array(width);
-      v.set(wordVector(word));
-      return v;
-    });
-    const objectTokens = scenes[r].map(({ name, position }) => {
-      const v = new Float32Array(width);
-      const nameWords = words(name);
-      for (const vector of nameWords.map(wordVector))
-        for (let d = 0; d < WORD_WIDTH; d++) v[d] += vector[d] / nameWords.length;
-      for (let k = 0; k < 3; k++) v[WORD_WIDTH + k] = ORACLE_POSITION_SCALE * position[k];
-      v[WORD_WIDTH + 3] = 1;
-      return v;
-    });
-    return [...wordTokens, ...objectTokens];
-  });
-  return controlFeatures(rows, width);
+  const rows = instructions.map((text, r) => [
+    ...(kind === 'grounded'
+      ? groundedWordTokens(text, scenes[r])
+      : words(text).map((word) => oracleToken(wordVector(word)))),
+    ...objectTokens(scenes[r]),
+  ]);
+  return controlFeatures(rows, ORACLE_WIDTH);
 }
 
 /** One row's selected feature tokens, packed to `tokens` rows with a mask. */
@@ -194,11 +226,12 @@ export type FeatureTokens = 'all' | 'text';
 
 /**
  * What the head reads: the frozen backbone's features (`none` gives it one zero token, `instruction` the
- * blind {@link instructionWordFeatures}, `oracle` the privileged {@link sceneOracleFeatures}) and the robot
+ * blind {@link instructionWordFeatures}, `oracle` and `grounded-oracle` the privileged
+ * {@link sceneOracleFeatures}) and the robot
  * state (`false` gives it zeros). GR00T reads all features and the state; the others are controls.
  */
 export interface HeadInputs {
-  features: FeatureTokens | 'none' | 'instruction' | 'oracle';
+  features: FeatureTokens | 'none' | 'instruction' | 'oracle' | 'grounded-oracle';
   state: boolean;
   /** The LM layer whose hidden states the head reads (default the middle one, as GR00T N1.5). */
   layer?: number;
@@ -361,13 +394,17 @@ async function headFeatures(
 ): Promise<Features> {
   if (inputs.features === 'none') return blankFeatures(prompts.length);
   if (inputs.features === 'instruction') return instructionWordFeatures(instructions);
-  if (inputs.features === 'oracle') {
+  if (inputs.features === 'oracle' || inputs.features === 'grounded-oracle') {
     const missing = scenes.findIndex((scene) => scene === undefined);
     if (missing >= 0)
       throw new Error(
         `the scene oracle needs the privileged object positions (a demonstration's sceneObjects, recorded in memory by recordExpertEpisodes, or Observation.objects from the simulator); row ${missing} has none`,
       );
-    return sceneOracleFeatures(instructions, scenes as readonly (readonly ObjectPosition[])[]);
+    return sceneOracleFeatures(
+      instructions,
+      scenes as readonly (readonly ObjectPosition[])[],
+      inputs.features === 'oracle' ? 'scene' : 'grounded',
+    );
   }
   if (vlm === null)
     throw new Error(`a head that reads the backbone's ${inputs.features} tokens needs a VLM, got null`);

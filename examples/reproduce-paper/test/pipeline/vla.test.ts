@@ -278,6 +278,27 @@ describe('the scene oracle (sceneOracleFeatures): true object positions, no back
     expect(() => sceneOracleFeatures(['a', 'b'], [scene])).toThrow(/2 instructions but 1 scenes/);
   });
 
+  it('grounded: the words naming exactly one object carry its position; an ambiguous name carries none', () => {
+    const twoBlue: ObjectPosition[] = [
+      ...scene,
+      { name: 'blue block', position: [0, 0, 0.03] },
+      { name: 'blue block', position: [0.2, 0, 0.03] },
+    ];
+    const f = sceneOracleFeatures(['put the red block on the blue block'], [twoBlue], 'grounded');
+    expect(f.shape).toEqual([1, 8 + 4, 36]);
+    const tail = (s: number) => Array.from(f.hidden.subarray(s * 36 + 32, (s + 1) * 36));
+    const none = [0, 0, 0, 0];
+    const red = [1, -2, 0.3, 1].map(Math.fround);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map(tail)).toEqual([none, none, red, red, none, none, none, none]);
+    // The words' codes are the blind control's; the object tokens follow, as in the scene oracle.
+    const plain = sceneOracleFeatures(['put the red block on the blue block'], [twoBlue]);
+    for (let s = 0; s < 12; s++) {
+      const code = (g: typeof f) => Array.from(g.hidden.subarray(s * 36, s * 36 + 32));
+      expect(code(f)).toEqual(code(plain));
+      if (s >= 8) expect(tail(s)).toEqual(Array.from(plain.hidden.subarray(s * 36 + 32, (s + 1) * 36)));
+    }
+  });
+
   it("trains on the demonstrations' sceneObjects and acts on Observation.objects, without a backbone", async () => {
     const withScenes = demos.map((d, i) => ({
       ...d,
