@@ -132,12 +132,5 @@ export * as predicates from './suites/predicates.js';
 export type { ExpertPhase, ExpertStep } from './suites/skills.js';
 export * as skills from './suites/skills.js';
 export type { ChainSuite, ChainTask, EpisodeSuite, Suite, TaskDefinition } from './suites/task.js';
-export {
-  type Goal,
-  type StepInfo,
-  type StepResult,
-  scenePositions,
-  TaskEnv,
-  TaskEnvPool,
-} from './suites/task-env.js';
+export { type Goal, type StepInfo, type StepResult, TaskEnv, TaskEnvPool } from './suites/task-env.js';
 export * from './types.js';

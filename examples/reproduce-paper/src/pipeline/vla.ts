@@ -227,8 +227,8 @@ export type FeatureTokens = 'all' | 'text';
 /**
  * What the head reads: the frozen backbone's features (`none` gives it one zero token, `instruction` the
  * blind {@link instructionWordFeatures}, `oracle` and `grounded-oracle` the privileged
- * {@link sceneOracleFeatures}) and the robot
- * state (`false` gives it zeros). GR00T reads all features and the state; the others are controls.
+ * {@link sceneOracleFeatures}) and the robot state (`false` gives it zeros). GR00T reads all features and
+ * the state; the others are controls.
  */
 export interface HeadInputs {
   features: FeatureTokens | 'none' | 'instruction' | 'oracle' | 'grounded-oracle';
