@@ -204,6 +204,20 @@ describe('the VLA training set built with @roboalign/action-head', () => {
   });
 });
 
+/** `set`'s policy on a stand-in head that records the features it is given and answers zeros. */
+function recordingPolicy(vlm: Vlm | null, set: VlaTrainingSet): { policy: Policy; seen: Float32Array[] } {
+  const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
+  const seen: Float32Array[] = [];
+  const head = {
+    config: set.config,
+    async predict(observation: HeadObservation) {
+      seen.push(observation.features);
+      return new Float32Array(set.config.horizon * set.config.actionDim);
+    },
+  } as unknown as ActionHead;
+  return { policy: vlaPolicy(vlm, { ...rest, losses: [], head }, 1), seen };
+}
+
 describe('the blind instruction-word control (instructionWordFeatures)', () => {
   it('gives each word one fixed vector, whatever the row or case, and masks the padding', () => {
     const f = instructionWordFeatures(['Open the drawer', 'lift the block', 'stop']);
@@ -229,16 +243,7 @@ describe('the blind instruction-word control (instructionWordFeatures)', () => {
     const words = instructionWordFeatures(['open the drawer']);
     expect(Array.from(set.samples[0].features)).toEqual(Array.from(words.hidden));
     expect(Array.from(set.samples.at(-1)!.featureMask)).toEqual([1, 0, 0]); // "stop"
-    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
-    const seen: Float32Array[] = [];
-    const head = {
-      config: set.config,
-      async predict(observation: HeadObservation) {
-        seen.push(observation.features);
-        return new Float32Array(set.config.horizon * set.config.actionDim);
-      },
-    } as unknown as ActionHead;
-    const policy = vlaPolicy(noBackbone, { ...rest, losses: [], head }, 1);
+    const { policy, seen } = recordingPolicy(noBackbone, set);
     const view = image(0, 0);
     await policy.act({
       image: view,
@@ -320,16 +325,7 @@ describe('the scene oracle (sceneOracleFeatures): true object positions, no back
       /needs a VLM/,
     );
 
-    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
-    const seen: Float32Array[] = [];
-    const head = {
-      config: set.config,
-      async predict(observation: HeadObservation) {
-        seen.push(observation.features);
-        return new Float32Array(set.config.horizon * set.config.actionDim);
-      },
-    } as unknown as ActionHead;
-    const policy = vlaPolicy(null, { ...rest, losses: [], head }, 1);
+    const { policy, seen } = recordingPolicy(null, set);
     const view = image(0, 0);
     const observation: Observation = {
       image: view,
