@@ -50,4 +50,4 @@ export {
   type StateObservation,
 } from './head-policy.js';
 export { backboneMemory, embodimentLinear, type HeadInputs, velocity } from './model.js';
-export { type TrainHeadOptions, trainHead } from './train.js';
+export { type HeadSchedule, type TrainHeadOptions, trainHead } from './train.js';

@@ -74,6 +74,65 @@ describe('trainHead', () => {
     expect(viaTrainHead).toEqual(viaTrainStep);
     expect(viaTrainHead[2]).not.toBe(viaTrainHead[0]);
   });
+
+  it('steps at the rate its schedule gives each step, and a zero rate leaves the weights alone', async () => {
+    const head = await ActionHead.create({ ...TINY, hiddenSize: 16 }, { batchSize: 4, lr: 1e-2 });
+    const metricsPath = join(dir, 'schedule.jsonl');
+    const rates = [0, 2e-3, 0];
+    const snapshot = () => new Map([...head.params].map(([name, values]) => [name, values.slice()]));
+    const weights: Map<string, Float32Array | Float64Array>[] = [];
+    await trainHead(head, memoryDataset(samples), {
+      steps: 3,
+      schedule: (step) => rates[step],
+      progress: false,
+      metricsPath,
+      evalEvery: 1,
+      evaluate: () => {
+        weights.push(snapshot());
+        return {};
+      },
+    });
+    const lines = (await readFile(metricsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.lr)).toEqual(rates);
+    const changed = (
+      a: Map<string, Float32Array | Float64Array>,
+      b: Map<string, Float32Array | Float64Array>,
+    ) => [...a].some(([name, values]) => values.some((v, i) => v !== b.get(name)![i]));
+    expect(changed(weights[1], weights[0])).toBe(true);
+    expect(changed(weights[2], weights[1])).toBe(false);
+  });
+
+  it("'cosine' warms up over the first 5% of steps, then decays to 0 at the last", async () => {
+    const head = await ActionHead.create({ ...TINY, hiddenSize: 16 }, { batchSize: 4, lr: 1e-2 });
+    const metricsPath = join(dir, 'cosine.jsonl');
+    await trainHead(head, memoryDataset(samples), {
+      steps: 40,
+      schedule: 'cosine',
+      progress: false,
+      metricsPath,
+    });
+    const rates = (await readFile(metricsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).lr);
+    // 40 steps: 2 of warm-up (5e-3, 1e-2), then cos decay over the 38 steps after: step 21 is halfway.
+    expect(rates[0]).toBeCloseTo(5e-3, 12);
+    expect(rates[1]).toBeCloseTo(1e-2, 12);
+    expect(rates[2]).toBeCloseTo(1e-2, 12);
+    expect(rates[21]).toBeCloseTo(5e-3, 12);
+    expect(rates[39]).toBeCloseTo(1e-2 * 0.5 * (1 + Math.cos((Math.PI * 37) / 38)), 12);
+  });
+
+  it('names a schedule it does not know', async () => {
+    const head = await ActionHead.create({ ...TINY, hiddenSize: 16 }, { batchSize: 4 });
+    const bad = 'linear' as unknown as 'cosine';
+    await expect(
+      trainHead(head, memoryDataset(samples), { steps: 1, schedule: bad, progress: false }),
+    ).rejects.toThrow(/schedule must be 'constant', 'cosine' or a function, got linear/);
+  });
 });
 
 describe('ActionHead sessions', () => {

@@ -11,6 +11,7 @@ import {
   chainLengths,
   episodeOutcomes,
   type HeadInputs,
+  type HeadLrSchedule,
   tailMean,
   trainVlaHead,
   VALIDATION_FIRST_TRIAL,
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     stride: { type: 'string', default: '5' },
     steps: { type: 'string', default: '300' },
     lr: { type: 'string', default: '3e-4' },
+    schedule: { type: 'string', default: 'constant' },
     batch: { type: 'string', default: '32' },
     features: { type: 'string', default: 'all' },
     state: { type: 'string', default: 'true' },
@@ -50,6 +52,11 @@ const inputs: HeadInputs = {
   ...(values.layer === undefined ? {} : { layer: int('layer') }),
 };
 const imageSize = int('image-size');
+function lrSchedule(name: string): HeadLrSchedule {
+  if (name !== 'constant' && name !== 'cosine')
+    throw new Error(`--schedule must be constant or cosine, got ${name}`);
+  return name;
+}
 const t0 = performance.now();
 
 // The controls read no backbone, so they need no run folder.
@@ -75,6 +82,7 @@ const trained = await trainVlaHead(set, {
   steps: int('steps'),
   seed: int('seed'),
   lr: Number(values.lr),
+  schedule: lrSchedule(String(values.schedule)),
   batchSize: int('batch'),
   progress: true,
 });

@@ -1,6 +1,6 @@
 import { tokensPerImage, VLM_PRESETS, type VlmArchitecture, type VlmPresetName } from '@roboalign/vlm';
 import { hasAlternativeTargets, VARIANTS, type Variant } from './variants.js';
-import type { FeatureTokens } from './vla.js';
+import type { FeatureTokens, HeadLrSchedule } from './vla.js';
 
 /** Everything that sizes a run. Budgets are set before any evaluation and shared by every variant. */
 export interface PipelinePreset {
@@ -69,6 +69,8 @@ export interface PipelinePreset {
     /** Head optimizer: learning rate and batch. */
     headLr: number;
     headBatch: number;
+    /** The head's learning rate over its steps: constant, or GR00T's warm-up and cosine decay. */
+    headSchedule: HeadLrSchedule;
     /** Validation trials per task of the head-input ablation on the base backbone (0: no ablation). */
     ablationTrials: number;
   };
@@ -111,6 +113,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       features: 'text',
       headLr: 3e-4,
       headBatch: 32,
+      headSchedule: 'constant',
       ablationTrials: 1,
     },
     seed: 0,
@@ -147,6 +150,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       features: 'text',
       headLr: 1e-3,
       headBatch: 32,
+      headSchedule: 'constant',
       ablationTrials: 0,
     },
     seed: 0,
@@ -183,6 +187,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
       features: 'text',
       headLr: 1e-3,
       headBatch: 32,
+      headSchedule: 'constant',
       ablationTrials: 1,
     },
     seed: 0,

@@ -368,6 +368,9 @@ export function demonstrationSubset(set: VlaTrainingSet, keep: (episode: number)
 
 /** The head optimizer's default learning rate and batch size. */
 const HEAD_LR = 3e-4;
+
+/** A head's learning rate over its steps: constant, or GR00T N1.5's fine-tuning schedule (5% warm-up, cosine decay to 0). */
+export type HeadLrSchedule = 'constant' | 'cosine';
 const HEAD_BATCH = 32;
 
 /** Head training settings: steps and seed, and the optimizer's learning rate and batch (defaults 3e-4, 32). */
@@ -376,6 +379,8 @@ export interface HeadTraining {
   seed: number;
   lr?: number;
   batchSize?: number;
+  /** Learning rate over the steps (default constant). */
+  schedule?: HeadLrSchedule;
   progress?: boolean;
   session?: SessionOptions;
 }
@@ -515,6 +520,7 @@ export interface VlaBenchmarkOptions {
   /** Head optimizer settings (defaults of {@link trainVlaHead}). */
   headLr?: number;
   headBatch?: number;
+  headSchedule?: HeadLrSchedule;
   /**
    * One LIBERO-style head per suite, trained on that suite's demonstrations alone (GR00T N1.5 is fine-tuned
    * per LIBERO suite), instead of one head on every suite's (default false). `headSteps` is per head.
@@ -570,6 +576,7 @@ export interface VlaPlan {
   headSteps: number;
   headLr: number;
   headBatch: number;
+  headSchedule: HeadLrSchedule;
   headPerSuite: boolean;
   replanSteps: number;
   imageSize: number;
@@ -613,6 +620,7 @@ export function vlaPlan(options: VlaBenchmarkOptions): VlaPlan {
     headSteps: positiveInteger('headSteps', options.headSteps),
     headLr: options.headLr ?? HEAD_LR,
     headBatch: options.headBatch ?? HEAD_BATCH,
+    headSchedule: options.headSchedule ?? 'constant',
     headPerSuite: options.headPerSuite ?? false,
     replanSteps: positiveInteger('replanSteps', options.replanSteps),
     imageSize: positiveInteger('imageSize', options.imageSize),
@@ -838,6 +846,7 @@ export async function benchmarkVlaShard(
       seed: plan.seed + k,
       lr: plan.headLr,
       batchSize: plan.headBatch,
+      schedule: plan.headSchedule,
       session: options.session,
     };
     const mine = {
@@ -1041,6 +1050,7 @@ export async function ablateVlaInputs(
         seed: plan.seed,
         lr: plan.headLr,
         batchSize: plan.headBatch,
+        schedule: plan.headSchedule,
         session: options.session,
       });
       losses.push(tailMean(trained.losses));

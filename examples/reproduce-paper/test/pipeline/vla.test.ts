@@ -29,8 +29,10 @@ import {
   rowFeatures,
   sceneOracleFeatures,
   selectedPositions,
+  trainVlaHead,
   type VlaHead,
   type VlaTrainingSet,
+  vlaPlan,
   vlaPolicy,
   vlaTrainingSet,
 } from '../../src/pipeline/vla.js';
@@ -252,6 +254,36 @@ describe('the blind instruction-word control (instructionWordFeatures)', () => {
       instruction: 'open the drawer',
     });
     expect(Array.from(seen[0])).toEqual(Array.from(set.samples[0].features));
+  });
+});
+
+describe("the head's learning-rate schedule", () => {
+  it('reaches the head: cosine steps at the full rate, then decays, where constant does not', async () => {
+    const set = await vlaTrainingSet(null, demos, 2, { features: 'instruction', state: true });
+    const train = (schedule: 'constant' | 'cosine') =>
+      trainVlaHead(set, { steps: 4, seed: 1, lr: 1e-2, batchSize: 4, schedule, progress: false });
+    const [constant, cosine] = await Promise.all([train('constant'), train('cosine')]);
+    // Rates: constant 1e-2 × 4; cosine 1e-2 (one warm-up step), 1e-2, 7.5e-3, 2.5e-3. A step's loss is
+    // computed before its update, so only the fourth loss sees a different rate.
+    expect(cosine.losses.slice(0, 3)).toEqual(constant.losses.slice(0, 3));
+    expect(cosine.losses[3]).not.toBe(constant.losses[3]);
+  });
+
+  it('is constant in a plan that names none, as before it was a setting', () => {
+    const options = {
+      suites: ['libero-goal'],
+      frameStride: 2,
+      headSteps: 10,
+      headSeeds: 1,
+      seed: 0,
+      trials: 1,
+      chains: 1,
+      replanSteps: 5,
+      imageSize: 16,
+      policySeed: 0,
+    };
+    expect(vlaPlan(options).headSchedule).toBe('constant');
+    expect(vlaPlan({ ...options, headSchedule: 'cosine' }).headSchedule).toBe('cosine');
   });
 });
 
