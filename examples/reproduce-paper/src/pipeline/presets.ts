@@ -139,8 +139,9 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     vla: {
       suites: ['libero-goal', 'libero-spatial'],
       demosPerTask: 10,
-      // Chosen on validation trials (README, "The head's learning-rate schedule"): GR00T's cosine schedule
-      // brings 3,000 steps on every 2nd frame to what 12,000 constant-rate steps reached.
+      // Chosen on validation trials (README, "The head's learning-rate schedule"): with GR00T's cosine
+      // schedule, 3,000 steps on every 2nd frame do what 6,000 constant-rate steps did; 6,000 would add
+      // ~10 points at twice the head time.
       frameStride: 2,
       headSteps: 3000,
       headPerSuite: true,
