@@ -7,6 +7,7 @@ import {
   episodeStateStats,
   episodeSteps,
   type HeadSample,
+  type HeadSchedule,
   headPolicy,
   headSamplesFromEpisodes,
   memoryDataset,
@@ -368,10 +369,13 @@ export function demonstrationSubset(set: VlaTrainingSet, keep: (episode: number)
 
 /** The head optimizer's default learning rate and batch size. */
 const HEAD_LR = 3e-4;
-
-/** A head's learning rate over its steps: constant, or GR00T N1.5's fine-tuning schedule (5% warm-up, cosine decay to 0). */
-export type HeadLrSchedule = 'constant' | 'cosine';
 const HEAD_BATCH = 32;
+
+/**
+ * A head's learning rate over its steps, by name (plans and presets are plain JSON): constant, or GR00T
+ * N1.5's fine-tuning schedule (5% warm-up, cosine decay to 0).
+ */
+export type HeadLrSchedule = Extract<HeadSchedule, string>;
 
 /** Head training settings: steps and seed, and the optimizer's learning rate and batch (defaults 3e-4, 32). */
 export interface HeadTraining {
