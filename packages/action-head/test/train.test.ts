@@ -105,7 +105,7 @@ describe('trainHead', () => {
     expect(changed(weights[2], weights[1])).toBe(false);
   });
 
-  it("'cosine' warms up over the first 5% of steps, then decays to 0 at the last", async () => {
+  it("'cosine' warms up over the first 5% of steps, then decays toward 0 at the end", async () => {
     const head = await ActionHead.create({ ...TINY, hiddenSize: 16 }, { batchSize: 4, lr: 1e-2 });
     const metricsPath = join(dir, 'cosine.jsonl');
     await trainHead(head, memoryDataset(samples), {
