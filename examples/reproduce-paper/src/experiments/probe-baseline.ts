@@ -5,7 +5,11 @@
 // One JSON line per feature source and input.
 //
 //   npx tsx src/experiments/probe-baseline.ts --run results/paper --preset paper --variants base,roboalign
+//
+// `--suites` probes other suites than the preset's, and `--record N` records N expert demonstrations per
+// task (trials 1000+, as the pipeline's) instead of reading the run's, for suites the run did not record.
 import { parseArgs } from 'node:util';
+import { recordExpertEpisodes } from '@roboalign/bench';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { demoDir, loadDemos } from '../pipeline/demo-store.js';
 import { PIPELINE_PRESETS } from '../pipeline/presets.js';
@@ -17,12 +21,28 @@ const { values } = parseArgs({
     run: { type: 'string', default: 'results/paper' },
     preset: { type: 'string', default: 'paper' },
     variants: { type: 'string', default: 'base' },
+    suites: { type: 'string' },
+    record: { type: 'string' },
   },
 });
 if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
   throw new Error(`--preset must be one of ${Object.keys(PIPELINE_PRESETS).join(', ')} (the run's own)`);
-const { vla, seed } = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
-const demos = (await Promise.all(vla.suites.map((s) => loadDemos(demoDir(values.run!, s))))).flat();
+const { vla, seed, imageSize } = PIPELINE_PRESETS[values.preset as keyof typeof PIPELINE_PRESETS];
+const suites = values.suites?.split(',') ?? vla.suites;
+const recordPerTask = values.record === undefined ? null : Number.parseInt(values.record, 10);
+if (recordPerTask !== null && !(recordPerTask > 0))
+  throw new Error(`--record must be a positive integer, got ${values.record}`);
+const demos = (
+  await Promise.all(
+    suites.map(async (s) =>
+      recordPerTask === null
+        ? loadDemos(demoDir(values.run!, s))
+        : (
+            await recordExpertEpisodes(s, { episodes: recordPerTask, firstTrial: 1000, imageSize })
+          ).episodes,
+    ),
+  )
+).flat();
 const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
 
 /** Prints the probes of one feature source over the run's demonstrations. */
