@@ -8,6 +8,8 @@
 //
 // `--suites` probes other suites than the preset's, and `--record N` records N expert demonstrations per
 // task (trials 1000+, as the pipeline's) instead of reading the run's, for suites the run did not record.
+// `--stride K` keeps every K-th frame instead of the preset's stride; one longer than any demonstration keeps
+// only each demonstration's first frame, before the arm moves, where only perception can place the object.
 import { parseArgs } from 'node:util';
 import { recordExpertEpisodes } from '@roboalign/bench';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     variants: { type: 'string', default: 'base' },
     suites: { type: 'string' },
     record: { type: 'string' },
+    stride: { type: 'string' },
   },
 });
 if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
@@ -32,6 +35,8 @@ const suites = values.suites?.split(',') ?? vla.suites;
 const recordPerTask = values.record === undefined ? null : Number.parseInt(values.record, 10);
 if (recordPerTask !== null && !(recordPerTask > 0))
   throw new Error(`--record must be a positive integer, got ${values.record}`);
+const frameStride = values.stride === undefined ? vla.frameStride : Number.parseInt(values.stride, 10);
+if (!(frameStride > 0)) throw new Error(`--stride must be a positive integer, got ${values.stride}`);
 const demos = (
   await Promise.all(
     suites.map(async (s) =>
@@ -47,7 +52,7 @@ const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
 
 /** Prints the probes of one feature source over the run's demonstrations. */
 async function probeSource(name: string, vlm: Vlm, inputs: HeadInputs): Promise<void> {
-  const set = await vlaTrainingSet(vlm, demos, vla.frameStride, inputs);
+  const set = await vlaTrainingSet(vlm, demos, frameStride, inputs);
   // Features alone (the report's probe), then with the robot state the head also reads.
   for (const withState of [false, true]) {
     const action = actionProbe(set, seed, { withState });
