@@ -10,6 +10,8 @@
 // task (trials 1000+, as the pipeline's) instead of reading the run's, for suites the run did not record.
 // `--stride K` keeps every K-th frame instead of the preset's stride; one longer than any demonstration keeps
 // only each demonstration's first frame, before the arm moves, where only perception can place the object.
+// `--oracle` adds the grounded oracle's features (true positions on the words naming them): the probe's
+// positive control on recorded demonstrations.
 import { parseArgs } from 'node:util';
 import { recordExpertEpisodes } from '@roboalign/bench';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     suites: { type: 'string' },
     record: { type: 'string' },
     stride: { type: 'string' },
+    oracle: { type: 'boolean', default: false },
   },
 });
 if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
@@ -51,7 +54,7 @@ const demos = (
 const tokenizer = await VlmTokenizer.load(`${values.run}/tokenizer`);
 
 /** Prints the probes of one feature source over the run's demonstrations. */
-async function probeSource(name: string, vlm: Vlm, inputs: HeadInputs): Promise<void> {
+async function probeSource(name: string, vlm: Vlm | null, inputs: HeadInputs): Promise<void> {
   const set = await vlaTrainingSet(vlm, demos, frameStride, inputs);
   // Features alone (the report's probe), then with the robot state the head also reads.
   for (const withState of [false, true]) {
@@ -61,10 +64,11 @@ async function probeSource(name: string, vlm: Vlm, inputs: HeadInputs): Promise<
   }
 }
 
-for (const [k, name] of values.variants!.split(',').entries()) {
+// The controls first; they read no backbone.
+await probeSource('instruction words (blind)', null, { features: 'instruction', state: true });
+if (values.oracle) await probeSource('grounded oracle', null, { features: 'grounded-oracle', state: true });
+for (const name of values.variants!.split(',')) {
   const vlm = await Vlm.load(`${values.run}/models/${name}`, tokenizer);
-  // The blind source first; it never calls the backbone, so the first model serves as its argument.
-  if (k === 0) await probeSource('instruction words (blind)', vlm, { features: 'instruction', state: true });
   await probeSource(name, vlm, { features: vla.features, state: true });
   await vlm.release();
 }
