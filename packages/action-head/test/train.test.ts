@@ -17,6 +17,14 @@ const samples: HeadSample[] = Array.from({ length: 8 }, (_, i) => ({
   actionMask: new Float32Array(8).fill(1),
 }));
 
+/** The JSON objects of a metrics file, one per line. */
+async function metricLines(path: string): Promise<Record<string, number | undefined>[]> {
+  return (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'head-train-'));
@@ -47,10 +55,7 @@ describe('trainHead', () => {
     for (const [name, values] of head.params) fresh.params.get(name)!.set(values);
     fresh.weightsChanged();
     expect(await fresh.predict(samples[0], 5)).toEqual(predictions[1]);
-    const lines = (await readFile(metricsPath, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = await metricLines(metricsPath);
     expect(lines.map((l) => l.first_action)).toEqual([
       undefined,
       predictions[0][0],
@@ -92,10 +97,7 @@ describe('trainHead', () => {
         return {};
       },
     });
-    const lines = (await readFile(metricsPath, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = await metricLines(metricsPath);
     expect(lines.map((l) => l.lr)).toEqual(rates);
     const changed = (
       a: Map<string, Float32Array | Float64Array>,
@@ -114,10 +116,7 @@ describe('trainHead', () => {
       progress: false,
       metricsPath,
     });
-    const rates = (await readFile(metricsPath, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).lr);
+    const rates = (await metricLines(metricsPath)).map((l) => l.lr);
     // 40 steps: 2 of warm-up (5e-3, 1e-2), then cos decay over the 38 steps after: step 21 is halfway.
     expect(rates[0]).toBeCloseTo(5e-3, 12);
     expect(rates[1]).toBeCloseTo(1e-2, 12);
