@@ -52,6 +52,13 @@ export {
 } from './tokenizer/train-tokenizer.js';
 export { type VlmTokenIds, VlmTokenizer } from './tokenizer/vlm-tokenizer.js';
 export {
+  type PatchLabelledImage,
+  type PretrainedVision,
+  type PretrainVisionOptions,
+  patchAccuracy,
+  pretrainVision,
+} from './vision-pretraining.js';
+export {
   type CreateVlmOptions,
   type ScoreOptions,
   type ScoreResult,

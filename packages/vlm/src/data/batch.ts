@@ -21,7 +21,7 @@ export const bucket = (n: number, step: number) => Math.max(step, Math.ceil(n / 
 const int64 = (values: ArrayLike<number>) => BigInt64Array.from(Array.from(values), (v) => BigInt(v));
 
 /** Pixels as floats in [−1, 1], `[3, H, W]`, written at `offset`. */
-function writePixels(out: Float32Array, offset: number, image: RgbImage): void {
+export function writePixels(out: Float32Array, offset: number, image: RgbImage): void {
   const plane = image.width * image.height;
   for (let p = 0; p < plane; p++)
     for (let c = 0; c < 3; c++) out[offset + c * plane + p] = image.data[p * 3 + c] / 127.5 - 1;

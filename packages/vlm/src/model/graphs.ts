@@ -17,6 +17,7 @@ import {
   type Value,
 } from '@roboalign/onnx-train';
 import { tokensPerImage, type VlmConfig } from '../config.js';
+import { VlmError } from '../errors.js';
 import {
   decoderLayer,
   type LayerOutput,
@@ -41,31 +42,80 @@ import {
 
 type Values = ReadonlyMap<string, Float32Array>;
 
-/** The ViT over each image, camera embedding and the MLP projector: `[B, I, 3, H, W]` → `[B, I·P, D]`. */
-function visionTower(ctx: ModelContext, pixels: Value): Value {
-  const { imageSize, patchSize, maxImages } = ctx.config;
-  const batch = pixels.shape[0];
+/** Patch embeddings with their 2-D positions: `[N, 3, H, W]` images → `[N, P, width]`. */
+function patchTokens(ctx: ModelContext, images: Value): Value {
+  const { imageSize, patchSize } = ctx.config;
+  const count = images.shape[0];
   const side = imageSize / patchSize;
-  const patches = tokensPerImage(ctx.config);
-  const width = ctx.config.vision.width;
-  const grid = reshape(pixels, [batch * maxImages, 3, side, patchSize, side, patchSize]);
-  const flat = reshape(transpose(grid, [0, 2, 4, 1, 3, 5]), [batch * maxImages, patches, 3 * patchSize ** 2]);
-  let x = add(
+  const grid = reshape(images, [count, 3, side, patchSize, side, patchSize]);
+  const flat = reshape(transpose(grid, [0, 2, 4, 1, 3, 5]), [count, side * side, 3 * patchSize ** 2]);
+  return add(
     linear(ctx, flat, 'vision_tower.patch_embedding', true),
     ctx.param('vision_tower.position_embedding.weight'),
   );
+}
+
+/** The ViT's encoder layers and final LayerNorm over `[N, P, width]` patch tokens. */
+function encodePatches(ctx: ModelContext, tokens: Value): Value {
+  let x = tokens;
+  for (let i = 0; i < ctx.config.vision.layers; i++)
+    x = visionLayer(ctx, x, `vision_tower.encoder.layers.${i}`);
+  return layerNorm(ctx, x, 'vision_tower.post_layernorm');
+}
+
+/** The ViT over each image, camera embedding and the MLP projector: `[B, I, 3, H, W]` → `[B, I·P, D]`. */
+function visionTower(ctx: ModelContext, pixels: Value): Value {
+  const { imageSize, maxImages } = ctx.config;
+  const batch = pixels.shape[0];
+  const patches = tokensPerImage(ctx.config);
+  const width = ctx.config.vision.width;
+  const tokens = patchTokens(ctx, reshape(pixels, [batch * maxImages, 3, imageSize, imageSize]));
   const camera = reshape(ctx.param('vision_tower.camera_embedding.weight'), [maxImages, 1, width]);
-  x = reshape(add(reshape(x, [batch, maxImages, patches, width]), camera), [
+  let x = reshape(add(reshape(tokens, [batch, maxImages, patches, width]), camera), [
     batch * maxImages,
     patches,
     width,
   ]);
-  for (let i = 0; i < ctx.config.vision.layers; i++)
-    x = visionLayer(ctx, x, `vision_tower.encoder.layers.${i}`);
-  x = layerNorm(ctx, x, 'vision_tower.post_layernorm');
+  x = encodePatches(ctx, x);
   x = gelu(linear(ctx, x, 'multi_modal_projector.linear_1', true), 'tanh');
   x = linear(ctx, x, 'multi_modal_projector.linear_2', true);
   return reshape(x, [batch, maxImages * patches, ctx.config.text.width]);
+}
+
+/** Name prefix of the patch classifier that {@link buildPatchLabelGraph} trains beside the vision tower. */
+export const PATCH_CLASSIFIER = 'patch_classifier';
+
+/**
+ * Vision pretraining: the ViT (camera slot 0) over `pixel_values` `[B, 3, H, W]`, a linear classifier per
+ * patch token, and `loss` = −Σ `patch_targets` · log-softmax / (B·P), the mean cross-entropy against the
+ * per-patch class distributions `patch_targets` `[B, P, classes]`. Outputs `loss` and `patch_logits`.
+ */
+export function buildPatchLabelGraph(
+  config: VlmConfig,
+  values: Values,
+  shape: { batch: number; classes: number },
+): { graph: Graph; loss: Value; logits: Value } {
+  const g = new Graph();
+  const ctx = new ModelContext(g, config, values);
+  const { batch, classes } = shape;
+  const { imageSize } = config;
+  const patches = tokensPerImage(config);
+  const width = config.vision.width;
+  const pixels = g.input('pixel_values', [batch, 3, imageSize, imageSize]);
+  const targets = g.input('patch_targets', [batch * patches, classes]);
+  const camera = reshape(slice(ctx.param('vision_tower.camera_embedding.weight'), 0, 0, 1), [1, 1, width]);
+  const x = reshape(encodePatches(ctx, add(patchTokens(ctx, pixels), camera)), [batch * patches, width]);
+  const classifierValue = (name: string) => {
+    const v = values.get(`${PATCH_CLASSIFIER}.${name}`);
+    if (v === undefined) throw new VlmError(`no parameter ${PATCH_CLASSIFIER}.${name}`);
+    return v;
+  };
+  const weight = g.parameter(`${PATCH_CLASSIFIER}.weight`, [classes, width], classifierValue('weight'));
+  const bias = g.parameter(`${PATCH_CLASSIFIER}.bias`, [classes], classifierValue('bias'));
+  const logits = add(matMul(x, transposeLast(weight)), bias);
+  const total = reduceSum(mul(logSoftmax(logits, -1), targets), [0, 1]);
+  const loss = g.named(mul(total, g.scalar(-1 / (batch * patches), total)), 'loss');
+  return { graph: g, loss, logits: g.named(reshape(logits, [batch, patches, classes]), 'patch_logits') };
 }
 
 /** Token embeddings, with each image placeholder replaced by its projected patch. */
