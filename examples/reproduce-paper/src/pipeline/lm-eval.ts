@@ -50,6 +50,8 @@ export interface LmScores {
   perPrompt: FastAnswerScores['perPrompt'];
   /** Teacher-forced NLL (nats) of the expert's FAST tokens: the first, the first five, all. */
   answerNll: FastAnswerNll;
+  /** Held-out general and robot VQA answer NLL with real and with grey images (absent in older results). */
+  imageUse?: { general: ImageUse; robot: ImageUse };
   /** Exact-answer accuracy on held-out general, robot and reasoning questions. */
   vqaAccuracy: { general: number; robot: number; reasoning: number; mean: number };
   /** The alternative alignment targets' held-out RL prompts, in runs that have them. */
@@ -198,6 +200,37 @@ export async function fastAnswerNll(model: Vlm, path: string, count: number): Pr
     firstFive: mean(flat(byRank.slice(0, 5))),
     all: mean(flat(byRank)),
   };
+}
+
+/** Mean answer NLL (nats per token) of held-out questions with their images and with uniform grey ones. */
+export interface ImageUse {
+  real: number;
+  grey: number;
+}
+
+/**
+ * How much a model's answers use its images: the teacher-forced answer NLL of the first `count` rows of a
+ * held-out VQA file, with the real images and with every image uniform grey. Equal values mean the answers
+ * owe nothing to the images (issue #20: every backbone trained here gave equal values).
+ */
+export async function vqaImageUse(model: Vlm, path: string, count: number): Promise<ImageUse> {
+  const { examples } = await loadSftDataset(model, path);
+  const real = examples.slice(0, count);
+  const grey = real.map((ex) => ({
+    ...ex,
+    images: ex.images.map((im) => ({ ...im, data: new Uint8Array(im.data.length).fill(128) })),
+  }));
+  const nll = async (set: typeof real) => {
+    let sum = 0;
+    let tokens = 0;
+    for (let b = 0; b < set.length; b += 16) {
+      const { tokenLogprobs } = await model.score(answerRows(set.slice(b, b + 16)));
+      for (const lp of tokenLogprobs) sum -= lp;
+      tokens += tokenLogprobs.length;
+    }
+    return sum / tokens;
+  };
+  return { real: await nll(real), grey: await nll(grey) };
 }
 
 /** What the FAST scores compare against: the training targets (for the best constant answer) and their mean chunk. */

@@ -5,7 +5,7 @@ import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
 import { type Comparison, type LmComparison, pooledLibero } from './comparisons.js';
 import type { GrpoSummary } from './grpo-summary.js';
-import type { LmScores } from './lm-eval.js';
+import type { ImageUse, LmScores } from './lm-eval.js';
 import { GRPO_TARGETS, type GrpoVariant, type Variant } from './variants.js';
 import type { AblationRow, VlaScores } from './vla.js';
 
@@ -70,6 +70,9 @@ const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 /** The grey-image control's cell; results written before it was measured show a dash. */
 const greyCell = (grey: LmScores['greyImages']) =>
   grey ? `${num(grey.prefixSimilarity, 3)} / ${num(grey.actionMae, 3)} / ${pct(grey.distinctAnswers)}` : '—';
+
+/** The image-use cell: held-out VQA answer NLL with real / grey images; older results show a dash. */
+const imageUseCell = (use: ImageUse | undefined) => (use ? `${num(use.real, 3)} / ${num(use.grey, 3)}` : '—');
 
 /** The Table-2/3-shaped tables with the paper's numbers beside ours, and the language-model table. */
 export function resultsMarkdown(results: Results): string {
@@ -139,13 +142,13 @@ export function resultsMarkdown(results: Results): string {
   }
   lines.push('', '## Language models (held-out prompts)', '');
   lines.push(
-    '| variant | format rate | prefix sim. (direct) | constant answer | prefix sim. (reasoning) | decoded | action MAE | mean-chunk MAE | distinct answers | grey images: prefix sim. / MAE / distinct | NLL first / 5 / all | VQA general | VQA robot | VQA reasoning |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | format rate | prefix sim. (direct) | constant answer | prefix sim. (reasoning) | decoded | action MAE | mean-chunk MAE | distinct answers | grey images: prefix sim. / MAE / distinct | NLL first / 5 / all | VQA general | VQA robot | VQA reasoning | NLL general VQA, real / grey images | NLL robot VQA, real / grey images |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const n of names) {
     const lm = results.variants[n]!.lm;
     lines.push(
-      `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.constantBaseline, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${pct(lm.decodeRate)} | ${num(lm.actionMae, 3)} | ${num(lm.meanChunkMae, 3)} | ${pct(lm.distinctAnswers)} | ${greyCell(lm.greyImages)} | ${num(lm.answerNll.first, 2)} / ${num(lm.answerNll.firstFive, 2)} / ${num(lm.answerNll.all, 2)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} |`,
+      `| ${n} | ${pct(lm.formatRate)} | ${num(lm.prefixSimilarity.direct, 3)} | ${num(lm.constantBaseline, 3)} | ${num(lm.prefixSimilarity.reasoning, 3)} | ${pct(lm.decodeRate)} | ${num(lm.actionMae, 3)} | ${num(lm.meanChunkMae, 3)} | ${pct(lm.distinctAnswers)} | ${greyCell(lm.greyImages)} | ${num(lm.answerNll.first, 2)} / ${num(lm.answerNll.firstFive, 2)} / ${num(lm.answerNll.all, 2)} | ${pct(lm.vqaAccuracy.general)} | ${pct(lm.vqaAccuracy.robot)} | ${pct(lm.vqaAccuracy.reasoning)} | ${imageUseCell(lm.imageUse?.general)} | ${imageUseCell(lm.imageUse?.robot)} |`,
     );
   }
   lines.push(...targetScoresMarkdown(results));

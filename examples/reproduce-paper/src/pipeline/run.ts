@@ -27,6 +27,7 @@ import {
   fastAnswerNll,
   fastReference,
   type LmScores,
+  vqaImageUse,
 } from './lm-eval.js';
 import { architectureOf, deviations, imageTokensOf, type PipelinePreset } from './presets.js';
 import { type GrpoLogs, type Results, readGrpoLogs, relativeImprovements, writeReport } from './report.js';
@@ -244,6 +245,10 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       const s: LmScores = {
         ...generated,
         answerNll: await fastAnswerNll(model, data.heldOut.fast, preset.lmEval.prompts),
+        imageUse: {
+          general: await vqaImageUse(model, data.heldOut.general, preset.lmEval.prompts),
+          robot: await vqaImageUse(model, data.heldOut.robot, preset.lmEval.prompts),
+        },
       };
       const lines: unknown[] = [...samples];
       for (const [target, path] of heldOutTargets) {

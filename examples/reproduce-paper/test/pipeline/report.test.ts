@@ -162,6 +162,10 @@ describe('pairedComparisons', () => {
               greyImages: { prefixSimilarity: 0.0625, actionMae: 0.375, distinctAnswers: 0.5 },
               answerNll: { first: 1.5, firstFive: 2, all: 2.5 },
               vqaAccuracy: { general: 0, robot: 0, reasoning: 0, mean: 0 },
+              // Results written before the image-use figures have none: a dash.
+              ...(k === 'roboalign'
+                ? { imageUse: { general: { real: 0.5, grey: 0.75 }, robot: { real: 1.25, grey: 1.25 } } }
+                : {}),
             },
           },
         ]),
@@ -211,8 +215,9 @@ describe('pairedComparisons', () => {
     expect(md).toContain('| state only | 5.0 [0.9, 23.6] | 20 | 0.300 |');
     expect(md).toContain('| instruction words, no backbone + state | 0.0 [0.0, 16.1] | 20 | 0.250 |');
     expect(md).toContain(
-      '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 0.063 / 0.375 / 50.0 | 1.50 / 2.00 / 2.50 |',
+      '| roboalign | 50.0 | 0.125 | 0.030 | 0.000 | 75.0 | 0.250 | 0.500 | 100.0 | 0.063 / 0.375 / 50.0 | 1.50 / 2.00 / 2.50 | 0.0 | 0.0 | 0.0 | 0.500 / 0.750 | 1.250 / 1.250 |',
     );
+    expect(md).toContain('| 1.50 / 2.00 / 2.50 | 0.0 | 0.0 | 0.0 | — | — |');
     expect(md).toContain('| 62.5 | 25.0 | 0.100 | 0.300 | [0.050, 0.350] | 0.020 |');
   });
 
