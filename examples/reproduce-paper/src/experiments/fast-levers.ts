@@ -9,6 +9,9 @@
 //   # score a model the run trained with a lever's recipe, on the same validation prompts, without training:
 //   npx tsx src/experiments/fast-levers.ts --preset paper --run results/paper --out results/fast-levers \
 //     --lever name=paper-sft-fast --trained results/paper/models/sft-fast
+//   # from another base (e.g. perception.ts's, with a pretrained vision tower), keeping its vision tower:
+//   npx tsx src/experiments/fast-levers.ts --preset paper --run results/paper --out /tmp/levers-vision \
+//     --base /tmp/perception/models/vision-1000-frozen-1500 --lever name=vision,frozenVision=1,steps=400
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -50,6 +53,8 @@ interface Lever {
    * the lever's FAST rows at this share of the samples and the other sources by size.
    */
   fastShare: number;
+  /** 1: the vision tower stays as the base left it (e.g. after supervised vision pretraining). */
+  frozenVision: number;
 }
 
 /**
@@ -104,6 +109,8 @@ const { values } = parseArgs({
     on: { type: 'string', default: 'validation' },
     // A finished model trained with the (single) lever's recipe, scored instead of training a new one.
     trained: { type: 'string' },
+    // Another base model to fine-tune (default the run's models/base), e.g. one from perception.ts.
+    base: { type: 'string' },
   },
 });
 const preset = presetNamed(values.preset!);
@@ -118,11 +125,13 @@ const defaults: Lever = {
   lr: preset.lr,
   rows: preset.samples.fast,
   fastShare: 1,
+  frozenVision: 0,
 };
 const levers = (values.lever!.length ? values.lever! : ['name=preset']).map((t) => parseLever(t, defaults));
 for (const { name, fastShare } of levers)
   if (!(fastShare > 0 && fastShare <= 1))
     throw new Error(`--lever ${name}: fastShare must be in (0, 1], got ${fastShare}`);
+const baseDir = resolve(values.base ?? join(run, 'models', 'base'));
 const trained = values.trained === undefined ? undefined : resolve(values.trained);
 if (trained !== undefined && levers.length !== 1)
   throw new Error(`--trained scores one model: give exactly one --lever (got ${levers.length})`);
@@ -183,11 +192,13 @@ try {
     const scoredPath = values.on === 'train' ? trainPath : join(dataDir, datasetFiles(validation.name).file);
     const modelDir = trained ?? join(out, 'models', lever.name);
     // FAST-only settings keep the id they had before the mixture lever, so their checkpoints still resume.
-    const { fastShare, ...fastOnly } = lever;
+    const { fastShare, frozenVision, ...fastOnly } = lever;
     const runId = JSON.stringify({
       ...fastOnly,
       preset: preset.name,
       ...(fastShare < 1 ? { fastShare } : {}),
+      ...(frozenVision ? { frozenVision } : {}),
+      ...(values.base ? { base: baseDir } : {}),
     });
     const mixture = fastShare < 1 ? await roboalignSftMixture(trainPath, fastShare) : null;
     // A model this setting finished is scored again, not retrained (e.g. after a metric changed).
@@ -197,7 +208,8 @@ try {
         preset: { ...preset, lr: lever.lr },
         out: modelDir,
         runId,
-        from: join(run, 'models', 'base'),
+        from: baseDir,
+        frozen: frozenVision ? ['vision_tower.'] : undefined,
         sources: mixture?.sources ?? [trainPath],
         shares: mixture?.shares,
         steps: lever.steps,

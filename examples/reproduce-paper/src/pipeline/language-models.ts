@@ -64,6 +64,8 @@ export async function trainLanguageModel(options: {
   steps: number;
   progressLabel: string;
   session?: SessionOptions;
+  /** Parameter-name prefixes kept frozen (e.g. `['vision_tower.']`); default none. */
+  frozen?: readonly string[];
 }): Promise<TrainedModel & { finalLoss: number }> {
   const { tokenizer, preset, out } = options;
   const model = options.from
@@ -97,6 +99,7 @@ export async function trainLanguageModel(options: {
     checkpointEvery: 50,
     resume: true,
     label: options.progressLabel,
+    frozen: options.frozen,
   });
   await model.save(out);
   await rm(checkpointPath, { force: true });

@@ -43,6 +43,9 @@ describe('the smoke preset', () => {
       expect(r.lm.distinctAnswers).toBeGreaterThan(0);
       expect(r.lm.meanChunkMae).toBeGreaterThan(0);
       for (const nll of Object.values(r.lm.answerNll)) expect(nll).toBeGreaterThan(0);
+      expect(Object.keys(r.lm.imageUse!).sort()).toEqual(['general', 'robot']);
+      for (const use of Object.values(r.lm.imageUse!))
+        expect(Math.min(use.real, use.grey)).toBeGreaterThan(0);
       for (const suite of preset.vla.suites) {
         const s = r.libero[suite];
         expect(s.episodes).toBe((preset.vla.tasks?.length ?? 10) * preset.vla.trials * preset.vla.headSeeds);
