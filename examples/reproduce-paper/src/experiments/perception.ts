@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'position-scale': { type: 'string', default: '1' },
     'vision-steps': { type: 'string', default: '0' },
     out: { type: 'string' },
+    // Score this trained model instead of training one (e.g. a run's own models/base).
+    scored: { type: 'string' },
   },
 });
 if (!values.name || !values.out) throw new Error('--name NAME and --out DIR are required');
@@ -63,11 +65,15 @@ const run = resolve(values.run!);
 const data = join(run, 'data');
 
 const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
-const model = Vlm.create(tokenizer, {
-  architecture: architectureOf(preset),
-  maxLength: preset.maxLength,
-  seed: preset.seed,
-});
+if (values.scored && (visionSteps > 0 || values.steps !== undefined || positionScale !== 1))
+  throw new Error('--scored scores a trained model: it takes no --steps, --vision-steps or --position-scale');
+const model = values.scored
+  ? await Vlm.load(resolve(values.scored), tokenizer)
+  : Vlm.create(tokenizer, {
+      architecture: architectureOf(preset),
+      maxLength: preset.maxLength,
+      seed: preset.seed,
+    });
 for (const w of [model.params.get('vision_tower.position_embedding.weight')!])
   for (let i = 0; i < w.length; i++) w[i] *= positionScale;
 
@@ -94,7 +100,7 @@ async function labelledFrames(files: readonly string[]): Promise<{ path: string;
 const report: Record<string, unknown> = {
   name: values.name,
   run,
-  steps,
+  ...(values.scored ? { scored: resolve(values.scored) } : { steps }),
   freeze: values.freeze,
   positionScale,
   visionSteps,
@@ -128,7 +134,7 @@ if (visionSteps > 0) {
 const t0 = performance.now();
 const general = await loadSftDataset(model, join(data, 'general-vqa.jsonl'), { name: 'general' });
 // No steps: the untrained backbone, the control for what pretraining adds or removes.
-if (steps > 0)
+if (steps > 0 && !values.scored)
   await sft(model, [general], {
     steps,
     batchSize: preset.batchSize,
