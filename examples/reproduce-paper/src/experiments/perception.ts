@@ -28,6 +28,7 @@ import {
 } from '@roboalign/vlm';
 import { patchClassNames, patchLabels } from '../data/patch-labels.js';
 import type { SceneFacts } from '../data/scene-facts.js';
+import { withGreyImages } from '../pipeline/lm-eval.js';
 import { architectureOf, presetNamed } from '../pipeline/presets.js';
 
 const { values } = parseArgs({
@@ -154,10 +155,7 @@ const kinds = (await readFile(join(data, 'general-vqa-heldout.labels.jsonl'), 'u
 const nll = new Map<string, { real: number; grey: number; n: number }>();
 for (const [i, row] of heldOut.entries()) {
   const real = await encodeConversation(model.tokenizer, model.config, row.conversation, row.source);
-  const grey = {
-    ...real,
-    images: real.images.map((im) => ({ ...im, data: new Uint8Array(im.data.length).fill(128) })),
-  };
+  const grey = withGreyImages(real);
   const entry = nll.get(kinds[i]) ?? { real: 0, grey: 0, n: 0 };
   entry.real += (await model.score(answerRows([real]))).loss;
   entry.grey += (await model.score(answerRows([grey]))).loss;

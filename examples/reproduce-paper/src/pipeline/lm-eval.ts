@@ -4,6 +4,7 @@ import {
   answerRows,
   type ContentItem,
   type Conversation,
+  type EncodedExample,
   loadSftDataset,
   type RgbImage,
   readConversations,
@@ -208,6 +209,14 @@ export interface ImageUse {
   grey: number;
 }
 
+/** `example` with every image uniform grey (128), for the image-use control. */
+export function withGreyImages(example: EncodedExample): EncodedExample {
+  return {
+    ...example,
+    images: example.images.map((im) => ({ ...im, data: new Uint8Array(im.data.length).fill(128) })),
+  };
+}
+
 /**
  * How much a model's answers use its images: the teacher-forced answer NLL of the first `count` rows of a
  * held-out VQA file, with the real images and with every image uniform grey. Equal values mean the answers
@@ -216,10 +225,7 @@ export interface ImageUse {
 export async function vqaImageUse(model: Vlm, path: string, count: number): Promise<ImageUse> {
   const { examples } = await loadSftDataset(model, path);
   const real = examples.slice(0, count);
-  const grey = real.map((ex) => ({
-    ...ex,
-    images: ex.images.map((im) => ({ ...im, data: new Uint8Array(im.data.length).fill(128) })),
-  }));
+  const grey = real.map(withGreyImages);
   const nll = async (set: typeof real) => {
     let sum = 0;
     let tokens = 0;

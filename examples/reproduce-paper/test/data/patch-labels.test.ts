@@ -57,6 +57,8 @@ describe('patch labels', () => {
     expect(() => patchLabels(scene(), 5, names)).toThrow(
       /16-pixel image does not split into 5-pixel patches/,
     );
-    expect(() => patchLabels(scene(), 8, ['background', 'gripper'])).toThrow(/"red block" is not a patch class/);
+    expect(() => patchLabels(scene(), 8, ['background', 'gripper'])).toThrow(
+      /"red block" is not a patch class/,
+    );
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '@roboalign/vlm';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { vqaImageUse } from '../../src/pipeline/lm-eval.js';
+import { vqaImageUse, withGreyImages } from '../../src/pipeline/lm-eval.js';
 
 const SIZE = VLM_PRESETS.micro.imageSize;
 
@@ -84,10 +84,8 @@ describe('vqaImageUse', () => {
         .slice(0, 17)
         .map((row) => encodeConversation(tokenizer, model.config, row.conversation, row.source)),
     );
-    const greyed = examples.map((ex) => ({
-      ...ex,
-      images: ex.images.map((im) => ({ ...im, data: new Uint8Array(im.data.length).fill(128) })),
-    }));
+    const greyed = examples.map(withGreyImages);
+    expect(greyed[0].images[0].data.every((v) => v === 128)).toBe(true);
     expect(use.real).toBeCloseTo(await byHand(model, examples), 4);
     expect(use.grey).toBeCloseTo(await byHand(model, greyed), 4);
     // An untrained model's answers still move with its (noise) images.

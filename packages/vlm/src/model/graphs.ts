@@ -88,7 +88,7 @@ export const PATCH_CLASSIFIER = 'patch_classifier';
 /**
  * Vision pretraining: the ViT (camera slot 0) over `pixel_values` `[B, 3, H, W]`, a linear classifier per
  * patch token, and `loss` = −Σ `patch_targets` · log-softmax / (B·P), the mean cross-entropy against the
- * per-patch class distributions `patch_targets` `[B, P, classes]`. Outputs `loss` and `patch_logits`.
+ * per-patch class distributions `patch_targets` `[B·P, classes]`. Outputs `loss` and `patch_logits`.
  */
 export function buildPatchLabelGraph(
   config: VlmConfig,
