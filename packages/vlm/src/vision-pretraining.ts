@@ -59,6 +59,8 @@ export async function pretrainVision(
     throw new VlmError(`pretrainVision: classes must be an integer ≥ 2, got ${classes}`);
   if (!(Number.isInteger(steps) && steps > 0))
     throw new VlmError(`pretrainVision: steps must be a positive integer, got ${steps}`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new VlmError(`pretrainVision: batchSize must be a positive integer, got ${batchSize}`);
   if (images.length === 0) throw new VlmError('pretrainVision: no images');
   images.forEach((item, i) => {
     checkLabelledImage(item, i, model.config.imageSize, patches, classes);
