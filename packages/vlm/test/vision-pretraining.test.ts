@@ -109,5 +109,8 @@ describe('vision pretraining', () => {
     await expect(pretrainVision(model, [good], { ...options, classes: 1 })).rejects.toThrow(
       /classes must be/,
     );
+    await expect(pretrainVision(model, [good], { ...options, batchSize: 0 })).rejects.toThrow(
+      /batchSize must be a positive integer, got 0/,
+    );
   });
 });
