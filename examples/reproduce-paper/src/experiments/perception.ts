@@ -62,6 +62,8 @@ const preset = presetNamed(values.preset!);
 const steps = values.steps === undefined ? preset.pretrainSteps : count('steps', values.steps);
 const visionSteps = count('vision-steps', values['vision-steps']!);
 const positionScale = Number(values['position-scale']);
+if (!(positionScale > 0))
+  throw new Error(`--position-scale must be a positive number, got "${values['position-scale']}"`);
 const run = resolve(values.run!);
 const data = join(run, 'data');
 
@@ -75,8 +77,8 @@ const model = values.scored
       maxLength: preset.maxLength,
       seed: preset.seed,
     });
-for (const w of [model.params.get('vision_tower.position_embedding.weight')!])
-  for (let i = 0; i < w.length; i++) w[i] *= positionScale;
+const positions = model.params.get('vision_tower.position_embedding.weight')!;
+for (let i = 0; i < positions.length; i++) positions[i] *= positionScale;
 
 /** Each agent-view image of `files` once, with its frame's privileged facts. */
 async function labelledFrames(files: readonly string[]): Promise<{ path: string; scene: SceneFacts }[]> {

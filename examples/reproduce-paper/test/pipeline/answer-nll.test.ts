@@ -1,38 +1,21 @@
 // fastAnswerNll batches rows 16 at a time and ranks the FAST tokens inside each answer; scored one row at a
 // time with the ranks kept by hand, the same model must give the same figures.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  answerRows,
-  encodeConversation,
-  readConversations,
-  saveVlmTokenizer,
-  tokensPerImage,
-  trainVlmTokenizer,
-  VLM_PRESETS,
-  Vlm,
-  VlmTokenizer,
-} from '@roboalign/vlm';
+import { answerRows, encodeConversation, readConversations } from '@roboalign/vlm';
 import { describe, expect, it } from 'vitest';
 import { fastAnswerNll } from '../../src/pipeline/lm-eval.js';
+import { microModel } from './micro-model.js';
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('fastAnswerNll', () => {
   it('gives the first, first-five and all-token NLL of the FAST tokens, across batches of 16', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'answer-nll-'));
-    await saveVlmTokenizer(
-      join(dir, 'tok'),
-      trainVlmTokenizer(['what action now', 'move left', 'go right'], {
-        textVocabSize: 300,
-        fastVocabSize: 16,
-        imageTokens: tokensPerImage(VLM_PRESETS.micro),
-        maxLength: 64,
-      }),
+    const { dir, tokenizer, model } = await microModel(
+      ['what action now', 'move left', 'go right'],
+      64,
+      'answer-nll-',
     );
-    const tokenizer = await VlmTokenizer.load(join(dir, 'tok'));
-    const model = Vlm.create(tokenizer, { architecture: 'micro', maxLength: 64, seed: 3 });
     // 18 rows (two batches), answers of 1 to 7 FAST tokens.
     const rows = Array.from({ length: 18 }, (_, r) => {
       const ids = Array.from({ length: 1 + (r % 7) }, (_, k) => (3 * r + 5 * k) % 16);

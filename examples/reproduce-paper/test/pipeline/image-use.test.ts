@@ -1,7 +1,6 @@
 // vqaImageUse: the held-out answer NLL with the real images and with grey ones, per answer token, across
 // batches of 16; scored one row at a time by hand, the same model must give the same figures.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mulberry32 } from '@roboalign/utils';
 import {
@@ -9,16 +8,13 @@ import {
   type EncodedExample,
   encodeConversation,
   readConversations,
-  saveVlmTokenizer,
-  tokensPerImage,
-  trainVlmTokenizer,
   VLM_PRESETS,
-  Vlm,
-  VlmTokenizer,
+  type Vlm,
 } from '@roboalign/vlm';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { vqaImageUse, withGreyImages } from '../../src/pipeline/lm-eval.js';
+import { microModel } from './micro-model.js';
 
 const SIZE = VLM_PRESETS.micro.imageSize;
 
@@ -63,18 +59,7 @@ async function byHand(model: Vlm, examples: readonly EncodedExample[]): Promise<
 
 describe('vqaImageUse', () => {
   it('scores the answers with the real images and with grey ones, and grey images leave nothing to change', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'image-use-'));
-    await saveVlmTokenizer(
-      join(dir, 'tok'),
-      trainVlmTokenizer(['which side', 'left', 'go right'], {
-        textVocabSize: 300,
-        fastVocabSize: 16,
-        imageTokens: tokensPerImage(VLM_PRESETS.micro),
-        maxLength: 160,
-      }),
-    );
-    const tokenizer = await VlmTokenizer.load(join(dir, 'tok'));
-    const model = Vlm.create(tokenizer, { architecture: 'micro', maxLength: 160, seed: 3 });
+    const { dir, tokenizer, model } = await microModel(['which side', 'left', 'go right'], 160, 'image-use-');
     const noisy = await rowsFile(dir, 'noisy', (rand) => Math.floor(256 * rand()));
     const grey = await rowsFile(dir, 'grey', () => 128);
 
