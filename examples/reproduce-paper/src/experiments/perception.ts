@@ -27,9 +27,9 @@ import {
   VlmTokenizer,
 } from '@roboalign/vlm';
 import { patchClassNames, patchLabels } from '../data/patch-labels.js';
-import type { SceneFacts } from '../data/scene-facts.js';
 import { withGreyImages } from '../pipeline/lm-eval.js';
 import { architectureOf, presetNamed } from '../pipeline/presets.js';
+import { labelledFrames } from '../pipeline/vision-stage.js';
 
 const { values } = parseArgs({
   options: {
@@ -80,25 +80,8 @@ const model = values.scored
 const positions = model.params.get('vision_tower.position_embedding.weight')!;
 for (let i = 0; i < positions.length; i++) positions[i] *= positionScale;
 
-/** Each agent-view image of `files` once, with its frame's privileged facts. */
-async function labelledFrames(files: readonly string[]): Promise<{ path: string; scene: SceneFacts }[]> {
-  const seen = new Set<string>();
-  const frames: { path: string; scene: SceneFacts }[] = [];
-  for (const file of files) {
-    const rows = await readConversations(join(data, `${file}.jsonl`));
-    const labels = (await readFile(join(data, `${file}.labels.jsonl`), 'utf8')).trim().split('\n');
-    rows.forEach((row, i) => {
-      const scene = (JSON.parse(labels[i]) as { facts?: { scene?: SceneFacts } }).facts?.scene;
-      const image = row.conversation.messages[0].content;
-      const item = Array.isArray(image) ? image.find((c) => c.type === 'image') : undefined;
-      const path = item && 'path' in item ? item.path : undefined;
-      if (!scene || !path?.includes('agent') || seen.has(path)) return;
-      seen.add(path);
-      frames.push({ path, scene });
-    });
-  }
-  return frames;
-}
+/** The labelled agent-view frames of the run's data files, by file name. */
+const framesOf = (files: readonly string[]) => labelledFrames(files.map((f) => join(data, `${f}.jsonl`)));
 
 const report: Record<string, unknown> = {
   name: values.name,
@@ -110,8 +93,8 @@ const report: Record<string, unknown> = {
 };
 if (visionSteps > 0) {
   const sources = ['general-vqa', 'robot-vqa', 'reasoning'];
-  const train = await labelledFrames(sources);
-  const heldOut = await labelledFrames(sources.map((s) => `${s}-heldout`));
+  const train = await framesOf(sources);
+  const heldOut = await framesOf(sources.map((s) => `${s}-heldout`));
   const classes = patchClassNames([...train, ...heldOut].map((f) => f.scene));
   const images = async (frames: typeof train): Promise<PatchLabelledImage[]> =>
     Promise.all(
@@ -170,7 +153,7 @@ report.heldOutNll = Object.fromEntries(
 );
 
 // Image-content share of the image tokens' embeddings (layer 0), over 32 distinct images.
-const distinct = (await labelledFrames(['general-vqa'])).slice(0, 32);
+const distinct = (await framesOf(['general-vqa'])).slice(0, 32);
 const embedded = await features(
   model,
   distinct.map((f) => ({

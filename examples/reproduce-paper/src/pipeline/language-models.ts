@@ -124,6 +124,8 @@ export async function trainGrpo(options: {
   /** What the reward scores (default `fast`, RoboAlign's); the prompts must carry its target. */
   target?: AlignmentTarget;
   rl: readonly TargetPrompt[];
+  /** Parameter-name prefixes kept frozen (e.g. a pretrained vision tower); default none. */
+  frozen?: readonly string[];
   session?: SessionOptions;
   log?: (line: string) => void;
   /** The name in logs and on the progress bar (default `roboalign`). */
@@ -144,7 +146,11 @@ export async function trainGrpo(options: {
     ...(groupSize !== undefined ? { groupSize } : {}),
     ...(beta !== undefined ? { beta } : {}),
   };
-  const policy = new VlmPolicy(model, { maxNewTokens: preset.grpo.maxNewTokens, temperature: p.temperature });
+  const policy = new VlmPolicy(model, {
+    maxNewTokens: preset.grpo.maxNewTokens,
+    temperature: p.temperature,
+    frozen: options.frozen,
+  });
   const reference = policy.reference();
   const metrics = join(out, 'grpo.jsonl');
   // GRPO does not resume: each run writes its own log.

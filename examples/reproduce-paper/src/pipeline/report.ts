@@ -30,6 +30,11 @@ export interface Results {
   alternativeGrpo?: Partial<Record<GrpoVariant, GrpoSummary>>;
   /** The head-input ablation on the base backbone (validation initial states); null where the preset skips it. */
   vla: { ablation: AblationRow[] | null };
+  /**
+   * The vision stage's held-out patch accuracy (all patches, and objects, fixtures and gripper only), its
+   * training images and classes; null in runs without one, absent in older results.
+   */
+  vision?: { images: number; classes: number; heldOut: { all: number; foreground: number } } | null;
   manifest: Record<string, unknown>;
 }
 
@@ -141,6 +146,11 @@ export function resultsMarkdown(results: Results): string {
     );
   }
   lines.push('', '## Language models (held-out prompts)', '');
+  if (results.vision)
+    lines.push(
+      `The vision tower was pretrained to name each patch's class (${results.vision.classes} classes, ${results.vision.images} training images), then frozen: on held-out frames it names ${pct(results.vision.heldOut.all)}% of patches, ${pct(results.vision.heldOut.foreground)}% of those that are not the table.`,
+      '',
+    );
   lines.push(
     '| variant | format rate | prefix sim. (direct) | constant answer | prefix sim. (reasoning) | decoded | action MAE | mean-chunk MAE | distinct answers | grey images: prefix sim. / MAE / distinct | NLL first / 5 / all | VQA general | VQA robot | VQA reasoning | NLL general VQA, real / grey images | NLL robot VQA, real / grey images |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

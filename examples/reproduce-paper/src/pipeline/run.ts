@@ -40,6 +40,7 @@ import {
   type Variant,
   withPrerequisites,
 } from './variants.js';
+import { PRETRAINED_VISION, pretrainVisionTower } from './vision-stage.js';
 import { ablateVlaInputs, benchmarkVla, benchmarkVlaShard, type VlaScores } from './vla.js';
 import { mergeVlaShards, readVlaShards, writeVlaShard } from './vla-shards.js';
 import { runsVlaStage, type VlaStageSelection } from './vla-workers.js';
@@ -162,25 +163,63 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   );
   const tokenizer = await VlmTokenizer.load(tokenizerDir);
   const modelDir = (v: Variant) => join(out, 'models', v);
+  // The vision stage: a pretrained ViT that every language model keeps frozen (see `PRETRAINED_VISION`).
+  const visionDir = join(out, 'models', 'vision');
+  const withVision = preset.visionSteps > 0;
+  const vision = withVision
+    ? await runner.run(
+        'vision',
+        {
+          arch: architectureOf(preset),
+          seed: preset.seed,
+          maxLength: preset.maxLength,
+          steps: preset.visionSteps,
+        },
+        ['data', 'tokenizer'],
+        async () => {
+          const result = await pretrainVisionTower({
+            tokenizer,
+            preset,
+            train: [data.train.general, data.train.robot, data.train.reasoning],
+            heldOut: [data.heldOut.general, data.heldOut.robot, data.heldOut.reasoning],
+            out: visionDir,
+            metricsPath: join(visionDir, 'metrics.jsonl'),
+            session,
+          });
+          log(
+            `[vision] held-out patch accuracy ${result.heldOut.all.toFixed(3)}, objects and fixtures ${result.heldOut.foreground.toFixed(3)} (${result.images} training images, ${result.classes.length} classes)`,
+          );
+          return result;
+        },
+      )
+    : null;
+  const frozen = withVision ? PRETRAINED_VISION : [];
   const lmConfig = {
     arch: architectureOf(preset),
     batch: preset.batchSize,
     lr: preset.lr,
     seed: preset.seed,
     maxLength: preset.maxLength,
+    frozen,
   };
 
-  await runner.run('base', { ...lmConfig, steps: preset.pretrainSteps }, ['tokenizer'], (runId) =>
-    trainLanguageModel({
-      runId,
-      tokenizer,
-      preset,
-      out: modelDir('base'),
-      sources: [data.train.general],
-      steps: preset.pretrainSteps,
-      progressLabel: 'base',
-      session,
-    }),
+  await runner.run(
+    'base',
+    { ...lmConfig, steps: preset.pretrainSteps },
+    withVision ? ['tokenizer', 'vision'] : ['tokenizer'],
+    (runId) =>
+      trainLanguageModel({
+        runId,
+        tokenizer,
+        preset,
+        out: modelDir('base'),
+        ...(withVision ? { from: visionDir } : {}),
+        frozen,
+        sources: [data.train.general],
+        steps: preset.pretrainSteps,
+        progressLabel: 'base',
+        session,
+      }),
   );
   for (const [variant, sources] of Object.entries(sftRecipes(data)) as Array<[Variant, readonly string[]]>) {
     if (!variants.includes(variant)) continue;
@@ -195,6 +234,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
         steps: preset.sftSteps,
         progressLabel: variant,
         session,
+        frozen,
       }),
     );
   }
@@ -214,6 +254,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
           out: modelDir(variant),
           target,
           rl: await readTargetPrompts(rlPathOf(data.train, variant), target),
+          frozen,
           session,
           log,
           label: variant,
@@ -433,6 +474,11 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     grpo: roboalignGrpo ?? null,
     ...(alternativeTargets ? { alternativeGrpo } : {}),
     vla: { ablation },
+    vision: vision && {
+      images: vision.images,
+      classes: vision.classes.length,
+      heldOut: { all: vision.heldOut.all, foreground: vision.heldOut.foreground },
+    },
     manifest: {},
   };
   results.comparisons = pairedComparisons(results.variants, POLICY_SEED);

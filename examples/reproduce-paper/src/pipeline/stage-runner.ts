@@ -12,6 +12,7 @@ const VLA_STAGES = VARIANTS.map((v): `vla-${Variant}` => `vla-${v}`);
 export type StageName =
   | 'data'
   | 'tokenizer'
+  | 'vision'
   | Variant
   | 'lm-eval'
   | 'export'
@@ -27,6 +28,7 @@ export type StageName =
 export const STAGES: readonly StageName[] = [
   'data',
   'tokenizer',
+  'vision',
   ...VARIANTS,
   'lm-eval',
   'export',

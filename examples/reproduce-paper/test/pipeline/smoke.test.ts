@@ -4,9 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
+import { architectureOf, PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES } from '../../src/pipeline/stage-runner.js';
@@ -157,6 +158,39 @@ describe('the smoke preset', () => {
     const md = await readFile(join(out, 'results.md'), 'utf8');
     expect(md).toContain('| roboalign |');
     expect(md).toContain('| align-trajectory | trajectory |');
+    // The vision stage: a pretrained tower that every language model kept frozen, GRPO's included.
+    expect(results.vision!.images).toBeGreaterThan(0);
+    expect(results.vision!.classes).toBeGreaterThanOrEqual(2);
+    for (const rate of [results.vision!.heldOut.all, results.vision!.heldOut.foreground]) {
+      expect(rate).toBeGreaterThanOrEqual(0);
+      expect(rate).toBeLessThanOrEqual(1);
+    }
+    expect(md).toContain('The vision tower was pretrained');
+    const tokenizer = await VlmTokenizer.load(join(out, 'tokenizer'));
+    const towerOf = async (dir: string) => {
+      const model = await Vlm.load(join(out, 'models', dir), tokenizer);
+      const tower = [...model.params].filter(([name]) => name.startsWith('vision_tower.'));
+      const projector = model.params.get('multi_modal_projector.linear_1.weight');
+      await model.release();
+      return { tower, projector };
+    };
+    const pretrained = await towerOf('vision');
+    const fresh = Vlm.create(tokenizer, {
+      architecture: architectureOf(preset),
+      maxLength: preset.maxLength,
+      seed: preset.seed,
+    });
+    const untrained = fresh.params.get('vision_tower.position_embedding.weight');
+    await fresh.release();
+    expect(pretrained.tower.find(([n]) => n === 'vision_tower.position_embedding.weight')?.[1]).not.toEqual(
+      untrained,
+    );
+    for (const v of ['base', 'roboalign-sft', 'roboalign', 'align-trajectory']) {
+      const trained = await towerOf(v);
+      expect(trained.tower).toEqual(pretrained.tower);
+      // The rest of the model trains.
+      expect(trained.projector).not.toEqual(pretrained.projector);
+    }
     for (const plot of ['success.png', 'calvin-chains.png', 'grpo.png']) {
       const png = await readFile(join(out, 'plots', plot));
       expect(png.subarray(1, 4).toString()).toBe('PNG');
