@@ -17,19 +17,14 @@ import {
   encodeConversation,
   features,
   loadSftDataset,
-  type PatchLabelledImage,
-  patchAccuracy,
-  pretrainVision,
   readConversations,
-  readPng,
   sft,
   Vlm,
   VlmTokenizer,
 } from '@roboalign/vlm';
-import { patchClassNames, patchLabels } from '../data/patch-labels.js';
 import { withGreyImages } from '../pipeline/lm-eval.js';
 import { architectureOf, presetNamed } from '../pipeline/presets.js';
-import { labelledFrames } from '../pipeline/vision-stage.js';
+import { labelledFrames, pretrainTowerOnFrames } from '../pipeline/vision-stage.js';
 
 const { values } = parseArgs({
   options: {
@@ -93,27 +88,18 @@ const report: Record<string, unknown> = {
 };
 if (visionSteps > 0) {
   const sources = ['general-vqa', 'robot-vqa', 'reasoning'];
-  const train = await framesOf(sources);
-  const heldOut = await framesOf(sources.map((s) => `${s}-heldout`));
-  const classes = patchClassNames([...train, ...heldOut].map((f) => f.scene));
-  const images = async (frames: typeof train): Promise<PatchLabelledImage[]> =>
-    Promise.all(
-      frames.map(async (f) => ({
-        image: await readPng(f.path),
-        labels: patchLabels(f.scene, model.config.patchSize, classes),
-      })),
-    );
   const t0 = performance.now();
-  const { classifier } = await pretrainVision(model, await images(train), {
-    classes: classes.length,
-    steps: visionSteps,
-    seed: preset.seed,
-  });
+  const { images, classes, heldOut } = await pretrainTowerOnFrames(
+    model,
+    await framesOf(sources),
+    await framesOf(sources.map((s) => `${s}-heldout`)),
+    { steps: visionSteps, seed: preset.seed },
+  );
   report.vision = {
-    images: train.length,
+    images,
     classes: classes.length,
     seconds: Math.round((performance.now() - t0) / 1000),
-    heldOut: await patchAccuracy(model, classifier, await images(heldOut)),
+    heldOut,
   };
 }
 

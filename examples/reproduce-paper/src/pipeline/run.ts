@@ -97,8 +97,9 @@ function rlPathOf(paths: DataStageResult['train' | 'heldOut'], variant: GrpoVari
 }
 
 /**
- * The RoboAlign experiment end to end: data → tokenizer → base pretraining → SFT variants → GRPO →
- * language-model evaluation → ONNX export → demonstrations → frozen-VLM heads and benchmarks → report.
+ * The RoboAlign experiment end to end: data → tokenizer → vision pretraining → base pretraining → SFT
+ * variants → GRPO → language-model evaluation → ONNX export → demonstrations → frozen-VLM heads and
+ * benchmarks → report.
  * Each stage writes its artifacts into `out` and is skipped on a re-run with unchanged inputs. Returns the
  * results, or null for a run with `shard` or a `vlaStages` other than `'all'` (which stop before the report).
  */

@@ -57,14 +57,41 @@ export async function labelledFrames(files: readonly string[]): Promise<Labelled
   return frames;
 }
 
-/** What {@link pretrainVisionTower} did: its images and classes, and its held-out patch accuracy. */
-export interface VisionStageResult {
-  dir: string;
+/** What vision pretraining did: its images and classes, and its held-out patch accuracy. */
+export interface VisionPretraining {
   /** Training images and patch classes (the objects, fixtures, gripper and table of the scenes). */
   images: number;
   classes: string[];
-  /** Patch accuracy of the tower and its classifier on the held-out sources' frames. */
+  /** Patch accuracy of the tower and its classifier on the held-out frames. */
   heldOut: Awaited<ReturnType<typeof patchAccuracy>>;
+}
+
+/**
+ * Pretrains `model`'s vision tower in place to name each patch's class (see `patchLabels`) of the `train`
+ * frames, for `steps` steps at batch 32, and scores it on the `heldOut` frames.
+ */
+export async function pretrainTowerOnFrames(
+  model: Vlm,
+  train: readonly LabelledFrame[],
+  heldOut: readonly LabelledFrame[],
+  options: { steps: number; seed: number; metricsPath?: string },
+): Promise<VisionPretraining> {
+  if (train.length === 0) throw new Error('vision pretraining found no labelled agent-view frame');
+  // Classes from both splits, so a held-out frame's class has an index (its scores stay untrained).
+  const classes = patchClassNames([...train, ...heldOut].map((f) => f.scene));
+  const labelled = (frames: readonly LabelledFrame[]): Promise<PatchLabelledImage[]> =>
+    Promise.all(
+      frames.map(async (f) => ({
+        image: await readPng(f.path),
+        labels: patchLabels(f.scene, model.config.patchSize, classes),
+      })),
+    );
+  const { classifier } = await pretrainVision(model, await labelled(train), {
+    classes: classes.length,
+    ...options,
+  });
+  const accuracy = await patchAccuracy(model, classifier, await labelled(heldOut));
+  return { images: train.length, classes, heldOut: accuracy };
 }
 
 /**
@@ -83,7 +110,7 @@ export async function pretrainVisionTower(options: {
   /** One JSON line of metrics per step (truncated first: the stage does not resume, it takes seconds). */
   metricsPath?: string;
   session?: SessionOptions;
-}): Promise<VisionStageResult> {
+}): Promise<VisionPretraining & { dir: string }> {
   const { preset } = options;
   if (options.metricsPath !== undefined) await rm(options.metricsPath, { force: true });
   const model = Vlm.create(options.tokenizer, {
@@ -92,27 +119,13 @@ export async function pretrainVisionTower(options: {
     seed: preset.seed,
     session: options.session,
   });
-  const train = await labelledFrames(options.train);
-  const heldOut = await labelledFrames(options.heldOut);
-  if (train.length === 0)
-    throw new Error('the vision stage found no labelled agent-view frame in its sources');
-  // Classes from both splits, so a held-out frame's class has an index (its scores stay untrained).
-  const classes = patchClassNames([...train, ...heldOut].map((f) => f.scene));
-  const labelled = (frames: readonly LabelledFrame[]): Promise<PatchLabelledImage[]> =>
-    Promise.all(
-      frames.map(async (f) => ({
-        image: await readPng(f.path),
-        labels: patchLabels(f.scene, model.config.patchSize, classes),
-      })),
-    );
-  const { classifier } = await pretrainVision(model, await labelled(train), {
-    classes: classes.length,
-    steps: preset.visionSteps,
-    seed: preset.seed,
-    metricsPath: options.metricsPath,
-  });
-  const accuracy = await patchAccuracy(model, classifier, await labelled(heldOut));
+  const result = await pretrainTowerOnFrames(
+    model,
+    await labelledFrames(options.train),
+    await labelledFrames(options.heldOut),
+    { steps: preset.visionSteps, seed: preset.seed, metricsPath: options.metricsPath },
+  );
   await model.save(options.out);
   await model.release();
-  return { dir: options.out, images: train.length, classes, heldOut: accuracy };
+  return { dir: options.out, ...result };
 }
