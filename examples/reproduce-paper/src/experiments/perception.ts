@@ -23,7 +23,7 @@ import {
   VlmTokenizer,
 } from '@roboalign/vlm';
 import { withGreyImages } from '../pipeline/lm-eval.js';
-import { architectureOf, presetNamed } from '../pipeline/presets.js';
+import { freshModel, presetNamed } from '../pipeline/presets.js';
 import { labelledFrames, pretrainTowerOnFrames } from '../pipeline/vision-stage.js';
 
 const { values } = parseArgs({
@@ -67,11 +67,7 @@ if (values.scored && (visionSteps > 0 || values.steps !== undefined || positionS
   throw new Error('--scored scores a trained model: it takes no --steps, --vision-steps or --position-scale');
 const model = values.scored
   ? await Vlm.load(resolve(values.scored), tokenizer)
-  : Vlm.create(tokenizer, {
-      architecture: architectureOf(preset),
-      maxLength: preset.maxLength,
-      seed: preset.seed,
-    });
+  : freshModel(tokenizer, preset);
 const positions = model.params.get('vision_tower.position_embedding.weight')!;
 for (let i = 0; i < positions.length; i++) positions[i] *= positionScale;
 

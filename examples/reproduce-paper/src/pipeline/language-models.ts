@@ -16,7 +16,7 @@ import {
 import { type AlignmentTarget, type TargetPrompt, targetReward } from './alignment-targets.js';
 import { nonZeroVarianceShare } from './grpo-summary.js';
 import { mixtureWeights } from './mixture.js';
-import { architectureOf, type PipelinePreset } from './presets.js';
+import { freshModel, type PipelinePreset } from './presets.js';
 
 /** Where a trained model lives and its metrics log. */
 export interface TrainedModel {
@@ -70,12 +70,7 @@ export async function trainLanguageModel(options: {
   const { tokenizer, preset, out } = options;
   const model = options.from
     ? await Vlm.load(options.from, tokenizer, options.session)
-    : Vlm.create(tokenizer, {
-        architecture: architectureOf(preset),
-        maxLength: preset.maxLength,
-        seed: preset.seed,
-        session: options.session,
-      });
+    : freshModel(tokenizer, preset, options.session);
   const sets = await datasets(model, options.sources);
   const weights = options.shares
     ? mixtureWeights(

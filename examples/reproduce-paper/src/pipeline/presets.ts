@@ -1,4 +1,12 @@
-import { tokensPerImage, VLM_PRESETS, type VlmArchitecture, type VlmPresetName } from '@roboalign/vlm';
+import {
+  type SessionOptions,
+  tokensPerImage,
+  VLM_PRESETS,
+  Vlm,
+  type VlmArchitecture,
+  type VlmPresetName,
+  type VlmTokenizer,
+} from '@roboalign/vlm';
 import { hasAlternativeTargets, VARIANTS, type Variant } from './variants.js';
 import type { FeatureTokens, HeadLrSchedule } from './vla.js';
 
@@ -218,6 +226,16 @@ export function presetNamed(name: string): PipelinePreset {
 /** The preset's model shape: its vlm preset at its image size. */
 export function architectureOf(preset: PipelinePreset): VlmArchitecture {
   return { ...VLM_PRESETS[preset.architecture], imageSize: preset.imageSize };
+}
+
+/** The fresh, seeded model every language model of a run starts from (the vision stage's included). */
+export function freshModel(tokenizer: VlmTokenizer, preset: PipelinePreset, session?: SessionOptions): Vlm {
+  return Vlm.create(tokenizer, {
+    architecture: architectureOf(preset),
+    maxLength: preset.maxLength,
+    seed: preset.seed,
+    session,
+  });
 }
 
 /** Image placeholder tokens per camera image. */

@@ -6,12 +6,12 @@ import {
   readConversations,
   readPng,
   type SessionOptions,
-  Vlm,
+  type Vlm,
   type VlmTokenizer,
 } from '@roboalign/vlm';
 import { patchClassNames, patchLabels } from '../data/patch-labels.js';
 import type { SceneFacts } from '../data/scene-facts.js';
-import { architectureOf, type PipelinePreset } from './presets.js';
+import { freshModel, type PipelinePreset } from './presets.js';
 
 /**
  * The parameters a pretrained vision tower keeps frozen in every later language-model stage. Trained with
@@ -113,12 +113,7 @@ export async function pretrainVisionTower(options: {
 }): Promise<VisionPretraining & { dir: string }> {
   const { preset } = options;
   if (options.metricsPath !== undefined) await rm(options.metricsPath, { force: true });
-  const model = Vlm.create(options.tokenizer, {
-    architecture: architectureOf(preset),
-    maxLength: preset.maxLength,
-    seed: preset.seed,
-    session: options.session,
-  });
+  const model = freshModel(options.tokenizer, preset, options.session);
   const result = await pretrainTowerOnFrames(
     model,
     await labelledFrames(options.train),

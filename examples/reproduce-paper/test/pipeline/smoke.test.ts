@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { architectureOf, PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
+import { freshModel, PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES } from '../../src/pipeline/stage-runner.js';
@@ -175,11 +175,7 @@ describe('the smoke preset', () => {
       return { tower, projector };
     };
     const pretrained = await towerOf('vision');
-    const fresh = Vlm.create(tokenizer, {
-      architecture: architectureOf(preset),
-      maxLength: preset.maxLength,
-      seed: preset.seed,
-    });
+    const fresh = freshModel(tokenizer, preset);
     const untrained = fresh.params.get('vision_tower.position_embedding.weight');
     await fresh.release();
     expect(pretrained.tower.find(([n]) => n === 'vision_tower.position_embedding.weight')?.[1]).not.toEqual(
