@@ -119,7 +119,7 @@ function comparison(
 /**
  * The paired comparisons of {@link COMPARED_PAIRS} that both variants were evaluated for: McNemar's exact
  * test and Newcombe's interval over LIBERO-style episodes pooled across suites, and a paired bootstrap
- * over CALVIN-style chains. Pairs rely on every variant running the same initial states in the same order.
+ * over CALVIN-style chains where both ran them. Pairs rely on every variant running the same initial states in the same order.
  */
 export function pairedComparisons(
   variants: Partial<Record<Variant, Pick<VlaScores, 'libero' | 'calvin'>>>,
@@ -133,6 +133,7 @@ export function pairedComparisons(
     const [oa, ob] = [pooledOutcomes(va), pooledOutcomes(vb)];
     const success = { a: oa.map(Number), b: ob.map(Number) };
     out.push(comparison(a, b, 'libero-success', pairedSuccessDifference(oa, ob), success, seed));
+    if (!va.calvin || !vb.calvin) continue;
     const lengths = { a: va.calvin.lengths, b: vb.calvin.lengths };
     out.push(
       comparison(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chartSvg, svgToPng, trainingCurveSvg } from '@roboalign/bench';
 import { writeFileAtomic, writeJsonAtomic } from '@roboalign/utils';
@@ -99,8 +99,11 @@ export function resultsMarkdown(results: Results): string {
     const perSuite = suites.map((s) =>
       v.libero[s] ? `${v.libero[s].successes}/${v.libero[s].episodes}` : '—',
     );
+    const chains = v.calvin
+      ? `${num(v.calvin.avgLen)} [${num(v.calvin.ci95[0])}, ${num(v.calvin.ci95[1])}]`
+      : '— (not run)';
     lines.push(
-      `| ${n} | ${perSuite.join(' | ')} | ${pct(pooled.successRate)} [${pct(pooled.ci95[0])}, ${pct(pooled.ci95[1])}] (${pooled.successes}/${pooled.episodes}) | ${num(v.calvin.avgLen)} [${num(v.calvin.ci95[0])}, ${num(v.calvin.ci95[1])}] | ${paper ? paper.libero.toFixed(1) : '—'} | ${paper ? paper.calvin.toFixed(2) : '—'} |`,
+      `| ${n} | ${perSuite.join(' | ')} | ${pct(pooled.successRate)} [${pct(pooled.ci95[0])}, ${pct(pooled.ci95[1])}] (${pooled.successes}/${pooled.episodes}) | ${chains} | ${paper ? paper.libero.toFixed(1) : '—'} | ${paper ? paper.calvin.toFixed(2) : '—'} |`,
     );
   }
   lines.push(
@@ -119,7 +122,7 @@ export function resultsMarkdown(results: Results): string {
   );
   for (const n of names) {
     const { headLoss } = results.variants[n]!;
-    const list = (xs: readonly number[]) => xs.map((x) => num(x, 3)).join(', ');
+    const list = (xs: readonly number[]) => (xs.length > 0 ? xs.map((x) => num(x, 3)).join(', ') : '—');
     lines.push(`| ${n} | ${list(headLoss.libero)} | ${list(headLoss.calvin)} |`);
   }
   lines.push(
@@ -353,12 +356,17 @@ async function successPlot(results: Results): Promise<Uint8Array> {
   return svgToPng(svg, 2);
 }
 
-/** The chain-step curve: share of chains completing at least k subtasks, one line per variant. */
-async function chainPlot(results: Results): Promise<Uint8Array> {
-  const series = Object.entries(results.variants).map(([variant, v]) => ({
-    name: variant,
-    points: v!.calvin.stepRates.map((value, k) => ({ step: k + 1, value })),
-  }));
+/**
+ * The chain-step curve: share of chains completing at least k subtasks, one line per variant that ran
+ * chains; null when none did.
+ */
+async function chainPlot(results: Results): Promise<Uint8Array | null> {
+  const series = Object.entries(results.variants).flatMap(([variant, v]) =>
+    v?.calvin
+      ? [{ name: variant, points: v.calvin.stepRates.map((value, k) => ({ step: k + 1, value })) }]
+      : [],
+  );
+  if (series.length === 0) return null;
   return svgToPng(
     await trainingCurveSvg(series, { title: 'CALVIN-style chains', yTitle: 'completed ≥ k', xTitle: 'k' }),
     2,
@@ -411,7 +419,11 @@ export async function writeReport(out: string, results: Results, grpo: GrpoLogs)
   await writeJsonAtomic(join(out, 'results.json'), results);
   await writeFileAtomic(join(out, 'results.md'), resultsMarkdown(results));
   await writeFileAtomic(join(out, 'plots', 'success.png'), await successPlot(results));
-  await writeFileAtomic(join(out, 'plots', 'calvin-chains.png'), await chainPlot(results));
+  const chains = await chainPlot(results);
+  const chainPath = join(out, 'plots', 'calvin-chains.png');
+  // Without chains, an earlier run's plot must not stay beside this run's results.
+  if (chains) await writeFileAtomic(chainPath, chains);
+  else await rm(chainPath, { force: true });
   for (const [v, log] of Object.entries(grpo) as Array<[GrpoVariant, Record<string, number>[]]>) {
     if (log.length === 0) continue;
     const name = v === 'roboalign' ? 'grpo' : `grpo-${v}`;

@@ -345,7 +345,8 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   // Demonstrations from initial states the evaluation never uses (trials from 1000 on): one LeRobot v2.1
   // dataset (PNG frames) per suite, demos/<suite>/.
   await runner.run('demos', { ...preset.vla, imageSize: preset.imageSize }, [], async () => {
-    for (const suite of [...preset.vla.suites, 'calvin']) {
+    const chainSuites = preset.vla.chains > 0 ? ['calvin'] : [];
+    for (const suite of [...preset.vla.suites, ...chainSuites]) {
       await recordDemos(suite, demoDir(out, suite), {
         episodes: suite === 'calvin' ? preset.vla.demoChains : preset.vla.demosPerTask,
         firstTrial: 1000,
@@ -359,7 +360,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     libero: Object.fromEntries(
       await Promise.all(preset.vla.suites.map(async (s) => [s, await loadDemos(demoDir(out, s))] as const)),
     ),
-    calvin: await loadDemos(demoDir(out, 'calvin')),
+    calvin: preset.vla.chains > 0 ? await loadDemos(demoDir(out, 'calvin')) : [],
   });
   const vlaOptions = {
     ...preset.vla,
@@ -437,7 +438,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       log(
         `[${stage}] ${Object.entries(scores.libero)
           .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)
-          .join(', ')}, calvin ${scores.calvin.avgLen.toFixed(2)}`,
+          .join(', ')}${scores.calvin ? `, calvin ${scores.calvin.avgLen.toFixed(2)}` : ''}`,
       );
       return scores;
     });

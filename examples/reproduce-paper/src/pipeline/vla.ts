@@ -484,10 +484,11 @@ export interface ChainScore {
 /** One variant's VLA figures: success per LIBERO-style suite, CALVIN-style chains, the heads' final losses. */
 export interface VlaScores {
   libero: Record<string, SuiteScore>;
-  calvin: ChainScore;
+  /** Null when the plan runs no chains (`chains: 0`). */
+  calvin: ChainScore | null;
   /**
    * Mean flow-matching loss over the last 10% of training steps, per head: `libero` by head seed, then suite
-   * where each suite has its own head (`headPerSuite`); `calvin` by head seed.
+   * where each suite has its own head (`headPerSuite`); `calvin` by head seed (empty without chains).
    */
   headLoss: { libero: number[]; calvin: number[] };
   /** Ridge probes from the pooled frozen features (LIBERO-style demonstrations); null with too few of them. */
@@ -516,6 +517,7 @@ export interface VlaBenchmarkOptions {
   headSeeds: number;
   seed: number;
   trials: number;
+  /** CALVIN-style chains per head seed; 0 leaves the CALVIN-style part out (no head, no chains, `calvin` null). */
   chains: number;
   replanSteps: number;
   imageSize: number;
@@ -593,6 +595,12 @@ function positiveInteger(what: string, value: number): number {
   return value;
 }
 
+function nonNegativeInteger(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`VLA benchmark: ${what} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
 /** The plan of a VLA benchmark: its options checked, the suites' tasks resolved and sorted. */
 export function vlaPlan(options: VlaBenchmarkOptions): VlaPlan {
   if (options.suites.length === 0) throw new Error('VLA benchmark: name at least one LIBERO-style suite');
@@ -616,7 +624,7 @@ export function vlaPlan(options: VlaBenchmarkOptions): VlaPlan {
     suites: [...options.suites],
     tasks,
     trials: positiveInteger('trials', options.trials),
-    chains: positiveInteger('chains', options.chains),
+    chains: nonNegativeInteger('chains', options.chains),
     headSeeds: positiveInteger('headSeeds', options.headSeeds),
     seed: options.seed,
     policySeed: options.policySeed,
@@ -744,7 +752,7 @@ export interface VlaRun extends VlaHeadFigures {
   chains: readonly VlaChainResult[];
 }
 
-/** A VLA benchmark's demonstrations: the LIBERO-style ones by suite, and the CALVIN-style chains. */
+/** A VLA benchmark's demonstrations: the LIBERO-style ones by suite, and the CALVIN-style chains (may be empty without chains). */
 export interface VlaDemonstrations {
   libero: Readonly<Record<string, readonly RobotEpisode[]>>;
   calvin: readonly RobotEpisode[];
@@ -829,7 +837,12 @@ export async function benchmarkVlaShard(
   const share = vlaShare(plan, shard);
   const libero = liberoDemonstrations(plan, demos.libero);
   const liberoSet = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, plan.inputs);
-  const calvinSet = await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs);
+  if (plan.chains > 0 && demos.calvin.length === 0)
+    throw new Error(
+      'VLA benchmark: the plan runs CALVIN-style chains but has no CALVIN-style demonstrations',
+    );
+  const calvinSet =
+    plan.chains > 0 ? await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs) : null;
   const fitted = actionProbe(liberoSet, plan.seed);
   const object = fitted && objectProbe(liberoSet, plan.seed);
   const probe = fitted && {
@@ -874,15 +887,17 @@ export async function benchmarkVlaShard(
           await liberoHead.head.release();
         }
       }
-      const calvinHead = await trainVlaHead(calvinSet, training);
-      headLoss.calvin.push(tailMean(calvinHead.losses));
-      try {
-        for (const key of mine.chains) {
-          chains.push({ ...key, completed: await runVlaChain(vlm, calvinHead, plan, key) });
-          bar.update(episodes.length + chains.length);
+      if (calvinSet) {
+        const calvinHead = await trainVlaHead(calvinSet, training);
+        headLoss.calvin.push(tailMean(calvinHead.losses));
+        try {
+          for (const key of mine.chains) {
+            chains.push({ ...key, completed: await runVlaChain(vlm, calvinHead, plan, key) });
+            bar.update(episodes.length + chains.length);
+          }
+        } finally {
+          await calvinHead.head.release();
         }
-      } finally {
-        await calvinHead.head.release();
       }
     } finally {
       bar.stop();
@@ -947,13 +962,16 @@ export function vlaScores(run: VlaRun): VlaScores {
       ];
     }),
   );
-  const calvin: ChainScore = {
-    avgLen: lengths.reduce((a, b) => a + b, 0) / lengths.length,
-    ci95: bootstrapMean(lengths, 2000, plan.policySeed),
-    chains: lengths.length,
-    stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
-    lengths,
-  };
+  const calvin: ChainScore | null =
+    lengths.length === 0
+      ? null
+      : {
+          avgLen: lengths.reduce((a, b) => a + b, 0) / lengths.length,
+          ci95: bootstrapMean(lengths, 2000, plan.policySeed),
+          chains: lengths.length,
+          stepRates: [1, 2, 3, 4, 5].map((k) => lengths.filter((l) => l >= k).length / lengths.length),
+          lengths,
+        };
   return {
     libero,
     calvin,

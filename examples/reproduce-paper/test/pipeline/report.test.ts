@@ -79,12 +79,48 @@ describe('pairedComparisons', () => {
     roboalign: scores(alignGoal, alignSpatial, [1, 1, 0, 2]),
   };
   const result = pairedComparisons(variants, 0);
+  const lm = {
+    formatRate: 0.5,
+    prefixSimilarity: { direct: 0.125, reasoning: 0 },
+    constantBaseline: 0.03,
+    actionMae: 0.25,
+    meanChunkMae: 0.5,
+    decodeRate: 0.75,
+    distinctAnswers: 1,
+    greyImages: { prefixSimilarity: 0.0625, actionMae: 0.375, distinctAnswers: 0.5 },
+    answerNll: { first: 1.5, firstFive: 2, all: 2.5 },
+    vqaAccuracy: { general: 0, robot: 0, reasoning: 0, mean: 0 },
+  };
 
   it('tests only pairs that were both evaluated, on both metrics', () => {
     expect(result.map((c) => `${c.a}/${c.b}/${c.metric}`)).toEqual([
       'roboalign/roboalign-sft/libero-success',
       'roboalign/roboalign-sft/calvin-length',
     ]);
+  });
+
+  it('leaves out the chain comparison and the chain cells where no chains ran', async () => {
+    const chainless = Object.fromEntries(
+      Object.entries(variants).map(([k, v]) => [
+        k,
+        { ...v, lm, calvin: null, headLoss: { libero: [0.1], calvin: [] } },
+      ]),
+    ) as Partial<Record<Variant, VlaScores>>;
+    const compared = pairedComparisons(chainless, 0);
+    expect(compared.map((c) => `${c.a}/${c.b}/${c.metric}`)).toEqual([
+      'roboalign/roboalign-sft/libero-success',
+    ]);
+    const md = resultsMarkdown({
+      preset: 'test',
+      variants: chainless,
+      relative: {},
+      comparisons: compared,
+      grpo: null,
+      vla: { ablation: null },
+      manifest: {},
+    } as unknown as Parameters<typeof resultsMarkdown>[0]);
+    expect(md).toMatch(/\| roboalign \| 18\/20 \| 2\/20 \| 50\.0 \[[^|]*\| — \(not run\) \|/);
+    expect(md).toContain('| roboalign | 0.100 | — |');
   });
 
   it('gives the McNemar p-value, the difference and a relative improvement beside its interval', () => {
@@ -152,16 +188,7 @@ describe('pairedComparisons', () => {
               ? { probe: { ...v.probe!, objectR2: null, objectCi95: null, objectLambda: null } }
               : {}),
             lm: {
-              formatRate: 0.5,
-              prefixSimilarity: { direct: 0.125, reasoning: 0 },
-              constantBaseline: 0.03,
-              actionMae: 0.25,
-              meanChunkMae: 0.5,
-              decodeRate: 0.75,
-              distinctAnswers: 1,
-              greyImages: { prefixSimilarity: 0.0625, actionMae: 0.375, distinctAnswers: 0.5 },
-              answerNll: { first: 1.5, firstFive: 2, all: 2.5 },
-              vqaAccuracy: { general: 0, robot: 0, reasoning: 0, mean: 0 },
+              ...lm,
               // Results written before the image-use figures have none: a dash.
               ...(k === 'roboalign'
                 ? { imageUse: { general: { real: 0.5, grey: 0.75 }, robot: { real: 1.25, grey: 1.25 } } }
@@ -338,5 +365,19 @@ describe('the GRPO logs a results folder keeps', () => {
     await writeFile(join(kept, 'grpo.jsonl'), await readFile(join(out, 'grpo.jsonl')));
     await writeFile(join(kept, 'grpo-align-highlevel.jsonl'), log([row(3)]));
     expect(await readGrpoLogs(kept)).toEqual({ roboalign: [row(1), row(2)], 'align-highlevel': [row(3)] });
+  });
+
+  it('keep no chain plot from an earlier run when this run has no chains', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'report-chains-'));
+    const results = JSON.parse(
+      await readFile(new URL('../../results/quick/results.json', import.meta.url), 'utf8'),
+    ) as Results;
+    const chainPlot = join(out, 'plots', 'calvin-chains.png');
+    await writeReport(out, results, {});
+    expect(existsSync(chainPlot)).toBe(true);
+    for (const v of Object.values(results.variants)) v!.calvin = null;
+    await writeReport(out, results, {});
+    expect(existsSync(chainPlot)).toBe(false);
+    expect(existsSync(join(out, 'plots', 'success.png'))).toBe(true);
   });
 });

@@ -53,12 +53,12 @@ describe('the smoke preset', () => {
         expect(s.ci95[0]).toBeLessThanOrEqual(s.successRate);
         expect(s.ci95[1]).toBeGreaterThanOrEqual(s.successRate);
       }
-      expect(r.calvin.chains).toBe(preset.vla.chains * preset.vla.headSeeds);
+      expect(r.calvin!.chains).toBe(preset.vla.chains * preset.vla.headSeeds);
       expect(r.headLoss.libero).toHaveLength(preset.vla.headSeeds);
-      expect(r.calvin.avgLen).toBeGreaterThanOrEqual(0);
-      expect(r.calvin.avgLen).toBeLessThanOrEqual(5);
+      expect(r.calvin!.avgLen).toBeGreaterThanOrEqual(0);
+      expect(r.calvin!.avgLen).toBeLessThanOrEqual(5);
       expect(r.libero[preset.vla.suites[0]].outcomes).toHaveLength(r.libero[preset.vla.suites[0]].episodes);
-      expect(r.calvin.lengths).toHaveLength(r.calvin.chains);
+      expect(r.calvin!.lengths).toHaveLength(r.calvin!.chains);
       // Ten demonstrations (one per task): the probe runs; at this size its R² can be anything but NaN.
       expect(Number.isFinite(r.probe!.actionR2)).toBe(true);
       // The demonstrations carry the target's position, so the object probe runs too.

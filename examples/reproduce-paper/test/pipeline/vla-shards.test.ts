@@ -170,6 +170,12 @@ describe('the VLA plan and its split into shards', () => {
     expect(() => vlaPlan({ ...OPTIONS, tasks: [0, 99] })).toThrow('task index 99 is not in libero-goal');
     expect(() => vlaPlan({ ...OPTIONS, tasks: [1, 1] })).toThrow('tasks lists a task twice');
     expect(() => vlaPlan({ ...OPTIONS, trials: 0 })).toThrow('trials must be a positive integer, got 0');
+    expect(() => vlaPlan({ ...OPTIONS, chains: -1 })).toThrow(
+      'chains must be a non-negative integer, got -1',
+    );
+    expect(() => vlaPlan({ ...OPTIONS, chains: 1.5 })).toThrow(
+      'chains must be a non-negative integer, got 1.5',
+    );
     expect(() => vlaShare(PLAN, { index: 2, count: 2 })).toThrow('shard index');
   });
 });
@@ -390,7 +396,7 @@ describe('benchmarkVla sharded on a tiny backbone', () => {
     for (let i = 0; i < 3; i++)
       parts.push(await benchmarkVlaShard(fakeVlm, demos, { ...tiny, shard: { index: i, count: 3 } }));
     expect(whole.libero['libero-goal'].episodes).toBe(4);
-    expect(whole.calvin.chains).toBe(4);
+    expect(whole.calvin!.chains).toBe(4);
     expect(whole.probe).not.toBeNull();
     // These demonstrations carry no environment state: no object probe, and null rather than NaN.
     expect(whole.probe).toMatchObject({ objectR2: null, objectCi95: null, objectLambda: null });
@@ -423,6 +429,26 @@ describe('benchmarkVla sharded on a tiny backbone', () => {
     for (let i = 0; i < 2; i++)
       parts.push(await benchmarkVlaShard(fakeVlm, twoSuites, { ...options, shard: { index: i, count: 2 } }));
     expect(mergeVlaShards(parts)).toEqual(whole);
+  }, 120_000);
+
+  it('leaves the CALVIN-style part out with chains: 0 (no head, no chains, no demonstrations needed)', async () => {
+    const whole = await benchmarkVla(fakeVlm, { ...demos, calvin: [] }, { ...tiny, chains: 0 });
+    expect(whole.calvin).toBeNull();
+    expect(whole.headLoss.calvin).toEqual([]);
+    expect(whole.libero['libero-goal'].episodes).toBe(4);
+    const withChains = await benchmarkVla(fakeVlm, demos, tiny);
+    // The LIBERO-style part is the same run either way.
+    expect(whole.libero).toEqual(withChains.libero);
+    expect(whole.headLoss.libero).toEqual(withChains.headLoss.libero);
+    const parts: VlaShardOutput[] = [];
+    for (let i = 0; i < 2; i++)
+      parts.push(
+        await benchmarkVlaShard(fakeVlm, demos, { ...tiny, chains: 0, shard: { index: i, count: 2 } }),
+      );
+    expect(mergeVlaShards(parts)).toEqual(whole);
+    await expect(benchmarkVla(fakeVlm, { ...demos, calvin: [] }, tiny)).rejects.toThrow(
+      'runs CALVIN-style chains but has no CALVIN-style demonstrations',
+    );
   }, 120_000);
 
   it('names a suite that has no demonstrations before training anything', async () => {
