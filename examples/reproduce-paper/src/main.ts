@@ -6,8 +6,8 @@ import { parseShard } from '@roboalign/bench';
 import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
-import { VARIANTS, type Variant } from './pipeline/variants.js';
-import { runVlaWorkers, threadsPerWorker } from './vla-jobs.js';
+import { VARIANTS, type Variant, withPrerequisites } from './pipeline/variants.js';
+import { defaultJobs, runVlaWorkers, threadsPerWorker } from './vla-jobs.js';
 
 const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--jobs N] [--shard I/N] [--from STAGE] [--device cpu|cuda]
   --preset   sizes of every stage (default quick; smoke checks the plumbing in minutes)
@@ -15,8 +15,8 @@ const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- 
              base and, for a GRPO variant, roboalign-sft are added. align-highlevel or align-trajectory
              adds their targets' data and SFT rows, which changes every model after base
   --out      results folder (default results/<preset> inside the example)
-  --jobs     run the VLA stages in N processes at once (default 1; each takes one core, so up to the
-             machine's cores), then the report
+  --jobs     run the VLA stages in N processes at once, the cores split between them, then the report
+             (default: one per core, at most one per VLA stage; 1 with --shard)
   --shard    I/N: evaluate only shard I of N (0-based) of every VLA stage's episodes and chains, write it
              under OUT/vla-shards/ and stop; then run without --shard (same --out) to merge and report
   --from     force this stage and every later one (${STAGES.join(', ')}; vla = vla-base)
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       from: { type: 'string' },
       variants: { type: 'string' },
       shard: { type: 'string' },
-      jobs: { type: 'string', default: '1' },
+      jobs: { type: 'string' },
       // One of --jobs' worker processes (I/N): runs its share of the VLA stages and stops before the report.
       'vla-worker': { type: 'string' },
       device: { type: 'string', default: 'cpu' },
@@ -55,10 +55,14 @@ async function main(): Promise<void> {
   const unknown = variants?.filter((v) => !VARIANTS.includes(v as Variant));
   if (unknown?.length)
     throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
-  const jobs = Number(values.jobs);
+  const sharded = values.shard !== undefined || values['vla-worker'] !== undefined;
+  const vlaStages =
+    withPrerequisites((variants as Variant[] | undefined) ?? preset.variants).length +
+    (preset.vla.ablationTrials > 0 ? 1 : 0);
+  const jobs = values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaStages)) : Number(values.jobs);
   if (!(Number.isInteger(jobs) && jobs >= 1))
     throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(values.jobs)}\n${usage}`);
-  if (jobs > 1 && (values.shard !== undefined || values['vla-worker'] !== undefined))
+  if (jobs > 1 && sharded)
     throw new Error(`--jobs starts its own workers; it does not combine with --shard\n${usage}`);
   const out = resolve(values.out ?? join(import.meta.dirname, '..', 'results', preset.name));
   const worker = values['vla-worker'] === undefined ? undefined : parseShard(values['vla-worker']);

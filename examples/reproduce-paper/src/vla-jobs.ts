@@ -37,6 +37,14 @@ export function threadsPerWorker(workers: number, cores = availableParallelism()
   return Math.max(1, Math.floor(cores / workers));
 }
 
+/**
+ * `--jobs` when not given: a worker per core, but no more workers than VLA stages (a worker without a stage
+ * would only take cores from the others); 1 where there is one stage or one core.
+ */
+export function defaultJobs(vlaStages: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, vlaStages));
+}
+
 /** The command-line arguments of worker `index` of `count` (main.ts's own options). */
 export function vlaWorkerArgs(command: VlaWorkerCommand, index: number, count: number): string[] {
   const from = workerFrom(command.from);

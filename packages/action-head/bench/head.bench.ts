@@ -3,7 +3,8 @@
  * N1.5 preset, ONNX Runtime CPU with 2 intra-op threads, after warm-up):
  *   {"name": "head-small-infer", "msPerChunk": …}
  *   {"name": "head-gr00t-n1.5-infer", "msPerChunk": …, "params": …}
- *   {"name": "head-small-train-step", "msPerStep": …}
+ *   {"name": "head-small-train-step", "msPerStep": …, "msForwardBackwardInRuntime": …}
+ *   {"name": "head-vla-train-step", …}   (reproduce-paper's VLA head shape: 38 tokens × 128, batch 32)
  *
  *   pnpm --filter @roboalign/action-head bench            (add --skip-large to leave out the N1.5 preset)
  */
@@ -65,9 +66,11 @@ console.error(
 
 await inferenceLatency('head-small-infer', PRESETS.small, 50);
 
-{
-  const cfg = PRESETS.small;
-  const B = 16;
+/**
+ * A training step (forward + backward + AdamW) at batch `B`, and the part of it spent in ONNX Runtime's
+ * forward + backward run alone (the rest is feeds, gradient clipping and the optimizer in JavaScript).
+ */
+async function trainStepTime(name: string, cfg: ActionHeadConfig, B: number, steps: number) {
   const head = await ActionHead.create(cfg, { batchSize: B, session });
   const random = seededRandom(2);
   const sample = (): HeadSample => ({
@@ -80,19 +83,36 @@ await inferenceLatency('head-small-infer', PRESETS.small, 50);
   });
   const batch = Array.from({ length: B }, sample);
   for (let i = 0; i < 3; i++) await head.trainStep(batch, random);
-  const steps = 30;
-  const start = performance.now();
+  let start = performance.now();
   for (let i = 0; i < steps; i++) await head.trainStep(batch, random);
   const msPerStep = (performance.now() - start) / steps;
+  const { program, params } = head.loopParts();
+  const feeds = head.trainingFeeds(batch, random);
+  start = performance.now();
+  for (let i = 0; i < steps; i++) await program.step(feeds, params);
+  const msRuntime = (performance.now() - start) / steps;
   console.log(
     JSON.stringify({
-      name: 'head-small-train-step',
+      name,
       msPerStep: Number(msPerStep.toFixed(2)),
+      msForwardBackwardInRuntime: Number(msRuntime.toFixed(2)),
       batch: B,
+      backboneTokens: cfg.backboneTokens,
+      backboneDim: cfg.backboneDim,
       stepsPerSecond: Number((1000 / msPerStep).toFixed(1)),
     }),
   );
+  await head.release();
 }
+
+await trainStepTime('head-small-train-step', PRESETS.small, 16, 30);
+// reproduce-paper's VLA heads: the `tiny` VLM's 128-wide middle layer, up to 38 text tokens, batch 32.
+await trainStepTime(
+  'head-vla-train-step',
+  { ...PRESETS.small, backboneTokens: 38, backboneDim: 128 },
+  32,
+  30,
+);
 
 if (!process.argv.includes('--skip-large'))
   await inferenceLatency('head-gr00t-n1.5-infer', PRESETS['gr00t-n1.5'], 3);

@@ -9,7 +9,7 @@ export interface CodeFingerprint {
   sources: string;
   /** `git rev-parse HEAD`, or null outside a git checkout. */
   commit: string | null;
-  /** Whether tracked files differ from that commit (null outside git). */
+  /** Whether tracked files outside the committed results folders differ from that commit (null outside git). */
   dirty: boolean | null;
 }
 
@@ -58,7 +58,16 @@ function gitState(root: string): Pick<CodeFingerprint, 'commit' | 'dirty'> {
       execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return {
       commit: git('rev-parse', 'HEAD'),
-      dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+      // The committed results folders are outputs: a run that rewrites one leaves the code clean.
+      dirty:
+        git(
+          'status',
+          '--porcelain',
+          '--untracked-files=no',
+          '--',
+          '.',
+          ':(exclude)examples/reproduce-paper/results',
+        ) !== '',
     };
   } catch {
     // Not a git checkout (an unpacked tarball) or no git installed: the source hash still identifies the code.

@@ -373,6 +373,7 @@ describe('the GRPO logs a results folder keeps', () => {
       await readFile(new URL('../../results/quick/results.json', import.meta.url), 'utf8'),
     ) as Results;
     const chainPlot = join(out, 'plots', 'calvin-chains.png');
+    for (const v of Object.values(results.variants)) v!.calvin = chains([1, 0]);
     await writeReport(out, results, {});
     expect(existsSync(chainPlot)).toBe(true);
     for (const v of Object.values(results.variants)) v!.calvin = null;

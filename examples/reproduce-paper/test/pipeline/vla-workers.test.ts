@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../src/pipeline/variants.js';
 import { runsVlaStage, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
-import { threadsPerWorker, vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
+import { defaultJobs, threadsPerWorker, vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
 
 // Every variant, in the pipeline's order.
 const seven = VARIANTS;
@@ -86,6 +86,16 @@ describe('the workers of --jobs', () => {
       '--vla-worker',
       '0/3',
     ]);
+  });
+});
+
+describe('defaultJobs', () => {
+  it('is a worker per core, at most one per VLA stage, at least one', () => {
+    expect(defaultJobs(3, 2)).toBe(2);
+    expect(defaultJobs(3, 16)).toBe(3);
+    expect(defaultJobs(8, 16)).toBe(8);
+    expect(defaultJobs(1, 16)).toBe(1);
+    expect(defaultJobs(3, 1)).toBe(1);
   });
 });
 
