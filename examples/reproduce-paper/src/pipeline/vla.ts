@@ -836,11 +836,11 @@ export async function benchmarkVlaShard(
   // Before any training: a bad shard or a suite without demonstrations fails at once.
   const share = vlaShare(plan, shard);
   const libero = liberoDemonstrations(plan, demos.libero);
-  const liberoSet = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, plan.inputs);
   if (plan.chains > 0 && demos.calvin.length === 0)
     throw new Error(
       'VLA benchmark: the plan runs CALVIN-style chains but has no CALVIN-style demonstrations',
     );
+  const liberoSet = await vlaTrainingSet(vlm, libero.episodes, plan.frameStride, plan.inputs);
   const calvinSet =
     plan.chains > 0 ? await vlaTrainingSet(vlm, demos.calvin, plan.frameStride, plan.inputs) : null;
   const fitted = actionProbe(liberoSet, plan.seed);
