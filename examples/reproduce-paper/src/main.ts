@@ -7,6 +7,7 @@ import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import { VARIANTS, type Variant, withPrerequisites } from './pipeline/variants.js';
+import { vlaStageNames } from './pipeline/vla-workers.js';
 import { defaultJobs, runVlaWorkers, threadsPerWorker } from './vla-jobs.js';
 
 const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--jobs N] [--shard I/N] [--from STAGE] [--device cpu|cuda]
@@ -56,10 +57,12 @@ async function main(): Promise<void> {
   if (unknown?.length)
     throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
   const sharded = values.shard !== undefined || values['vla-worker'] !== undefined;
-  const vlaStages =
-    withPrerequisites((variants as Variant[] | undefined) ?? preset.variants).length +
-    (preset.vla.ablationTrials > 0 ? 1 : 0);
-  const jobs = values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaStages)) : Number(values.jobs);
+  const vlaStages = vlaStageNames(
+    withPrerequisites((variants as Variant[] | undefined) ?? preset.variants),
+    preset.vla.ablationTrials > 0,
+  );
+  const jobs =
+    values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaStages.length)) : Number(values.jobs);
   if (!(Number.isInteger(jobs) && jobs >= 1))
     throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(values.jobs)}\n${usage}`);
   if (jobs > 1 && sharded)

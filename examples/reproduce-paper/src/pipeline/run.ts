@@ -344,9 +344,10 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
 
   // Demonstrations from initial states the evaluation never uses (trials from 1000 on): one LeRobot v2.1
   // dataset (PNG frames) per suite, demos/<suite>/.
+  // Without chains, no CALVIN-style demonstrations are recorded or read.
+  const runsChains = preset.vla.chains > 0;
   await runner.run('demos', { ...preset.vla, imageSize: preset.imageSize }, [], async () => {
-    const chainSuites = preset.vla.chains > 0 ? ['calvin'] : [];
-    for (const suite of [...preset.vla.suites, ...chainSuites]) {
+    for (const suite of [...preset.vla.suites, ...(runsChains ? ['calvin'] : [])]) {
       await recordDemos(suite, demoDir(out, suite), {
         episodes: suite === 'calvin' ? preset.vla.demoChains : preset.vla.demosPerTask,
         firstTrial: 1000,
@@ -360,7 +361,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     libero: Object.fromEntries(
       await Promise.all(preset.vla.suites.map(async (s) => [s, await loadDemos(demoDir(out, s))] as const)),
     ),
-    calvin: preset.vla.chains > 0 ? await loadDemos(demoDir(out, 'calvin')) : [],
+    calvin: runsChains ? await loadDemos(demoDir(out, 'calvin')) : [],
   });
   const vlaOptions = {
     ...preset.vla,

@@ -24,11 +24,12 @@ export function vlaWorkerStages(
     throw new Error(`VLA workers: count must be a positive integer, got ${worker.count}`);
   if (!(Number.isInteger(worker.index) && worker.index >= 0 && worker.index < worker.count))
     throw new Error(`VLA workers: index must be in 0..${worker.count - 1}, got ${worker.index}`);
-  const stages: StageName[] = [
-    ...variants.map((v) => `vla-${v}` as const),
-    ...(withAblation ? (['vla-ablation'] as const) : []),
-  ];
-  return stages.filter((_, i) => i % worker.count === worker.index);
+  return vlaStageNames(variants, withAblation).filter((_, i) => i % worker.count === worker.index);
+}
+
+/** Every VLA stage of a run, in the order workers are dealt them: the variants' benchmarks, then the ablation. */
+export function vlaStageNames(variants: readonly Variant[], withAblation: boolean): StageName[] {
+  return [...variants.map((v) => `vla-${v}` as const), ...(withAblation ? (['vla-ablation'] as const) : [])];
 }
 
 /** Whether a process with this selection runs `stage` (a VLA stage of a run with these variants). */

@@ -589,15 +589,12 @@ export interface VlaPlan {
   inputs: HeadInputs;
 }
 
-function positiveInteger(what: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`VLA benchmark: ${what} must be a positive integer, got ${value}`);
-  return value;
-}
-
-function nonNegativeInteger(what: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error(`VLA benchmark: ${what} must be a non-negative integer, got ${value}`);
+/** `value` if it is an integer of at least `least` (1 unless given); otherwise an error naming `what`. */
+function countOf(what: string, value: number, least: 0 | 1 = 1): number {
+  if (!Number.isInteger(value) || value < least)
+    throw new Error(
+      `VLA benchmark: ${what} must be a ${least === 1 ? 'positive' : 'non-negative'} integer, got ${value}`,
+    );
   return value;
 }
 
@@ -623,19 +620,19 @@ export function vlaPlan(options: VlaBenchmarkOptions): VlaPlan {
   return {
     suites: [...options.suites],
     tasks,
-    trials: positiveInteger('trials', options.trials),
-    chains: nonNegativeInteger('chains', options.chains),
-    headSeeds: positiveInteger('headSeeds', options.headSeeds),
+    trials: countOf('trials', options.trials),
+    chains: countOf('chains', options.chains, 0),
+    headSeeds: countOf('headSeeds', options.headSeeds),
     seed: options.seed,
     policySeed: options.policySeed,
-    frameStride: positiveInteger('frameStride', options.frameStride),
-    headSteps: positiveInteger('headSteps', options.headSteps),
+    frameStride: countOf('frameStride', options.frameStride),
+    headSteps: countOf('headSteps', options.headSteps),
     headLr: options.headLr ?? HEAD_LR,
     headBatch: options.headBatch ?? HEAD_BATCH,
     headSchedule: options.headSchedule ?? 'constant',
     headPerSuite: options.headPerSuite ?? false,
-    replanSteps: positiveInteger('replanSteps', options.replanSteps),
-    imageSize: positiveInteger('imageSize', options.imageSize),
+    replanSteps: countOf('replanSteps', options.replanSteps),
+    imageSize: countOf('imageSize', options.imageSize),
     // Spelled out so that two plans compare equal however their inputs object was written.
     inputs: { features: inputs.features, state: inputs.state },
   };
