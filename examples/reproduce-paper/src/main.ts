@@ -7,7 +7,7 @@ import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import { VARIANTS, type Variant, withPrerequisites } from './pipeline/variants.js';
-import { vlaStageNames } from './pipeline/vla-workers.js';
+import { vlaStageLoads } from './pipeline/vla-workers.js';
 import { defaultJobs, runVlaWorkers, threadsPerWorker } from './vla-jobs.js';
 
 const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--jobs N] [--shard I/N] [--from STAGE] [--device cpu|cuda]
@@ -57,9 +57,9 @@ async function main(): Promise<void> {
   if (unknown?.length)
     throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
   const sharded = values.shard !== undefined || values['vla-worker'] !== undefined;
-  const vlaStages = vlaStageNames(
+  const vlaStages = vlaStageLoads(
+    preset.vla,
     withPrerequisites((variants as Variant[] | undefined) ?? preset.variants),
-    preset.vla.ablationTrials > 0,
   );
   const jobs =
     values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaStages.length)) : Number(values.jobs);

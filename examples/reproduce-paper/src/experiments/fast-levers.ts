@@ -33,6 +33,7 @@ import { readRlPrompts } from '../pipeline/alignment-targets.js';
 import { constantBaseline, scoreFastAnswers } from '../pipeline/fast-metrics.js';
 import { trainLanguageModel } from '../pipeline/language-models.js';
 import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
+import { shareOf } from '../pipeline/mixture.js';
 import { presetNamed } from '../pipeline/presets.js';
 import { sftRecipes } from '../pipeline/run.js';
 import { readStageRecord } from '../pipeline/stage-runner.js';
@@ -69,7 +70,7 @@ async function roboalignSftMixture(
   const sources = sftRecipes(data)['roboalign-sft'].map((path) =>
     path === data.train.fast ? fastPath : path,
   );
-  return { sources, shares: sources.map((path) => (path === fastPath ? fastShare : undefined)) };
+  return { sources, shares: shareOf(sources, fastPath, fastShare) };
 }
 
 /** Validation rows come from this seed, apart from training (the preset's seed) and held-out (the same seed). */

@@ -36,3 +36,12 @@ export function mixtureWeights(
     throw new Error('mixtureWeights: the fixed shares leave nothing for the sources drawn by size');
   return sizes.map((_, i) => fixedShares[i] ?? (rest * bySize[i]) / bySizeTotal);
 }
+
+/**
+ * Fixed shares for {@link mixtureWeights}: `share` for the source at `path`, every other source by size.
+ * Throws when `path` is not one of `sources` (a share that would silently apply to nothing).
+ */
+export function shareOf(sources: readonly string[], path: string, share: number): (number | undefined)[] {
+  if (!sources.includes(path)) throw new Error(`shareOf: ${path} is not one of the mixture's sources`);
+  return sources.map((source) => (source === path ? share : undefined));
+}

@@ -26,9 +26,18 @@ export interface PipelinePreset {
   /**
    * FAST chunk length (steps at 20 Hz), vocabulary size, DCT scale (default 10) and the bins of the robot
    * state written into FAST prompts, as pi0-FAST (0 or absent: instruction only); `thinkShare` of the FAST
-   * training rows are answered think-then-act (a deviation, see the README).
+   * training rows are answered think-then-act (a deviation, see the README). `sftShare`: the share of
+   * roboalign-sft's samples drawn from the FAST rows (absent: every source by its size, as one concatenated
+   * dataset would be).
    */
-  fast: { horizon: number; vocabSize: number; scale?: number; stateBins?: number; thinkShare?: number };
+  fast: {
+    horizon: number;
+    vocabSize: number;
+    scale?: number;
+    stateBins?: number;
+    thinkShare?: number;
+    sftShare?: number;
+  };
   textVocabSize: number;
   /** A vlm shape preset; the camera images are `imageSize`² pixels everywhere (data, model, benchmarks). */
   architecture: VlmPresetName;
@@ -102,7 +111,8 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     variants: VARIANTS,
     samples: { general: 24, robot: 24, reasoning: 24, fast: 48, heldOut: 8 },
     rlFraction: 0.01,
-    fast: { horizon: 10, vocabSize: 256, stateBins: 256, thinkShare: 0.25 },
+    // sftShare: so that the smoke test runs roboalign-sft's fixed FAST share.
+    fast: { horizon: 10, vocabSize: 256, stateBins: 256, thinkShare: 0.25, sftShare: 0.5 },
     textVocabSize: 400,
     architecture: 'micro',
     imageSize: 64,
@@ -276,6 +286,10 @@ export function deviations(preset: PipelinePreset): string[] {
   if (hasAlternativeTargets(preset.variants))
     list.push(
       "alternative alignments: roboalign-sft also learns the high-level and trajectory targets' answer format from one row each per think-then-act FAST row (the same frames and reasoning), so all three GRPO targets start from one model; the paper's SFT data for them is not described at this level",
+    );
+  if (fast.sftShare !== undefined)
+    list.push(
+      `roboalign-sft draws ${(100 * fast.sftShare).toFixed(0)}% of its samples from the FAST rows rather than by source size; the paper's mixture proportions are not given at this level`,
     );
   if ((fast.thinkShare ?? 0) > 0)
     list.push(

@@ -29,6 +29,7 @@ import {
   type LmScores,
   vqaImageUse,
 } from './lm-eval.js';
+import { shareOf } from './mixture.js';
 import { architectureOf, deviations, imageTokensOf, type PipelinePreset } from './presets.js';
 import { type GrpoLogs, type Results, readGrpoLogs, relativeImprovements, writeReport } from './report.js';
 import { type StageName, StageRunner } from './stage-runner.js';
@@ -43,7 +44,7 @@ import {
 import { PRETRAINED_VISION, pretrainVisionTower } from './vision-stage.js';
 import { ablateVlaInputs, benchmarkVla, benchmarkVlaShard, type VlaScores } from './vla.js';
 import { mergeVlaShards, readVlaShards, writeVlaShard } from './vla-shards.js';
-import { runsVlaStage, type VlaStageSelection } from './vla-workers.js';
+import { runsVlaStage, type VlaStageSelection, vlaStageLoads } from './vla-workers.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
@@ -224,7 +225,11 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   );
   for (const [variant, sources] of Object.entries(sftRecipes(data)) as Array<[Variant, readonly string[]]>) {
     if (!variants.includes(variant)) continue;
-    await runner.run(variant, { ...lmConfig, steps: preset.sftSteps }, ['base'], (runId) =>
+    // Only roboalign-sft mixes FAST rows with other sources; a fixed FAST share applies to it alone.
+    const fastShare = variant === 'roboalign-sft' ? preset.fast.sftShare : undefined;
+    const shares = fastShare === undefined ? undefined : shareOf(sources, data.train.fast, fastShare);
+    const config = { ...lmConfig, steps: preset.sftSteps, ...(shares ? { fastShare } : {}) };
+    await runner.run(variant, config, ['base'], (runId) =>
       trainLanguageModel({
         runId,
         tokenizer,
@@ -232,6 +237,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
         out: modelDir(variant),
         from: modelDir('base'),
         sources,
+        shares,
         steps: preset.sftSteps,
         progressLabel: variant,
         session,
@@ -376,7 +382,8 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   if (options.shard && vlaSelection !== 'all')
     throw new Error('runPipeline: shard and vlaStages split the VLA stages in two different ways; give one');
   const withAblation = preset.vla.ablationTrials > 0;
-  const runsHere = (stage: StageName) => runsVlaStage(vlaSelection, stage, variants, withAblation);
+  const loads = vlaStageLoads(preset.vla, variants);
+  const runsHere = (stage: StageName) => runsVlaStage(vlaSelection, stage, loads);
 
   // The head-input ablation on the base backbone, on validation initial states (settings are chosen there).
   const ablation =

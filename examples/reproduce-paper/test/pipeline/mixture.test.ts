@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mixtureWeights } from '../../src/pipeline/mixture.js';
+import { mixtureWeights, shareOf } from '../../src/pipeline/mixture.js';
 
 describe('mixtureWeights', () => {
   it('draws every source by its size without fixed shares', () => {
@@ -28,5 +28,19 @@ describe('mixtureWeights', () => {
     expect(() => mixtureWeights([3, 4], [0.5, 0.4])).toThrow('they sum to 0.9, not 1');
     expect(() => mixtureWeights([3, 4], [1])).toThrow('leave nothing for the sources drawn by size');
     expect(() => mixtureWeights([3], [0.5, 0.5])).toThrow('2 shares for 1 sources');
+  });
+});
+
+describe('shareOf', () => {
+  it("fixes one source's share and leaves the others to be drawn by size", () => {
+    const sources = ['general.jsonl', 'robot.jsonl', 'fast.jsonl'];
+    const shares = shareOf(sources, 'fast.jsonl', 0.5);
+    expect(shares).toEqual([undefined, undefined, 0.5]);
+    // 0.5 to FAST, the other half split 6:4 by size.
+    expect(mixtureWeights([6, 4, 20], shares)).toEqual([0.3, 0.2, 0.5]);
+  });
+
+  it('names a path that is not among the sources', () => {
+    expect(() => shareOf(['a.jsonl'], 'fast.jsonl', 0.5)).toThrow(/fast\.jsonl is not one of/);
   });
 });

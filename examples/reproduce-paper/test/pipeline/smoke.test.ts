@@ -12,7 +12,7 @@ import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES } from '../../src/pipeline/stage-runner.js';
 import { VARIANTS } from '../../src/pipeline/variants.js';
-import { vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
+import { ABLATION_INPUT_SETS, vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
 
 describe('the smoke preset', () => {
   it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
@@ -83,6 +83,8 @@ describe('the smoke preset', () => {
     for (const d of Object.values(exported.maxAbsLogitDifference)) expect(d).toBeLessThan(1e-3);
     // The head-input ablation: state only, blind instruction words + state, features only, both; scored
     // on validation initial states.
+    // As many as the workers' dealing counts heads for.
+    expect(results.vla.ablation).toHaveLength(ABLATION_INPUT_SETS);
     expect(results.vla.ablation!.map((r) => r.inputs)).toEqual([
       { features: 'none', state: true },
       { features: 'instruction', state: true },
@@ -241,7 +243,8 @@ describe('the smoke preset', () => {
           .sort(),
       );
     }
-    expect(ran).toEqual([0, 1].map((index) => vlaWorkerStages(VARIANTS, true, { index, count: 2 }).sort()));
+    const loads = vlaStageLoads(preset.vla, VARIANTS);
+    expect(ran).toEqual([0, 1].map((index) => vlaWorkerStages(loads, { index, count: 2 }).sort()));
     await runPipeline({ preset, out: second, from: 'report', device: 'cpu', log: () => {} });
     const { manifest: _d, ...workersResults } = JSON.parse(
       await readFile(join(second, 'results.json'), 'utf8'),

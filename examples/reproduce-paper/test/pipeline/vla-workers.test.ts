@@ -1,48 +1,79 @@
 import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../src/pipeline/variants.js';
-import { runsVlaStage, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
+import { runsVlaStage, vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
 import { defaultJobs, threadsPerWorker, vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
 
 // Every variant, in the pipeline's order.
 const seven = VARIANTS;
 
-describe('vlaWorkerStages', () => {
-  it('deals the benchmarks, then the ablation, round robin: every stage to exactly one worker', () => {
-    expect(vlaWorkerStages(seven, true, { index: 0, count: 2 })).toEqual([
-      'vla-base',
-      'vla-sft-fast',
-      'vla-roboalign',
-      'vla-align-trajectory',
+const paperLike = {
+  suites: ['libero-spatial', 'libero-object', 'libero-goal', 'libero-long'],
+  headPerSuite: true,
+  headSeeds: 1,
+  chains: 30,
+  ablationTrials: 1,
+};
+
+describe('vlaStageLoads', () => {
+  it('counts the heads of each stage: suites (or one) plus a CALVIN-style head, per seed; four input sets', () => {
+    const loads = vlaStageLoads(paperLike, ['base', 'roboalign']);
+    expect(loads).toEqual([
+      { stage: 'vla-base', heads: 5 },
+      { stage: 'vla-roboalign', heads: 5 },
+      { stage: 'vla-ablation', heads: 16 },
     ]);
-    expect(vlaWorkerStages(seven, true, { index: 1, count: 2 })).toEqual([
+    expect(
+      vlaStageLoads({ ...paperLike, headPerSuite: false, headSeeds: 3, chains: 0, ablationTrials: 0 }, [
+        'base',
+      ]),
+    ).toEqual([{ stage: 'vla-base', heads: 3 }]);
+  });
+});
+
+describe('vlaWorkerStages', () => {
+  it('deals the costliest stage first, each to the least loaded worker: every stage to exactly one', () => {
+    const loads = vlaStageLoads(paperLike, seven);
+    const zero = vlaWorkerStages(loads, { index: 0, count: 2 });
+    const one = vlaWorkerStages(loads, { index: 1, count: 2 });
+    // 16 | 5 → 16 | 10 → 16 | 15 → 16 | 20 → 21 | 20 → 21 | 25 → 26 | 25: 26 and 25 heads, where dealing
+    // round robin gave 20 and 31.
+    expect(zero).toEqual(['vla-ablation', 'vla-roboalign', 'vla-align-trajectory']);
+    expect(one).toEqual([
+      'vla-base',
       'vla-sft-mllm',
+      'vla-sft-fast',
       'vla-roboalign-sft',
       'vla-align-highlevel',
-      'vla-ablation',
     ]);
-    expect(vlaWorkerStages(['base', 'roboalign-sft', 'roboalign'], false, { index: 1, count: 2 })).toEqual([
-      'vla-roboalign-sft',
+    // Equal stages alternate in the pipeline's order.
+    const quickLike = vlaStageLoads({ ...paperLike, chains: 0, ablationTrials: 0 }, [
+      'base',
+      'roboalign-sft',
+      'roboalign',
     ]);
-    // More workers than stages: the last ones get nothing.
-    expect(vlaWorkerStages(['base'], false, { index: 3, count: 4 })).toEqual([]);
-    expect(vlaWorkerStages(['base'], true, { index: 0, count: 1 })).toEqual(['vla-base', 'vla-ablation']);
+    expect(vlaWorkerStages(quickLike, { index: 0, count: 2 })).toEqual(['vla-base', 'vla-roboalign']);
+    expect(vlaWorkerStages(quickLike, { index: 1, count: 2 })).toEqual(['vla-roboalign-sft']);
+    // More workers than stages: the last ones get nothing; one worker gets everything, in cost order.
+    const one1 = vlaStageLoads(paperLike, ['base']);
+    expect(vlaWorkerStages(one1, { index: 3, count: 4 })).toEqual([]);
+    expect(vlaWorkerStages(one1, { index: 0, count: 1 })).toEqual(['vla-ablation', 'vla-base']);
   });
 
   it('rejects a worker outside 0..count-1 or a count below 1', () => {
-    expect(() => vlaWorkerStages(seven, true, { index: 2, count: 2 })).toThrow(
-      /index must be in 0\.\.1, got 2/,
-    );
-    expect(() => vlaWorkerStages(seven, true, { index: 0, count: 0 })).toThrow(/count must be a positive/);
+    const loads = vlaStageLoads(paperLike, seven);
+    expect(() => vlaWorkerStages(loads, { index: 2, count: 2 })).toThrow(/index must be in 0\.\.1, got 2/);
+    expect(() => vlaWorkerStages(loads, { index: 0, count: 0 })).toThrow(/count must be a positive/);
   });
 });
 
 describe('runsVlaStage', () => {
   it('all runs every stage, none runs none, a worker runs its share', () => {
-    expect(runsVlaStage('all', 'vla-roboalign', seven, true)).toBe(true);
-    expect(runsVlaStage('none', 'vla-base', seven, true)).toBe(false);
-    const worker = { worker: { index: 1, count: 2 } };
-    expect(runsVlaStage(worker, 'vla-ablation', seven, true)).toBe(true);
-    expect(runsVlaStage(worker, 'vla-base', seven, true)).toBe(false);
+    const loads = vlaStageLoads(paperLike, seven);
+    expect(runsVlaStage('all', 'vla-roboalign', loads)).toBe(true);
+    expect(runsVlaStage('none', 'vla-base', loads)).toBe(false);
+    const worker = { worker: { index: 0, count: 2 } };
+    expect(runsVlaStage(worker, 'vla-ablation', loads)).toBe(true);
+    expect(runsVlaStage(worker, 'vla-base', loads)).toBe(false);
   });
 });
 
