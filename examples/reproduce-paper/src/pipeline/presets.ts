@@ -26,18 +26,9 @@ export interface PipelinePreset {
   /**
    * FAST chunk length (steps at 20 Hz), vocabulary size, DCT scale (default 10) and the bins of the robot
    * state written into FAST prompts, as pi0-FAST (0 or absent: instruction only); `thinkShare` of the FAST
-   * training rows are answered think-then-act (a deviation, see the README). `sftShare`: the share of
-   * roboalign-sft's samples drawn from the FAST rows (absent: every source by its size, as one concatenated
-   * dataset would be).
+   * training rows are answered think-then-act (a deviation, see the README).
    */
-  fast: {
-    horizon: number;
-    vocabSize: number;
-    scale?: number;
-    stateBins?: number;
-    thinkShare?: number;
-    sftShare?: number;
-  };
+  fast: { horizon: number; vocabSize: number; scale?: number; stateBins?: number; thinkShare?: number };
   textVocabSize: number;
   /** A vlm shape preset; the camera images are `imageSize`² pixels everywhere (data, model, benchmarks). */
   architecture: VlmPresetName;
@@ -52,6 +43,11 @@ export interface PipelinePreset {
   /** Optimizer steps of the base pretraining and of every SFT variant (the same for all). */
   pretrainSteps: number;
   sftSteps: number;
+  /**
+   * The share of roboalign-sft's samples drawn from the FAST rows; absent: every source by its size, as one
+   * concatenated dataset would be. Apart from `fast`, so that changing it reruns roboalign-sft, not the data.
+   */
+  fastShare?: number;
   batchSize: number;
   lr: number;
   /**
@@ -111,8 +107,7 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     variants: VARIANTS,
     samples: { general: 24, robot: 24, reasoning: 24, fast: 48, heldOut: 8 },
     rlFraction: 0.01,
-    // sftShare: so that the smoke test runs roboalign-sft's fixed FAST share.
-    fast: { horizon: 10, vocabSize: 256, stateBins: 256, thinkShare: 0.25, sftShare: 0.5 },
+    fast: { horizon: 10, vocabSize: 256, stateBins: 256, thinkShare: 0.25 },
     textVocabSize: 400,
     architecture: 'micro',
     imageSize: 64,
@@ -120,6 +115,8 @@ export const PIPELINE_PRESETS: Record<'smoke' | 'quick' | 'paper', PipelinePrese
     visionSteps: 4,
     pretrainSteps: 4,
     sftSteps: 4,
+    // So that the smoke test runs roboalign-sft's fixed FAST share.
+    fastShare: 0.5,
     batchSize: 4,
     lr: 1e-3,
     grpo: { steps: 1, prompts: 2, maxNewTokens: 24, lr: 1e-4 },
@@ -287,9 +284,9 @@ export function deviations(preset: PipelinePreset): string[] {
     list.push(
       "alternative alignments: roboalign-sft also learns the high-level and trajectory targets' answer format from one row each per think-then-act FAST row (the same frames and reasoning), so all three GRPO targets start from one model; the paper's SFT data for them is not described at this level",
     );
-  if (fast.sftShare !== undefined)
+  if (preset.fastShare !== undefined)
     list.push(
-      `roboalign-sft draws ${(100 * fast.sftShare).toFixed(0)}% of its samples from the FAST rows rather than by source size; the paper's mixture proportions are not given at this level`,
+      `roboalign-sft draws ${(100 * preset.fastShare).toFixed(0)}% of its samples from the FAST rows rather than by source size; the paper's mixture proportions are not given at this level`,
     );
   if ((fast.thinkShare ?? 0) > 0)
     list.push(

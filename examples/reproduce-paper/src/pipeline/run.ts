@@ -108,6 +108,10 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   const { out, log } = options;
   const variants = withPrerequisites(options.variants ?? options.preset.variants);
   const preset = { ...options.preset, variants };
+  const { fastShare } = preset;
+  // Named before any stage runs, not when roboalign-sft's mixture is built after the base model.
+  if (fastShare !== undefined && !(fastShare > 0 && fastShare < 1))
+    throw new Error(`preset ${preset.name}: fastShare must be in (0, 1), got ${fastShare}`);
   const alternativeTargets = hasAlternativeTargets(variants);
   const session = {
     executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
@@ -226,8 +230,10 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   for (const [variant, sources] of Object.entries(sftRecipes(data)) as Array<[Variant, readonly string[]]>) {
     if (!variants.includes(variant)) continue;
     // Only roboalign-sft mixes FAST rows with other sources; a fixed FAST share applies to it alone.
-    const fastShare = variant === 'roboalign-sft' ? preset.fast.sftShare : undefined;
-    const shares = fastShare === undefined ? undefined : shareOf(sources, data.train.fast, fastShare);
+    const shares =
+      variant === 'roboalign-sft' && fastShare !== undefined
+        ? shareOf(sources, data.train.fast, fastShare)
+        : undefined;
     const config = { ...lmConfig, steps: preset.sftSteps, ...(shares ? { fastShare } : {}) };
     await runner.run(variant, config, ['base'], (runId) =>
       trainLanguageModel({
