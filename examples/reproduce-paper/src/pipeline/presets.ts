@@ -261,9 +261,13 @@ export function imageTokensOf(preset: PipelinePreset): number {
 
 /**
  * Every way a run of `preset` differs from the paper's setup, for `manifest.deviations`: a reader of the
- * results sees the miniature's limits beside its numbers.
+ * results sees the miniature's limits beside its numbers. `alternativeTargets`: whether the run's data has
+ * the alternative alignments' targets (default: whether the preset runs one of them).
  */
-export function deviations(preset: PipelinePreset): string[] {
+export function deviations(
+  preset: PipelinePreset,
+  alternativeTargets = hasAlternativeTargets(preset.variants),
+): string[] {
   const { fast, samples } = preset;
   const sft = samples.general + samples.robot + samples.reasoning + samples.fast;
   const list = [
@@ -285,7 +289,7 @@ export function deviations(preset: PipelinePreset): string[] {
     list.push(
       `GRPO samples at temperature ${preset.grpo.temperature}, chosen on the RL prompts (EasyR1's default is 1): at 1 most groups had no reward variance`,
     );
-  if (hasAlternativeTargets(preset.variants))
+  if (alternativeTargets)
     list.push(
       "alternative alignments: roboalign-sft also learns the high-level and trajectory targets' answer format from one row each per think-then-act FAST row (the same frames and reasoning), so all three GRPO targets start from one model; the paper's SFT data for them is not described at this level",
     );

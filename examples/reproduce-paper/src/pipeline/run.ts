@@ -112,7 +112,9 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   // Named before any stage runs, not when roboalign-sft's mixture is built after the base model.
   if (fastShare !== undefined && !(fastShare > 0 && fastShare < 1))
     throw new Error(`preset ${preset.name}: fastShare must be in (0, 1), got ${fastShare}`);
-  const alternativeTargets = hasAlternativeTargets(variants);
+  // From the preset's variants as well as the selected ones: the data, and so every model, of a run with
+  // `--variants` is then the same as the preset's full run, and its stages are shared with it.
+  const alternativeTargets = hasAlternativeTargets([...options.preset.variants, ...variants]);
   const session = {
     executionProviders: options.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const),
     ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
@@ -520,7 +522,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       wallTimeSeconds: stageTimes(runner),
       thisInvocationSeconds: (performance.now() - t0) / 1000,
       grpoMeanReward: grpo.roboalign?.meanReward ?? null,
-      deviations: deviations(preset),
+      deviations: deviations(preset, alternativeTargets),
     };
     await writeReport(out, results, grpoLogs);
     return { dir: out };

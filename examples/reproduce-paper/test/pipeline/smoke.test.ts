@@ -199,6 +199,17 @@ describe('the smoke preset', () => {
     expect(again.filter((l) => l.endsWith('running'))).toEqual([]);
     expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(STAGES.length);
 
+    // `--variants base` in the same folder: the data has the preset's alternative targets all the same, so
+    // every stage the subset shares with the full run is reused; only the stages that read every variant run
+    // (evaluation, export, report) are redone.
+    const subset: string[] = [];
+    await runPipeline({ preset, out, variants: ['base'], device: 'cpu', log: (l) => subset.push(l) });
+    expect(subset.filter((l) => l.endsWith('running'))).toEqual([
+      '[lm-eval] running',
+      '[export] running',
+      '[report] running',
+    ]);
+
     // The same command on the same machine gives the same results, apart from times. ONNX Runtime sums
     // floats across threads in no fixed order, and Adam's normalized steps amplify those last bits, so
     // training losses agree to 1e-4 typically and 1.1e-3 at worst (measured: a 5-step head's loss), not bit
