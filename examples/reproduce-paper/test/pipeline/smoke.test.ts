@@ -19,7 +19,7 @@ describe('the smoke preset', () => {
     const out = await mkdtemp(join(tmpdir(), 'reproduce-smoke-'));
     const preset = PIPELINE_PRESETS.smoke;
     const lines: string[] = [];
-    await runPipeline({ preset, out, device: 'cpu', log: (l) => lines.push(l) });
+    await runPipeline({ preset, out, device: 'cpu', intraOpThreads: 1, log: (l) => lines.push(l) });
 
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
     expect(results.preset).toBe('smoke');
@@ -195,7 +195,7 @@ describe('the smoke preset', () => {
     }
 
     const again: string[] = [];
-    await runPipeline({ preset, out, device: 'cpu', log: (l) => again.push(l) });
+    await runPipeline({ preset, out, device: 'cpu', intraOpThreads: 1, log: (l) => again.push(l) });
     expect(again.filter((l) => l.endsWith('running'))).toEqual([]);
     expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(STAGES.length);
 
@@ -203,19 +203,27 @@ describe('the smoke preset', () => {
     // every stage the subset shares with the full run is reused; only the stages that read every variant run
     // (evaluation, export, report) are redone.
     const subset: string[] = [];
-    await runPipeline({ preset, out, variants: ['base'], device: 'cpu', log: (l) => subset.push(l) });
+    await runPipeline({
+      preset,
+      out,
+      variants: ['base'],
+      device: 'cpu',
+      intraOpThreads: 1,
+      log: (l) => subset.push(l),
+    });
     expect(subset.filter((l) => l.endsWith('running'))).toEqual([
       '[lm-eval] running',
       '[export] running',
       '[report] running',
     ]);
 
-    // The same command on the same machine gives the same results, apart from times. ONNX Runtime sums
-    // floats across threads in no fixed order, and Adam's normalized steps amplify those last bits, so
-    // training losses agree to 1e-4 typically and 1.1e-3 at worst (measured: a 5-step head's loss), not bit
-    // for bit; every count, outcome and metric derived from them is equal.
+    // The same command on the same machine gives the same results, apart from times. Every run here has one
+    // intra-op thread per session: with a thread per core ONNX Runtime sums floats across threads in no fixed
+    // order, Adam's normalized steps amplify those last bits (training losses 1e-4 apart typically, 1.1e-3
+    // at worst), and under CI's load that once flipped an episode of base between two runs (libero-goal 1/2
+    // against 0/2). One thread sums in a fixed order, so every count and outcome must be equal.
     const second = await mkdtemp(join(tmpdir(), 'reproduce-smoke-'));
-    await runPipeline({ preset, out: second, device: 'cpu', log: () => {} });
+    await runPipeline({ preset, out: second, device: 'cpu', intraOpThreads: 1, log: () => {} });
     const repeat = JSON.parse(await readFile(join(second, 'results.json'), 'utf8')) as Results;
     const { manifest: _a, ...first } = results;
     const { manifest: _b, ...other } = repeat;
@@ -224,11 +232,24 @@ describe('the smoke preset', () => {
     // The VLA stages split over two shards (as two machines sharing the folder would run them), then merged
     // by a run without a shard: the same results as the unsharded run.
     for (const index of [0, 1]) {
-      const shardRun = { preset, out: second, from: 'vla-base' as const, device: 'cpu' as const };
+      const shardRun = {
+        preset,
+        out: second,
+        from: 'vla-base' as const,
+        device: 'cpu' as const,
+        intraOpThreads: 1,
+      };
       expect(await runPipeline({ ...shardRun, shard: { index, count: 2 }, log: () => {} })).toBeNull();
     }
     const merging: string[] = [];
-    await runPipeline({ preset, out: second, from: 'vla-base', device: 'cpu', log: (l) => merging.push(l) });
+    await runPipeline({
+      preset,
+      out: second,
+      from: 'vla-base',
+      device: 'cpu',
+      intraOpThreads: 1,
+      log: (l) => merging.push(l),
+    });
     expect(merging.filter((l) => l.includes('merging 2 shards'))).toHaveLength(VARIANTS.length);
     const merged = JSON.parse(await readFile(join(second, 'results.json'), 'utf8')) as Results;
     const { manifest: _c, ...mergedResults } = merged;
@@ -239,7 +260,13 @@ describe('the smoke preset', () => {
     const ran: string[][] = [];
     for (const index of [0, 1]) {
       const lines: string[] = [];
-      const workerRun = { preset, out: second, from: 'vla-ablation' as const, device: 'cpu' as const };
+      const workerRun = {
+        preset,
+        out: second,
+        from: 'vla-ablation' as const,
+        device: 'cpu' as const,
+        intraOpThreads: 1,
+      };
       expect(
         await runPipeline({
           ...workerRun,
@@ -256,7 +283,14 @@ describe('the smoke preset', () => {
     }
     const loads = vlaStageLoads(preset.vla, VARIANTS);
     expect(ran).toEqual([0, 1].map((index) => vlaWorkerStages(loads, { index, count: 2 }).sort()));
-    await runPipeline({ preset, out: second, from: 'report', device: 'cpu', log: () => {} });
+    await runPipeline({
+      preset,
+      out: second,
+      from: 'report',
+      device: 'cpu',
+      intraOpThreads: 1,
+      log: () => {},
+    });
     const { manifest: _d, ...workersResults } = JSON.parse(
       await readFile(join(second, 'results.json'), 'utf8'),
     ) as Results;
