@@ -57,12 +57,11 @@ async function main(): Promise<void> {
   if (unknown?.length)
     throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
   const sharded = values.shard !== undefined || values['vla-worker'] !== undefined;
-  const vlaStages = vlaStageLoads(
+  const vlaLoads = vlaStageLoads(
     preset.vla,
     withPrerequisites((variants as Variant[] | undefined) ?? preset.variants),
   );
-  const jobs =
-    values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaStages.length)) : Number(values.jobs);
+  const jobs = values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaLoads.length)) : Number(values.jobs);
   if (!(Number.isInteger(jobs) && jobs >= 1))
     throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(values.jobs)}\n${usage}`);
   if (jobs > 1 && sharded)

@@ -2,6 +2,7 @@ import type { Shard } from '@roboalign/bench';
 import type { PipelinePreset } from './presets.js';
 import type { StageName } from './stage-runner.js';
 import type { Variant } from './variants.js';
+import { ABLATION_INPUT_SETS } from './vla.js';
 
 /**
  * Which of the VLA stages (the head-input ablation and one benchmark per variant) a process runs: all of
@@ -15,9 +16,6 @@ export interface VlaStageLoad {
   stage: StageName;
   heads: number;
 }
-
-/** Input sets of the head-input ablation (state only; state and instruction words; features only; both). */
-export const ABLATION_INPUT_SETS = 4;
 
 /**
  * Every VLA stage of a run with the heads it trains, in the pipeline's order: the variants' benchmarks, then

@@ -1036,6 +1036,9 @@ export interface AblationRow {
   headLoss: number;
 }
 
+/** Input sets of {@link ablateVlaInputs}, each a head per suite: what dealing VLA stages to workers counts. */
+export const ABLATION_INPUT_SETS = 4;
+
 /**
  * The head-input ablation on one backbone: a head on the state only, on the state and the blind
  * instruction words ({@link instructionWordFeatures}: the task without the scene), on the features only,

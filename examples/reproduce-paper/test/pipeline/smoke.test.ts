@@ -12,7 +12,8 @@ import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES } from '../../src/pipeline/stage-runner.js';
 import { VARIANTS } from '../../src/pipeline/variants.js';
-import { ABLATION_INPUT_SETS, vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
+import { ABLATION_INPUT_SETS } from '../../src/pipeline/vla.js';
+import { vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
 
 describe('the smoke preset', () => {
   it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
