@@ -314,6 +314,11 @@ export function comparisonsMarkdown(comparisons: readonly Comparison[]): string[
   return [...lines, ''];
 }
 
+/** The colour order of every plot: the run's variants, so that a variant has one colour in all of them. */
+function variantColours(results: Results): string[] {
+  return Object.keys(results.variants);
+}
+
 /** Success per suite and variant with Wilson whiskers (Vega-Lite through bench's renderer). */
 async function successPlot(results: Results): Promise<Uint8Array> {
   const rows = Object.entries(results.variants).flatMap(([variant, v]) =>
@@ -339,7 +344,12 @@ async function successPlot(results: Results): Promise<Uint8Array> {
           encoding: {
             x: { field: 'variant', type: 'nominal', title: null, sort: null },
             y: { field: 'rate', type: 'quantitative', title: 'success', scale: { domain: [0, 1] } },
-            color: { field: 'variant', type: 'nominal', sort: null },
+            color: {
+              field: 'variant',
+              type: 'nominal',
+              sort: null,
+              scale: { scheme: 'tableau10', domain: variantColours(results) },
+            },
           },
         },
         {
@@ -357,6 +367,54 @@ async function successPlot(results: Results): Promise<Uint8Array> {
 }
 
 /**
+ * Pooled LIBERO-style success per variant (Wilson 95% of the summed counts) beside the paper's LIBERO
+ * average (Table 2, its own benchmark and scale) where the paper reports the variant.
+ */
+async function pooledPlot(results: Results): Promise<Uint8Array> {
+  const rows = Object.entries(results.variants).map(([variant, v]) => {
+    const pooled = pooledLibero(v!);
+    const paper = PAPER_ROWS[variant as Variant];
+    return {
+      variant,
+      rate: pooled.successRate,
+      low: pooled.ci95[0],
+      high: pooled.ci95[1],
+      ...(paper && { paper: paper.libero / 100 }),
+    };
+  });
+  const x = { field: 'variant', type: 'nominal', title: null, sort: null } as const;
+  const svg = await chartSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'LIBERO-style success, pooled (Wilson 95%); black ticks: the paper (LIBERO, Table 2)',
+    data: { values: rows },
+    width: 60 * rows.length,
+    height: 220,
+    layer: [
+      {
+        mark: 'bar',
+        encoding: {
+          x,
+          y: { field: 'rate', type: 'quantitative', title: 'success', scale: { domain: [0, 1] } },
+          color: {
+            field: 'variant',
+            type: 'nominal',
+            sort: null,
+            legend: null,
+            scale: { scheme: 'tableau10', domain: variantColours(results) },
+          },
+        },
+      },
+      { mark: 'rule', encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      {
+        mark: { type: 'tick', color: 'black', thickness: 3 },
+        encoding: { x, y: { field: 'paper', type: 'quantitative' } },
+      },
+    ],
+  });
+  return svgToPng(svg, 2);
+}
+
+/**
  * The chain-step curve: share of chains completing at least k subtasks, one line per variant that ran
  * chains; null when none did.
  */
@@ -368,7 +426,12 @@ async function chainPlot(results: Results): Promise<Uint8Array | null> {
   );
   if (series.length === 0) return null;
   return svgToPng(
-    await trainingCurveSvg(series, { title: 'CALVIN-style chains', yTitle: 'completed ≥ k', xTitle: 'k' }),
+    await trainingCurveSvg(series, {
+      title: 'CALVIN-style chains',
+      yTitle: 'completed ≥ k',
+      xTitle: 'k',
+      colorDomain: variantColours(results),
+    }),
     2,
   );
 }
@@ -411,7 +474,7 @@ export async function readGrpoLogs(out: string): Promise<GrpoLogs> {
 }
 
 /**
- * Writes `results.json`, `results.md` and `plots/*.png` into `out` (`grpo.png`, `grpo-<variant>.png`), and
+ * Writes `results.json`, `results.md` and `plots/*.png` into `out` (`success.png`, `pooled.png`, `calvin-chains.png` when chains ran, `grpo.png`, `grpo-<variant>.png`), and
  * each GRPO log beside them (`grpo.jsonl`, `grpo-<variant>.jsonl`): the copies a results folder keeps when
  * its models are not kept, replaced on every report so that none outlives the run it came from.
  */
@@ -419,6 +482,7 @@ export async function writeReport(out: string, results: Results, grpo: GrpoLogs)
   await writeJsonAtomic(join(out, 'results.json'), results);
   await writeFileAtomic(join(out, 'results.md'), resultsMarkdown(results));
   await writeFileAtomic(join(out, 'plots', 'success.png'), await successPlot(results));
+  await writeFileAtomic(join(out, 'plots', 'pooled.png'), await pooledPlot(results));
   const chains = await chainPlot(results);
   const chainPath = join(out, 'plots', 'calvin-chains.png');
   // Without chains, an earlier run's plot must not stay beside this run's results.

@@ -379,6 +379,6 @@ describe('the GRPO logs a results folder keeps', () => {
     for (const v of Object.values(results.variants)) v!.calvin = null;
     await writeReport(out, results, {});
     expect(existsSync(chainPlot)).toBe(false);
-    expect(existsSync(join(out, 'plots', 'success.png'))).toBe(true);
+    for (const plot of ['success.png', 'pooled.png']) expect(existsSync(join(out, 'plots', plot))).toBe(true);
   });
 });

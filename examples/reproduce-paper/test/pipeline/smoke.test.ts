@@ -190,7 +190,7 @@ describe('the smoke preset', () => {
       // The rest of the model trains.
       expect(trained.projector).not.toEqual(pretrained.projector);
     }
-    for (const plot of ['success.png', 'calvin-chains.png', 'grpo.png']) {
+    for (const plot of ['success.png', 'pooled.png', 'calvin-chains.png', 'grpo.png']) {
       const png = await readFile(join(out, 'plots', plot));
       expect(png.subarray(1, 4).toString()).toBe('PNG');
     }

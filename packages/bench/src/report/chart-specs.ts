@@ -184,6 +184,11 @@ export interface TrainingCurveOptions {
   readonly xTitle?: string;
   /** Logarithmic y axis (every value must then be positive). Default false. */
   readonly logY?: boolean;
+  /**
+   * Every series name in colour order. Give several plots the same list and a name keeps its colour in each,
+   * whichever series a plot has. Default: the series' own order.
+   */
+  readonly colorDomain?: readonly string[];
 }
 
 /**
@@ -197,6 +202,8 @@ export function trainingCurveSpec(
   options: TrainingCurveOptions = {},
 ): TopLevelSpec {
   if (series.length === 0) throw new BenchError('trainingCurveSpec: no series to plot');
+  const missing = series.find((s) => options.colorDomain && !options.colorDomain.includes(s.name));
+  if (missing) throw new BenchError(`trainingCurveSpec: series ${missing.name} is not in colorDomain`);
   const rows: { series: string; step: number; value: number }[] = [];
   for (const s of series) {
     if (s.points.length === 0) throw new BenchError(`trainingCurveSpec: series ${s.name} has no points`);
@@ -224,7 +231,14 @@ export function trainingCurveSpec(
         title: options.yTitle ?? 'loss',
         scale: options.logY ? { type: 'log' } : { zero: false },
       },
-      color: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'tableau10' } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { scheme: 'tableau10', ...(options.colorDomain && { domain: [...options.colorDomain] }) },
+        // The legend lists only the series drawn, not the whole domain.
+        legend: { values: series.map((s) => s.name) },
+      },
     },
   } as TopLevelSpec;
 }

@@ -166,6 +166,18 @@ describe('trainingCurveSpec / plotTrainingCurve', () => {
     expect(png.width).toBeGreaterThan(500);
   });
 
+  it('keeps a series colour across plots with colorDomain, whichever series a plot has', async () => {
+    const orange = [245, 133, 24]; // Tableau 10's second colour
+    const only = [{ name: 'b', points: series[0].points }];
+    const own = decodeRgba(await plotTrainingCurve(only));
+    expect(own.count(BLUE)).toBeGreaterThan(100);
+    expect(own.count(orange)).toBe(0);
+    const shared = decodeRgba(await plotTrainingCurve(only, { colorDomain: ['a', 'b'] }));
+    expect(shared.count(orange)).toBeGreaterThan(100);
+    expect(shared.count(BLUE)).toBe(0);
+    expect(() => trainingCurveSpec(only, { colorDomain: ['a'] })).toThrow(/series b is not in colorDomain/);
+  });
+
   it('rejects empty series, non-finite points and non-positive values on a log axis', () => {
     expect(() => trainingCurveSpec([])).toThrow(/no series/);
     expect(() => trainingCurveSpec([{ name: 'x', points: [] }])).toThrow(/series x has no points/);
