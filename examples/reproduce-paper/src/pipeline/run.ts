@@ -32,7 +32,8 @@ import {
 import { shareOf } from './mixture.js';
 import { architectureOf, deviations, imageTokensOf, type PipelinePreset } from './presets.js';
 import { type GrpoLogs, type Results, readGrpoLogs, relativeImprovements, writeReport } from './report.js';
-import { type StageName, StageRunner } from './stage-runner.js';
+import { type StageName, StageRunner, unitMemoPath } from './stage-runner.js';
+import { fileUnitMemo } from './unit-memo.js';
 import {
   GRPO_TARGETS,
   type GrpoVariant,
@@ -400,11 +401,12 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
           'vla-ablation',
           { ...preset.vla, imageSize: preset.imageSize },
           ['demos', 'base'],
-          async () => {
+          async (hash) => {
             const base = await Vlm.load(modelDir('base'), tokenizer, session);
             const rows = await ablateVlaInputs(base, (await loadAllDemos()).libero, {
               ...vlaOptions,
               validationTrials: preset.vla.ablationTrials,
+              units: await fileUnitMemo(unitMemoPath(out, 'vla-ablation'), hash),
             });
             await base.release();
             log(
@@ -450,7 +452,10 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       const scores =
         shards.length > 0
           ? mergeVlaShards(shards, { tolerance: SHARD_HEAD_TOLERANCE })
-          : await benchmarkVla(await backbone(v), await loadAllDemos(), vlaOptions);
+          : await benchmarkVla(await backbone(v), await loadAllDemos(), {
+              ...vlaOptions,
+              units: await fileUnitMemo(unitMemoPath(out, stage), hash),
+            });
       log(
         `[${stage}] ${Object.entries(scores.libero)
           .map(([s, r]) => `${s} ${(100 * r.successRate).toFixed(0)}%`)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
 import { VARIANTS, type Variant } from './variants.js';
@@ -57,14 +57,14 @@ export class StageError extends Error {
   override readonly name = 'StageError';
 }
 
-/**
- * Runs stages whose artifacts live in one results folder. A stage is skipped when its record exists
- * with the same hash (the code, its configuration and its inputs' hashes are unchanged) and it is not
- * forced; otherwise it runs and its record is written last, atomically, so an interrupted stage reruns.
- */
 /** Where a run folder keeps a stage's record. */
 function stageRecordPath(out: string, stage: StageName): string {
   return join(out, 'stages', `${stage}.json`);
+}
+
+/** Where a run folder keeps the finished units of a stage that is still running (see `fileUnitMemo`). */
+export function unitMemoPath(out: string, stage: StageName): string {
+  return join(out, 'stages', 'units', `${stage}.json`);
 }
 
 /** A finished stage's record in the run folder `out`; throws naming the file when the stage has not run. */
@@ -74,6 +74,12 @@ export async function readStageRecord<T>(out: string, stage: StageName): Promise
   return JSON.parse(await readFile(path, 'utf8')) as StageRecord<T>;
 }
 
+/**
+ * Runs stages whose artifacts live in one results folder. A stage is skipped when its record exists
+ * with the same hash (the code, its configuration and its inputs' hashes are unchanged) and it is not
+ * forced; otherwise it runs and its record is written last, atomically, so an interrupted stage reruns
+ * (keeping the units it finished, see {@link unitMemoPath}; a forced stage drops them and starts over).
+ */
 export class StageRunner {
   private readonly forced: ReadonlySet<StageName>;
   readonly records = new Map<StageName, StageRecord<unknown>>();
@@ -114,6 +120,7 @@ export class StageRunner {
         return record.value;
       }
     }
+    if (this.forced.has(stage)) await rm(unitMemoPath(this.out, stage), { force: true });
     this.log(`[${stage}] running`);
     const t0 = performance.now();
     let value: T;

@@ -34,6 +34,7 @@ import { activeActionDims, type RobotEpisode } from '@roboalign/datasets';
 import { mulberry32, progressBar, seedFromParts } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, SessionOptions, Vlm } from '@roboalign/vlm';
 import { actionProbe, objectProbe } from './probe.js';
+import { NO_UNIT_MEMO, type UnitMemo } from './unit-memo.js';
 
 /** The VLM's prompt for one control step: agent view, wrist view, instruction (as GR00T feeds its VLM). */
 export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruction: string): Conversation {
@@ -545,6 +546,11 @@ export interface VlaBenchmarkOptions {
    * shard trains every head; `mergeVlaShards` combines the shards' outputs into the unsharded scores.
    */
   shard?: Shard;
+  /**
+   * Each finished head's loss and rollouts, recorded as it finishes and reused instead of training and
+   * rolling out again: a stage stopped mid-way resumes at its first unfinished head (default none).
+   */
+  units?: UnitMemo;
 }
 
 /** Mean training loss over the last 10% of steps. */
@@ -829,6 +835,7 @@ export async function benchmarkVlaShard(
   options: VlaBenchmarkOptions,
 ): Promise<VlaShardOutput> {
   const shard = options.shard ?? WHOLE;
+  const units = options.units ?? NO_UNIT_MEMO;
   const plan = vlaPlan(options);
   // Before any training: a bad shard or a suite without demonstrations fails at once.
   const share = vlaShare(plan, shard);
@@ -871,30 +878,44 @@ export async function benchmarkVlaShard(
       label: `VLA head seed ${plan.seed + k}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : ''}`,
       total: mine.episodes.length + mine.chains.length,
     });
+    // A unit's name says which head of which share; its value is the head's loss and its rollouts.
+    const unit = (head: string) => `shard ${shard.index}/${shard.count}, head seed ${k}, ${head}`;
     try {
       for (const { suites, set } of headSets) {
-        const liberoHead = await trainVlaHead(set, training);
-        headLoss.libero.push(tailMean(liberoHead.losses));
-        try {
-          for (const key of mine.episodes.filter((e) => suites.includes(e.suite))) {
-            episodes.push({ ...key, success: await runVlaEpisode(vlm, liberoHead, plan, key) });
-            bar.update(episodes.length + chains.length);
+        const done = await units.run(unit(suites.join('+')), async () => {
+          const liberoHead = await trainVlaHead(set, training);
+          const results: VlaEpisodeResult[] = [];
+          try {
+            for (const key of mine.episodes.filter((e) => suites.includes(e.suite))) {
+              results.push({ ...key, success: await runVlaEpisode(vlm, liberoHead, plan, key) });
+              bar.update(episodes.length + results.length + chains.length);
+            }
+          } finally {
+            await liberoHead.head.release();
           }
-        } finally {
-          await liberoHead.head.release();
-        }
+          return { loss: tailMean(liberoHead.losses), results };
+        });
+        headLoss.libero.push(done.loss);
+        episodes.push(...done.results);
+        bar.update(episodes.length + chains.length);
       }
       if (calvinSet) {
-        const calvinHead = await trainVlaHead(calvinSet, training);
-        headLoss.calvin.push(tailMean(calvinHead.losses));
-        try {
-          for (const key of mine.chains) {
-            chains.push({ ...key, completed: await runVlaChain(vlm, calvinHead, plan, key) });
-            bar.update(episodes.length + chains.length);
+        const done = await units.run(unit('calvin'), async () => {
+          const calvinHead = await trainVlaHead(calvinSet, training);
+          const results: VlaChainResult[] = [];
+          try {
+            for (const key of mine.chains) {
+              results.push({ ...key, completed: await runVlaChain(vlm, calvinHead, plan, key) });
+              bar.update(episodes.length + chains.length + results.length);
+            }
+          } finally {
+            await calvinHead.head.release();
           }
-        } finally {
-          await calvinHead.head.release();
-        }
+          return { loss: tailMean(calvinHead.losses), results };
+        });
+        headLoss.calvin.push(done.loss);
+        chains.push(...done.results);
+        bar.update(episodes.length + chains.length);
       }
     } finally {
       bar.stop();
@@ -1062,35 +1083,43 @@ export async function ablateVlaInputs(
     withoutState(both),
     both,
   ];
+  const units = options.units ?? NO_UNIT_MEMO;
   for (const set of sets) {
     let successes = 0;
     let episodes = 0;
     const losses: number[] = [];
     for (const { suites, set: headSet } of liberoHeadSets(plan, set, libero.suiteOf)) {
-      const trained = await trainVlaHead(headSet, {
-        steps: plan.headSteps,
-        seed: plan.seed,
-        lr: plan.headLr,
-        batchSize: plan.headBatch,
-        schedule: plan.headSchedule,
-        session: options.session,
+      const done = await units.run(`${JSON.stringify(set.inputs)}, ${suites.join('+')}`, async () => {
+        const trained = await trainVlaHead(headSet, {
+          steps: plan.headSteps,
+          seed: plan.seed,
+          lr: plan.headLr,
+          batchSize: plan.headBatch,
+          schedule: plan.headSchedule,
+          session: options.session,
+        });
+        const outcomes: boolean[] = [];
+        try {
+          for (const suite of suites) {
+            const report = (await evaluate(vlaPolicy(vlm, trained, plan.seed), suite, {
+              trials: options.validationTrials,
+              firstTrial: VALIDATION_FIRST_TRIAL,
+              tasks: plan.tasks[suite],
+              replanSteps: plan.replanSteps,
+              imageSize: plan.imageSize,
+              seed: plan.policySeed,
+              videos: 'none',
+            })) as EpisodesReport;
+            outcomes.push(...episodeOutcomes(report));
+          }
+        } finally {
+          await trained.head.release();
+        }
+        return { loss: tailMean(trained.losses), outcomes };
       });
-      losses.push(tailMean(trained.losses));
-      for (const suite of suites) {
-        const report = (await evaluate(vlaPolicy(vlm, trained, plan.seed), suite, {
-          trials: options.validationTrials,
-          firstTrial: VALIDATION_FIRST_TRIAL,
-          tasks: plan.tasks[suite],
-          replanSteps: plan.replanSteps,
-          imageSize: plan.imageSize,
-          seed: plan.policySeed,
-          videos: 'none',
-        })) as EpisodesReport;
-        const outcomes = episodeOutcomes(report);
-        successes += outcomes.filter(Boolean).length;
-        episodes += outcomes.length;
-      }
-      await trained.head.release();
+      losses.push(done.loss);
+      successes += done.outcomes.filter(Boolean).length;
+      episodes += done.outcomes.length;
     }
     const { low, high } = wilsonInterval(successes, episodes);
     rows.push({

@@ -1,7 +1,7 @@
 // The smoke preset end to end: every stage at toy size, every output file of the contract present and
 // parsable, and a re-run that does no work.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { freshModel, PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import type { Results } from '../../src/pipeline/report.js';
 import { runPipeline } from '../../src/pipeline/run.js';
-import { STAGES } from '../../src/pipeline/stage-runner.js';
+import { STAGES, unitMemoPath } from '../../src/pipeline/stage-runner.js';
 import { VARIANTS } from '../../src/pipeline/variants.js';
 import { ABLATION_INPUT_SETS } from '../../src/pipeline/vla.js';
 import { vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
@@ -199,6 +199,23 @@ describe('the smoke preset', () => {
     await runPipeline({ preset, out, device: 'cpu', intraOpThreads: 1, log: (l) => again.push(l) });
     expect(again.filter((l) => l.endsWith('running'))).toEqual([]);
     expect(again.filter((l) => l.includes('unchanged, skipped'))).toHaveLength(STAGES.length);
+
+    // VLA stages stopped after their last head (records gone, units kept) resume from their recorded units:
+    // they run, train and roll out nothing (no unit is written again), and record the same values (so the
+    // report, whose inputs are unchanged, is skipped).
+    const resumedStages = ['vla-ablation', 'vla-base'] as const;
+    const recordValue = (stage: string) =>
+      (JSON.parse(readFileSync(join(out, 'stages', `${stage}.json`), 'utf8')) as { value: unknown }).value;
+    const unitFiles = resumedStages.map((stage) => readFileSync(unitMemoPath(out, stage), 'utf8'));
+    const values = resumedStages.map(recordValue);
+    for (const stage of resumedStages) await rm(join(out, 'stages', `${stage}.json`));
+    const resumed: string[] = [];
+    await runPipeline({ preset, out, device: 'cpu', intraOpThreads: 1, log: (l) => resumed.push(l) });
+    expect(resumed.filter((l) => l.endsWith('running'))).toEqual(
+      resumedStages.map((stage) => `[${stage}] running`),
+    );
+    expect(resumedStages.map((stage) => readFileSync(unitMemoPath(out, stage), 'utf8'))).toEqual(unitFiles);
+    expect(resumedStages.map(recordValue)).toEqual(values);
 
     // `--variants base` in the same folder: the data has the preset's alternative targets all the same, so
     // every stage the subset shares with the full run is reused; only the stages that read every variant run

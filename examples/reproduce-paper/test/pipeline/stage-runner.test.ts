@@ -2,7 +2,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readStageRecord, StageError, StageRunner } from '../../src/pipeline/stage-runner.js';
+import { readStageRecord, StageError, StageRunner, unitMemoPath } from '../../src/pipeline/stage-runner.js';
+import { fileUnitMemo } from '../../src/pipeline/unit-memo.js';
 
 /** Runs data → tokenizer → base with counters, as the pipeline chains them. */
 async function chain(
@@ -25,6 +26,31 @@ async function chain(
 }
 
 describe('StageRunner', () => {
+  it("keeps an interrupted stage's finished units for the rerun, and drops them when --from forces it", async () => {
+    const out = await mkdtemp(join(tmpdir(), 'stages-'));
+    const computed: string[] = [];
+    const stage = (from?: 'tokenizer', failAfter?: string) =>
+      new StageRunner(out, { code: 'c', from }).run('tokenizer', 1, [], async (hash) => {
+        const memo = await fileUnitMemo(unitMemoPath(out, 'tokenizer'), hash);
+        const values: string[] = [];
+        for (const unit of ['a', 'b']) {
+          values.push(
+            await memo.run(unit, async () => {
+              computed.push(unit);
+              return unit.toUpperCase();
+            }),
+          );
+          if (unit === failAfter) throw new Error('killed');
+        }
+        return values;
+      });
+    await expect(stage(undefined, 'a')).rejects.toThrow('killed');
+    expect(await stage()).toEqual(['A', 'B']);
+    expect(computed).toEqual(['a', 'b']);
+    expect(await stage('tokenizer')).toEqual(['A', 'B']);
+    expect(computed).toEqual(['a', 'b', 'a', 'b']);
+  });
+
   it('does no work on a re-run with unchanged configuration', async () => {
     const out = await mkdtemp(join(tmpdir(), 'stages-'));
     expect(await chain(out, { data: 1, tokenizer: 1 })).toEqual(['data', 'tokenizer', 'base']);

@@ -7,6 +7,7 @@ import type { RobotEpisode } from '@roboalign/datasets';
 import { mulberry32 } from '@roboalign/utils';
 import type { Conversation, Features, RgbImage, Vlm } from '@roboalign/vlm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileUnitMemo, type UnitMemo } from '../../src/pipeline/unit-memo.js';
 import {
   benchmarkVla,
   benchmarkVlaShard,
@@ -449,6 +450,40 @@ describe('benchmarkVla sharded on a tiny backbone', () => {
     await expect(benchmarkVla(fakeVlm, { ...demos, calvin: [] }, tiny)).rejects.toThrow(
       'runs CALVIN-style chains but has no CALVIN-style demonstrations',
     );
+  }, 120_000);
+
+  it('resumes at the first unfinished head with a unit memo, giving the uninterrupted scores', async () => {
+    seen.length = 0;
+    const whole = await benchmarkVla(fakeVlm, demos, tiny);
+    const wholeSeen = [...seen];
+    const dir = await mkdtemp(join(tmpdir(), 'vla-units-'));
+    const path = join(dir, 'vla-base.json');
+    // Killed as its second head (head seed 0's CALVIN-style head) finishes, before the stage could use it.
+    const memo = await fileUnitMemo(path, 'hash');
+    let finished = 0;
+    const killing: UnitMemo = {
+      run: async (unit, compute) => {
+        const value = await memo.run(unit, compute);
+        if (++finished === 2) throw new Error('killed');
+        return value;
+      },
+    };
+    seen.length = 0;
+    await expect(benchmarkVla(fakeVlm, demos, { ...tiny, units: killing })).rejects.toThrow('killed');
+    const beforeKill = [...seen];
+    seen.length = 0;
+    const resumed = await benchmarkVla(fakeVlm, demos, { ...tiny, units: await fileUnitMemo(path, 'hash') });
+    expect(resumed).toEqual(whole);
+    // The resumed run rolled out only the heads not finished before: together, every rollout once.
+    expect(seen.length).toBeLessThan(wholeSeen.length);
+    expect([...beforeKill, ...seen].sort()).toEqual([...wholeSeen].sort());
+    // Every unit recorded: nothing is rolled out again.
+    seen.length = 0;
+    expect(await benchmarkVla(fakeVlm, demos, { ...tiny, units: await fileUnitMemo(path, 'hash') })).toEqual(
+      whole,
+    );
+    expect(seen).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('names a suite that has no demonstrations before training anything', async () => {
