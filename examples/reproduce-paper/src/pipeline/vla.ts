@@ -439,6 +439,30 @@ export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): 
 }
 
 /**
+ * One unit of a VLA stage: a head trained on `set`, rolled out on each of `keys` in order (`progress` gets
+ * the count done), then released; its tail loss and the rollouts' results.
+ */
+async function trainAndRollOut<K, R>(
+  set: VlaTrainingSet,
+  training: HeadTraining,
+  keys: readonly K[],
+  rollout: (head: VlaHead, key: K) => Promise<R>,
+  progress: (finished: number) => void = () => {},
+): Promise<{ loss: number; results: R[] }> {
+  const trained = await trainVlaHead(set, training);
+  const results: R[] = [];
+  try {
+    for (const key of keys) {
+      results.push(await rollout(trained, key));
+      progress(results.length);
+    }
+  } finally {
+    await trained.head.release();
+  }
+  return { loss: tailMean(trained.losses), results };
+}
+
+/**
  * The frozen VLM and its head as a bench policy: features of the current views, one sampled chunk. `vlm` is
  * null for a control that reads no backbone.
  */
@@ -882,37 +906,35 @@ export async function benchmarkVlaShard(
     const unit = (head: string) => `shard ${shard.index}/${shard.count}, head seed ${k}, ${head}`;
     try {
       for (const { suites, set } of headSets) {
-        const done = await units.run(unit(suites.join('+')), async () => {
-          const liberoHead = await trainVlaHead(set, training);
-          const results: VlaEpisodeResult[] = [];
-          try {
-            for (const key of mine.episodes.filter((e) => suites.includes(e.suite))) {
-              results.push({ ...key, success: await runVlaEpisode(vlm, liberoHead, plan, key) });
-              bar.update(episodes.length + results.length + chains.length);
-            }
-          } finally {
-            await liberoHead.head.release();
-          }
-          return { loss: tailMean(liberoHead.losses), results };
-        });
+        const done = await units.run(unit(suites.join('+')), () =>
+          trainAndRollOut(
+            set,
+            training,
+            mine.episodes.filter((e) => suites.includes(e.suite)),
+            async (head, key): Promise<VlaEpisodeResult> => ({
+              ...key,
+              success: await runVlaEpisode(vlm, head, plan, key),
+            }),
+            (finished) => bar.update(episodes.length + chains.length + finished),
+          ),
+        );
         headLoss.libero.push(done.loss);
         episodes.push(...done.results);
         bar.update(episodes.length + chains.length);
       }
       if (calvinSet) {
-        const done = await units.run(unit('calvin'), async () => {
-          const calvinHead = await trainVlaHead(calvinSet, training);
-          const results: VlaChainResult[] = [];
-          try {
-            for (const key of mine.chains) {
-              results.push({ ...key, completed: await runVlaChain(vlm, calvinHead, plan, key) });
-              bar.update(episodes.length + chains.length + results.length);
-            }
-          } finally {
-            await calvinHead.head.release();
-          }
-          return { loss: tailMean(calvinHead.losses), results };
-        });
+        const done = await units.run(unit('calvin'), () =>
+          trainAndRollOut(
+            calvinSet,
+            training,
+            mine.chains,
+            async (head, key): Promise<VlaChainResult> => ({
+              ...key,
+              completed: await runVlaChain(vlm, head, plan, key),
+            }),
+            (finished) => bar.update(episodes.length + chains.length + finished),
+          ),
+        );
         headLoss.calvin.push(done.loss);
         chains.push(...done.results);
         bar.update(episodes.length + chains.length);
@@ -1084,24 +1106,23 @@ export async function ablateVlaInputs(
     both,
   ];
   const units = options.units ?? NO_UNIT_MEMO;
+  const training: HeadTraining = {
+    steps: plan.headSteps,
+    seed: plan.seed,
+    lr: plan.headLr,
+    batchSize: plan.headBatch,
+    schedule: plan.headSchedule,
+    session: options.session,
+  };
   for (const set of sets) {
     let successes = 0;
     let episodes = 0;
     const losses: number[] = [];
     for (const { suites, set: headSet } of liberoHeadSets(plan, set, libero.suiteOf)) {
-      const done = await units.run(`${JSON.stringify(set.inputs)}, ${suites.join('+')}`, async () => {
-        const trained = await trainVlaHead(headSet, {
-          steps: plan.headSteps,
-          seed: plan.seed,
-          lr: plan.headLr,
-          batchSize: plan.headBatch,
-          schedule: plan.headSchedule,
-          session: options.session,
-        });
-        const outcomes: boolean[] = [];
-        try {
-          for (const suite of suites) {
-            const report = (await evaluate(vlaPolicy(vlm, trained, plan.seed), suite, {
+      const done = await units.run(`${JSON.stringify(set.inputs)}, ${suites.join('+')}`, () =>
+        trainAndRollOut(headSet, training, suites, async (head, suite) =>
+          episodeOutcomes(
+            (await evaluate(vlaPolicy(vlm, head, plan.seed), suite, {
               trials: options.validationTrials,
               firstTrial: VALIDATION_FIRST_TRIAL,
               tasks: plan.tasks[suite],
@@ -1109,17 +1130,14 @@ export async function ablateVlaInputs(
               imageSize: plan.imageSize,
               seed: plan.policySeed,
               videos: 'none',
-            })) as EpisodesReport;
-            outcomes.push(...episodeOutcomes(report));
-          }
-        } finally {
-          await trained.head.release();
-        }
-        return { loss: tailMean(trained.losses), outcomes };
-      });
+            })) as EpisodesReport,
+          ),
+        ),
+      );
+      const outcomes = done.results.flat();
       losses.push(done.loss);
-      successes += done.outcomes.filter(Boolean).length;
-      episodes += done.outcomes.length;
+      successes += outcomes.filter(Boolean).length;
+      episodes += outcomes.length;
     }
     const { low, high } = wilsonInterval(successes, episodes);
     rows.push({
