@@ -32,8 +32,7 @@ import {
 import { shareOf } from './mixture.js';
 import { architectureOf, deviations, imageTokensOf, type PipelinePreset } from './presets.js';
 import { type GrpoLogs, type Results, readGrpoLogs, relativeImprovements, writeReport } from './report.js';
-import { type StageName, StageRunner, unitMemoPath } from './stage-runner.js';
-import { fileUnitMemo } from './unit-memo.js';
+import { type StageName, StageRunner } from './stage-runner.js';
 import {
   GRPO_TARGETS,
   type GrpoVariant,
@@ -401,12 +400,12 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
           'vla-ablation',
           { ...preset.vla, imageSize: preset.imageSize },
           ['demos', 'base'],
-          async (hash) => {
+          async (_hash, units) => {
             const base = await Vlm.load(modelDir('base'), tokenizer, session);
             const rows = await ablateVlaInputs(base, (await loadAllDemos()).libero, {
               ...vlaOptions,
               validationTrials: preset.vla.ablationTrials,
-              units: await fileUnitMemo(unitMemoPath(out, 'vla-ablation'), hash),
+              units,
             });
             await base.release();
             log(
@@ -446,7 +445,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       log(`[${stage}] wrote ${await writeVlaShard(dir, output)}`);
       continue;
     }
-    vla[v] = await runner.run(stage, config, ['demos', v], async (hash) => {
+    vla[v] = await runner.run(stage, config, ['demos', v], async (hash, units) => {
       const shards = existsSync(shardDir(hash)) ? await readVlaShards(shardDir(hash)) : [];
       if (shards.length > 0) log(`[${stage}] merging ${shards.length} shards from ${shardDir(hash)}`);
       const scores =
@@ -454,7 +453,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
           ? mergeVlaShards(shards, { tolerance: SHARD_HEAD_TOLERANCE })
           : await benchmarkVla(await backbone(v), await loadAllDemos(), {
               ...vlaOptions,
-              units: await fileUnitMemo(unitMemoPath(out, stage), hash),
+              units,
             });
       log(
         `[${stage}] ${Object.entries(scores.libero)

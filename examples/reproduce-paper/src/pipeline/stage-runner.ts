@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@roboalign/utils';
+import { fileUnitMemo, type UnitMemo } from './unit-memo.js';
 import { VARIANTS, type Variant } from './variants.js';
 
 /** The benchmark stages, one per language-model variant, in the variants' order. */
@@ -102,13 +103,14 @@ export class StageRunner {
 
   /**
    * Runs (or skips) `stage`; `inputs` are the stages whose results it reads. `fn` gets the stage's hash, to
-   * tie state that outlives an interruption (checkpoints) to this configuration.
+   * tie state that outlives an interruption (checkpoints) to this configuration, and the stage's unit memo,
+   * holding the units an interrupted run of the same hash finished.
    */
   async run<T>(
     stage: StageName,
     config: unknown,
     inputs: readonly StageName[],
-    fn: (hash: string) => Promise<T>,
+    fn: (hash: string, units: UnitMemo) => Promise<T>,
   ): Promise<T> {
     const hash = this.hashOf(stage, config, inputs);
     const path = stageRecordPath(this.out, stage);
@@ -125,7 +127,7 @@ export class StageRunner {
     const t0 = performance.now();
     let value: T;
     try {
-      value = await fn(hash);
+      value = await fn(hash, await fileUnitMemo(unitMemoPath(this.out, stage), hash));
     } catch (err) {
       throw new StageError(`stage ${stage} failed (artifacts in ${this.out}): ${(err as Error).message}`, {
         cause: err,

@@ -2,8 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readStageRecord, StageError, StageRunner, unitMemoPath } from '../../src/pipeline/stage-runner.js';
-import { fileUnitMemo } from '../../src/pipeline/unit-memo.js';
+import { readStageRecord, StageError, StageRunner } from '../../src/pipeline/stage-runner.js';
 
 /** Runs data → tokenizer → base with counters, as the pipeline chains them. */
 async function chain(
@@ -30,8 +29,7 @@ describe('StageRunner', () => {
     const out = await mkdtemp(join(tmpdir(), 'stages-'));
     const computed: string[] = [];
     const stage = (from?: 'tokenizer', failAfter?: string) =>
-      new StageRunner(out, { code: 'c', from }).run('tokenizer', 1, [], async (hash) => {
-        const memo = await fileUnitMemo(unitMemoPath(out, 'tokenizer'), hash);
+      new StageRunner(out, { code: 'c', from }).run('tokenizer', 1, [], async (_hash, memo) => {
         const values: string[] = [];
         for (const unit of ['a', 'b']) {
           values.push(
