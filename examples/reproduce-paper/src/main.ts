@@ -7,7 +7,7 @@ import { presetNamed } from './pipeline/presets.js';
 import { runPipeline } from './pipeline/run.js';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import { VARIANTS, type Variant, withPrerequisites } from './pipeline/variants.js';
-import { vlaStageLoads } from './pipeline/vla-workers.js';
+import { vlaStageCount } from './pipeline/vla-workers.js';
 import { defaultJobs, runVlaWorkers, threadsPerWorker } from './vla-jobs.js';
 
 const usage = `usage: pnpm --filter @roboalign/example-reproduce-paper start -- [--preset smoke|quick|paper] [--variants A,B…] [--out DIR] [--jobs N] [--shard I/N] [--from STAGE] [--device cpu|cuda]
@@ -35,8 +35,10 @@ async function main(): Promise<void> {
       variants: { type: 'string' },
       shard: { type: 'string' },
       jobs: { type: 'string' },
-      // One of --jobs' worker processes (I/N): runs its share of the VLA stages and stops before the report.
+      // One of --jobs' worker processes (I/N): runs the VLA stages it claims in the folder --vla-claims
+      // and stops before the report.
       'vla-worker': { type: 'string' },
+      'vla-claims': { type: 'string' },
       device: { type: 'string', default: 'cpu' },
       help: { type: 'boolean', default: false },
     },
@@ -57,17 +59,20 @@ async function main(): Promise<void> {
   if (unknown?.length)
     throw new Error(`unknown variant ${unknown.map((v) => JSON.stringify(v)).join(', ')}\n${usage}`);
   const sharded = values.shard !== undefined || values['vla-worker'] !== undefined;
-  const vlaLoads = vlaStageLoads(
+  const vlaStages = vlaStageCount(
     preset.vla,
     withPrerequisites((variants as Variant[] | undefined) ?? preset.variants),
   );
-  const jobs = values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaLoads.length)) : Number(values.jobs);
+  const jobs = values.jobs === undefined ? (sharded ? 1 : defaultJobs(vlaStages)) : Number(values.jobs);
   if (!(Number.isInteger(jobs) && jobs >= 1))
     throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(values.jobs)}\n${usage}`);
   if (jobs > 1 && sharded)
     throw new Error(`--jobs starts its own workers; it does not combine with --shard\n${usage}`);
   const out = resolve(values.out ?? join(import.meta.dirname, '..', 'results', preset.name));
   const worker = values['vla-worker'] === undefined ? undefined : parseShard(values['vla-worker']);
+  const claims = values['vla-claims'];
+  if ((worker === undefined) !== (claims === undefined))
+    throw new Error('--vla-worker and --vla-claims come together: they are how --jobs starts its workers');
   if (worker === undefined) console.log(`RoboAlign in miniature, preset ${preset.name}, results in ${out}`);
   const from = values.from as StageName | undefined;
   const run = {
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
     await runPipeline({
       ...run,
       ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
-      ...(worker ? { vlaStages: { worker }, intraOpThreads: threadsPerWorker(worker.count) } : {}),
+      ...(worker && claims ? { vlaStages: { claims }, intraOpThreads: threadsPerWorker(worker.count) } : {}),
       from,
     });
   }

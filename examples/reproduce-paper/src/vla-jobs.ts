@@ -1,8 +1,10 @@
-// `--jobs N`: the VLA stages in N processes at once, each taking a share of the stages (`vlaWorkerStages`)
-// and of the cores (`threadsPerWorker`); they share the results folder, whose stage records are written
-// atomically.
+// `--jobs N`: the VLA stages in N processes at once, each taking the next unclaimed stage as it comes free
+// (`claimVlaStage`) and a share of the cores (`threadsPerWorker`); they share the results folder, whose
+// stage records are written atomically.
 import { spawn } from 'node:child_process';
+import { rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import type { Variant } from './pipeline/variants.js';
@@ -45,8 +47,16 @@ export function defaultJobs(vlaStages: number, cores = availableParallelism()): 
   return Math.max(1, Math.min(cores, vlaStages));
 }
 
-/** The command-line arguments of worker `index` of `count` (main.ts's own options). */
-export function vlaWorkerArgs(command: VlaWorkerCommand, index: number, count: number): string[] {
+/**
+ * The command-line arguments of worker `index` of `count` (main.ts's own options); `claims` is the folder
+ * in which the workers of one `--jobs` run claim their stages.
+ */
+export function vlaWorkerArgs(
+  command: VlaWorkerCommand,
+  index: number,
+  count: number,
+  claims: string,
+): string[] {
   const from = workerFrom(command.from);
   return [
     '--preset',
@@ -59,6 +69,8 @@ export function vlaWorkerArgs(command: VlaWorkerCommand, index: number, count: n
     ...(from ? ['--from', from] : []),
     '--vla-worker',
     `${index}/${count}`,
+    '--vla-claims',
+    claims,
   ];
 }
 
@@ -73,11 +85,13 @@ export async function runVlaWorkers(
   log: (line: string) => void,
 ): Promise<void> {
   const script = process.argv[1];
+  // A folder of this run's own: claims left by an interrupted run must not hold stages back from this one.
+  const claims = join(command.out, 'stages', 'claims', `${process.pid}-${Date.now()}`);
   const exits = Array.from({ length: count }, (_, index) => {
     const name = `worker ${index}/${count}`;
     const child = spawn(
       process.execPath,
-      [...process.execArgv, script, ...vlaWorkerArgs(command, index, count)],
+      [...process.execArgv, script, ...vlaWorkerArgs(command, index, count, claims)],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     for (const stream of [child.stdout, child.stderr])
@@ -91,6 +105,9 @@ export async function runVlaWorkers(
     });
   });
   const failures = (await Promise.all(exits)).filter((f): f is string => f !== null);
+  await rm(claims, { recursive: true, force: true });
+  // The parent too, unless another run's claims are in it.
+  await rmdir(dirname(claims)).catch(() => {});
   if (failures.length > 0)
     throw new Error(
       `${failures.join('; ')} (output above). The stages the workers finished are kept: the same command resumes.`,

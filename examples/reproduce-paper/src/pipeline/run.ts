@@ -44,7 +44,7 @@ import {
 import { PRETRAINED_VISION, pretrainVisionTower } from './vision-stage.js';
 import { ablateVlaInputs, benchmarkVla, benchmarkVlaShard, type VlaScores } from './vla.js';
 import { mergeVlaShards, readVlaShards, writeVlaShard } from './vla-shards.js';
-import { runsVlaStage, type VlaStageSelection, vlaStageLoads } from './vla-workers.js';
+import { runsVlaStage, type VlaStageSelection } from './vla-workers.js';
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
@@ -390,12 +390,11 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   if (options.shard && vlaSelection !== 'all')
     throw new Error('runPipeline: shard and vlaStages split the VLA stages in two different ways; give one');
   const withAblation = preset.vla.ablationTrials > 0;
-  const loads = vlaStageLoads(preset.vla, variants);
-  const runsHere = (stage: StageName) => runsVlaStage(vlaSelection, stage, loads);
+  const runsHere = (stage: StageName) => runsVlaStage(vlaSelection, stage);
 
   // The head-input ablation on the base backbone, on validation initial states (settings are chosen there).
   const ablation =
-    withAblation && runsHere('vla-ablation')
+    withAblation && (await runsHere('vla-ablation'))
       ? await runner.run(
           'vla-ablation',
           { ...preset.vla, imageSize: preset.imageSize },
@@ -429,7 +428,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   const vla: Partial<Record<Variant, VlaScores>> = {};
   for (const v of variants) {
     const stage = `vla-${v}` as const;
-    if (!runsHere(stage)) continue;
+    if (!(await runsHere(stage))) continue;
     const config = { ...preset.vla, imageSize: preset.imageSize };
     const shardDir = (hash: string) => join(out, 'vla-shards', v, hash);
     if (options.shard) {

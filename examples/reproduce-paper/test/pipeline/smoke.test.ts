@@ -1,7 +1,7 @@
 // The smoke preset end to end: every stage at toy size, every output file of the contract present and
 // parsable, and a re-run that does no work.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vlm, VlmTokenizer } from '@roboalign/vlm';
@@ -13,7 +13,6 @@ import { runPipeline } from '../../src/pipeline/run.js';
 import { STAGES, unitMemoPath } from '../../src/pipeline/stage-runner.js';
 import { VARIANTS } from '../../src/pipeline/variants.js';
 import { ABLATION_INPUT_SETS } from '../../src/pipeline/vla.js';
-import { vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
 
 describe('the smoke preset', () => {
   it('runs every stage and writes the results layout other tools read; a re-run does no work', async () => {
@@ -273,34 +272,31 @@ describe('the smoke preset', () => {
     const { manifest: _c, ...mergedResults } = merged;
     expectSameResults(mergedResults, first, 'merged');
 
-    // `--jobs 2`: the VLA stages dealt to two workers (here one after the other, in-process), then the
-    // report: each worker runs only its own stages, and the results are the unsplit run's.
+    // `--jobs 2`: two workers that each run the VLA stages they claim (here one after the other,
+    // in-process, each finding the other's stages already claimed), then the report: each worker runs only
+    // the stages it claimed, and the results are the unsplit run's.
+    const vlaStages = ['vla-ablation', ...VARIANTS.map((v) => `vla-${v}` as const)];
+    const shares = [vlaStages.filter((_, i) => i % 2 === 0), vlaStages.filter((_, i) => i % 2 === 1)];
     const ran: string[][] = [];
-    for (const index of [0, 1]) {
+    for (const [index, share] of shares.entries()) {
+      const claims = await mkdtemp(join(tmpdir(), 'claims-'));
+      for (const stage of shares[1 - index]!) await writeFile(join(claims, stage), '');
       const lines: string[] = [];
-      const workerRun = {
-        preset,
-        out: second,
-        from: 'vla-ablation' as const,
-        device: 'cpu' as const,
-        intraOpThreads: 1,
-      };
       expect(
         await runPipeline({
-          ...workerRun,
-          vlaStages: { worker: { index, count: 2 } },
+          preset,
+          out: second,
+          from: 'vla-ablation',
+          device: 'cpu',
+          intraOpThreads: 1,
+          vlaStages: { claims },
           log: (l) => lines.push(l),
         }),
       ).toBeNull();
-      ran.push(
-        lines
-          .filter((l) => l.endsWith('running'))
-          .map((l) => l.slice(1, l.indexOf(']')))
-          .sort(),
-      );
+      ran.push(lines.filter((l) => l.endsWith('running')).map((l) => l.slice(1, l.indexOf(']'))));
+      expect(readdirSync(claims).sort()).toEqual([...vlaStages].sort());
+      expect(ran[index]).toEqual(share);
     }
-    const loads = vlaStageLoads(preset.vla, VARIANTS);
-    expect(ran).toEqual([0, 1].map((index) => vlaWorkerStages(loads, { index, count: 2 }).sort()));
     await runPipeline({
       preset,
       out: second,

@@ -1,79 +1,46 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../src/pipeline/variants.js';
-import { runsVlaStage, vlaStageLoads, vlaWorkerStages } from '../../src/pipeline/vla-workers.js';
+import { claimVlaStage, runsVlaStage, vlaStageCount } from '../../src/pipeline/vla-workers.js';
 import { defaultJobs, threadsPerWorker, vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
 
 // Every variant, in the pipeline's order.
 const seven = VARIANTS;
 
-const paperLike = {
-  suites: ['libero-spatial', 'libero-object', 'libero-goal', 'libero-long'],
-  headPerSuite: true,
-  headSeeds: 1,
-  chains: 30,
-  ablationTrials: 1,
-};
-
-describe('vlaStageLoads', () => {
-  it('counts the heads of each stage: suites (or one) plus a CALVIN-style head, per seed; four input sets', () => {
-    const loads = vlaStageLoads(paperLike, ['base', 'roboalign']);
-    expect(loads).toEqual([
-      { stage: 'vla-base', heads: 5 },
-      { stage: 'vla-roboalign', heads: 5 },
-      { stage: 'vla-ablation', heads: 16 },
-    ]);
-    expect(
-      vlaStageLoads({ ...paperLike, headPerSuite: false, headSeeds: 3, chains: 0, ablationTrials: 0 }, [
-        'base',
-      ]),
-    ).toEqual([{ stage: 'vla-base', heads: 3 }]);
+describe('vlaStageCount', () => {
+  it('is a benchmark per variant, plus the head-input ablation where the preset has one', () => {
+    expect(vlaStageCount({ ablationTrials: 1 }, seven)).toBe(8);
+    expect(vlaStageCount({ ablationTrials: 0 }, ['base', 'roboalign-sft', 'roboalign'])).toBe(3);
   });
 });
 
-describe('vlaWorkerStages', () => {
-  it('deals the costliest stage first, each to the least loaded worker: every stage to exactly one', () => {
-    const loads = vlaStageLoads(paperLike, seven);
-    const zero = vlaWorkerStages(loads, { index: 0, count: 2 });
-    const one = vlaWorkerStages(loads, { index: 1, count: 2 });
-    // 16 | 5 → 16 | 10 → 16 | 15 → 16 | 20 → 21 | 20 → 21 | 25 → 26 | 25: 26 and 25 heads, where dealing
-    // round robin gave 20 and 31.
-    expect(zero).toEqual(['vla-ablation', 'vla-roboalign', 'vla-align-trajectory']);
-    expect(one).toEqual([
-      'vla-base',
-      'vla-sft-mllm',
-      'vla-sft-fast',
-      'vla-roboalign-sft',
-      'vla-align-highlevel',
-    ]);
-    // Equal stages alternate in the pipeline's order.
-    const quickLike = vlaStageLoads({ ...paperLike, chains: 0, ablationTrials: 0 }, [
-      'base',
-      'roboalign-sft',
-      'roboalign',
-    ]);
-    expect(vlaWorkerStages(quickLike, { index: 0, count: 2 })).toEqual(['vla-base', 'vla-roboalign']);
-    expect(vlaWorkerStages(quickLike, { index: 1, count: 2 })).toEqual(['vla-roboalign-sft']);
-    // More workers than stages: the last ones get nothing; one worker gets everything, in cost order.
-    const one1 = vlaStageLoads(paperLike, ['base']);
-    expect(vlaWorkerStages(one1, { index: 3, count: 4 })).toEqual([]);
-    expect(vlaWorkerStages(one1, { index: 0, count: 1 })).toEqual(['vla-ablation', 'vla-base']);
+describe('claimVlaStage', () => {
+  it('gives each stage to exactly one of the claimers sharing a folder, even when they race', async () => {
+    const claims = join(await mkdtemp(join(tmpdir(), 'claims-')), 'run-1');
+    const racing = await Promise.all(Array.from({ length: 8 }, () => claimVlaStage(claims, 'vla-base')));
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    expect(await claimVlaStage(claims, 'vla-base')).toBe(false);
+    expect(await claimVlaStage(claims, 'vla-roboalign')).toBe(true);
+    // Another run's folder holds nothing back.
+    expect(await claimVlaStage(`${claims}-next`, 'vla-base')).toBe(true);
   });
 
-  it('rejects a worker outside 0..count-1 or a count below 1', () => {
-    const loads = vlaStageLoads(paperLike, seven);
-    expect(() => vlaWorkerStages(loads, { index: 2, count: 2 })).toThrow(/index must be in 0\.\.1, got 2/);
-    expect(() => vlaWorkerStages(loads, { index: 0, count: 0 })).toThrow(/count must be a positive/);
+  it('passes on errors other than a claim taken, naming the path', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'claims-')), 'not-a-folder');
+    await writeFile(file, '');
+    await expect(claimVlaStage(file, 'vla-base')).rejects.toThrow(/not-a-folder/);
   });
 });
 
 describe('runsVlaStage', () => {
-  it('all runs every stage, none runs none, a worker runs its share', () => {
-    const loads = vlaStageLoads(paperLike, seven);
-    expect(runsVlaStage('all', 'vla-roboalign', loads)).toBe(true);
-    expect(runsVlaStage('none', 'vla-base', loads)).toBe(false);
-    const worker = { worker: { index: 0, count: 2 } };
-    expect(runsVlaStage(worker, 'vla-ablation', loads)).toBe(true);
-    expect(runsVlaStage(worker, 'vla-base', loads)).toBe(false);
+  it('all runs every stage, none runs none, a worker runs the stages it claims', async () => {
+    expect(await runsVlaStage('all', 'vla-roboalign')).toBe(true);
+    expect(await runsVlaStage('none', 'vla-base')).toBe(false);
+    const worker = { claims: await mkdtemp(join(tmpdir(), 'claims-')) };
+    expect(await runsVlaStage(worker, 'vla-ablation')).toBe(true);
+    expect(await runsVlaStage(worker, 'vla-ablation')).toBe(false);
   });
 });
 
@@ -92,6 +59,7 @@ describe('the workers of --jobs', () => {
         { preset: 'paper', out: '/r', device: 'cpu', variants: ['base', 'roboalign'], from: 'base' },
         1,
         2,
+        '/r/stages/claims/7',
       ),
     ).toEqual([
       '--preset',
@@ -106,8 +74,10 @@ describe('the workers of --jobs', () => {
       'vla-ablation',
       '--vla-worker',
       '1/2',
+      '--vla-claims',
+      '/r/stages/claims/7',
     ]);
-    expect(vlaWorkerArgs({ preset: 'quick', out: '/q', device: 'cuda' }, 0, 3)).toEqual([
+    expect(vlaWorkerArgs({ preset: 'quick', out: '/q', device: 'cuda' }, 0, 3, '/c')).toEqual([
       '--preset',
       'quick',
       '--out',
@@ -116,6 +86,8 @@ describe('the workers of --jobs', () => {
       'cuda',
       '--vla-worker',
       '0/3',
+      '--vla-claims',
+      '/c',
     ]);
   });
 });
