@@ -13,7 +13,9 @@ const out = resolve(process.argv[2] ?? '');
 const path = join(out, 'results.json');
 if (!existsSync(path)) throw new Error(`usage: tsx src/rerender-report.ts RESULTS_DIR (no ${path})`);
 const results = JSON.parse(await readFile(path, 'utf8')) as Results;
-results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
+// The manifest records the preset the run had; its trials per task group episodes into tasks.
+const preset = results.manifest.preset as { vla?: { trials?: number } } | undefined;
+results.comparisons = pairedComparisons(results.variants, POLICY_SEED, preset?.vla?.trials ?? 1);
 results.relative = relativeImprovements(results.comparisons);
 results.lmComparisons = lmComparisons(results.variants, POLICY_SEED);
 results.vla ??= { ablation: null };

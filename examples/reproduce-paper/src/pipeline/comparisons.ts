@@ -29,7 +29,7 @@ export const COMPARED_PAIRS: ReadonlyArray<readonly [Variant, Variant]> = [
 export interface Comparison extends PairedDifference {
   a: Variant;
   b: Variant;
-  metric: 'libero-success' | 'calvin-length';
+  metric: 'libero-success' | 'libero-success-by-task' | 'calvin-length';
   /**
    * The difference relative to B's mean, in percent, with a paired percentile-bootstrap 95% interval of
    * that ratio (resampling pairs; resamples where B's mean is 0 are dropped); null where B's mean is 0.
@@ -65,6 +65,24 @@ function pooledOutcomes(scores: Pick<VlaScores, 'libero'>): boolean[] {
         );
       return outcomes;
     });
+}
+
+/**
+ * Each task's success rate, by head seed, then task, in suite-name order: the `trialsPerTask` episodes of a
+ * task share one trained head and one task, so they are one cluster, not independent pairs.
+ */
+function taskSuccessRates(scores: Pick<VlaScores, 'libero'>, trialsPerTask: number): number[] {
+  const rates: number[] = [];
+  for (const suite of Object.keys(scores.libero).sort()) {
+    const { outcomes } = scores.libero[suite];
+    if (outcomes.length % trialsPerTask !== 0)
+      throw new Error(
+        `the ${suite} scores have ${outcomes.length} outcomes, not a whole number of tasks at ${trialsPerTask} trials each`,
+      );
+    for (let start = 0; start < outcomes.length; start += trialsPerTask)
+      rates.push(outcomes.slice(start, start + trialsPerTask).filter(Boolean).length / trialsPerTask);
+  }
+  return rates;
 }
 
 /** (mean A − mean B) / mean B in percent, with a paired percentile bootstrap; null where mean B is 0. */
@@ -118,12 +136,15 @@ function comparison(
 
 /**
  * The paired comparisons of {@link COMPARED_PAIRS} that both variants were evaluated for: McNemar's exact
- * test and Newcombe's interval over LIBERO-style episodes pooled across suites, and a paired bootstrap
- * over CALVIN-style chains where both ran them. Pairs rely on every variant running the same initial states in the same order.
+ * test and Newcombe's interval over LIBERO-style episodes pooled across suites; with `trialsPerTask` above 1,
+ * a paired bootstrap over tasks as well (`libero-success-by-task`), since McNemar treats the trials of a
+ * task, which share a head, as independent; and a paired bootstrap over CALVIN-style chains where both ran
+ * them. Pairs rely on every variant running the same initial states in the same order.
  */
 export function pairedComparisons(
   variants: Partial<Record<Variant, Pick<VlaScores, 'libero' | 'calvin'>>>,
   seed: number,
+  trialsPerTask = 1,
 ): Comparison[] {
   const out: Comparison[] = [];
   for (const [a, b] of COMPARED_PAIRS) {
@@ -133,6 +154,20 @@ export function pairedComparisons(
     const [oa, ob] = [pooledOutcomes(va), pooledOutcomes(vb)];
     const success = { a: oa.map(Number), b: ob.map(Number) };
     out.push(comparison(a, b, 'libero-success', pairedSuccessDifference(oa, ob), success, seed));
+    if (trialsPerTask > 1) {
+      const tasks = { a: taskSuccessRates(va, trialsPerTask), b: taskSuccessRates(vb, trialsPerTask) };
+      const byTask = pairedBootstrapDifference(tasks.a, tasks.b, { seed });
+      out.push(
+        comparison(
+          a,
+          b,
+          'libero-success-by-task',
+          { ...byTask, test: `${byTask.test} over tasks` },
+          tasks,
+          seed,
+        ),
+      );
+    }
     if (!va.calvin || !vb.calvin) continue;
     const lengths = { a: va.calvin.lengths, b: vb.calvin.lengths };
     out.push(

@@ -62,7 +62,7 @@ export const PAPER_TARGET_IMPROVEMENT: Readonly<Record<GrpoVariant, number>> = {
 export function relativeImprovements(comparisons: readonly Comparison[]): Results['relative'] {
   const out: Results['relative'] = {};
   for (const c of comparisons) {
-    if (c.a !== 'roboalign') continue;
+    if (c.a !== 'roboalign' || c.metric === 'libero-success-by-task') continue;
     const key = `${c.a} vs ${c.b}`;
     out[key] ??= { libero: null, calvin: null };
     out[key][c.metric === 'libero-success' ? 'libero' : 'calvin'] = c.relative?.percent ?? null;
@@ -294,14 +294,14 @@ export function comparisonsMarkdown(comparisons: readonly Comparison[]): string[
   const lines = [
     '## Paired comparisons (same initial states; A − B)',
     '',
-    'LIBERO-style success: McNemar exact test, Newcombe paired score interval, differences in points. CALVIN-style length: paired bootstrap over chains.',
+    'LIBERO-style success: McNemar exact test, Newcombe paired score interval, differences in points; by task: paired bootstrap over tasks (the trials of a task share a head, so McNemar, which treats them as independent, can overstate significance). CALVIN-style length: paired bootstrap over chains.',
     '',
     '| A vs B | metric | difference [95% CI] | p | n | relative improvement |',
     '|---|---|---:|---:|---:|---:|',
   ];
   for (const c of comparisons) {
-    const scale = c.metric === 'libero-success' ? 100 : 1;
-    const digits = c.metric === 'libero-success' ? 1 : 2;
+    const scale = c.metric === 'calvin-length' ? 1 : 100;
+    const digits = c.metric === 'calvin-length' ? 2 : 1;
     const relative = !c.significant
       ? 'not significant'
       : c.relative

@@ -502,7 +502,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     },
     manifest: {},
   };
-  results.comparisons = pairedComparisons(results.variants, POLICY_SEED);
+  results.comparisons = pairedComparisons(results.variants, POLICY_SEED, preset.vla.trials);
   results.relative = relativeImprovements(results.comparisons);
   results.lmComparisons = lmComparisons(results.variants, POLICY_SEED);
   const vlaStages = variants.map((v) => `vla-${v}` as const);

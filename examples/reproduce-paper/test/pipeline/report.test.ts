@@ -99,6 +99,26 @@ describe('pairedComparisons', () => {
     ]);
   });
 
+  it('also compares by task where a task has several trials: a bootstrap over tasks, wider than McNemar', () => {
+    // 5 trials a task: goal tasks roboalign − roboalign-sft = [0, 0, 1, 1] (1 − 1, 0.6 − 0.6, 1 − 0, 1 − 0),
+    // spatial [0, 0, 0, 0]: mean 2/8, the pooled difference (20/40 − 10/40). A resample's mean is k/8 with
+    // k ~ Binomial(8, 1/4): P(k = 0) = 0.100, so the lower bound is 0 and p ≈ 2 · 0.100; P(k ≤ 4) = 0.973.
+    const byTask = pairedComparisons(variants, 0, 5).find((c) => c.metric === 'libero-success-by-task')!;
+    expect(byTask).toMatchObject({
+      difference: 0.25,
+      n: 8,
+      test: 'paired bootstrap (10000 resamples) over tasks',
+    });
+    expect(byTask.ci95[0]).toBe(0);
+    expect(byTask.ci95[1]).toBeGreaterThanOrEqual(0.5);
+    expect(byTask.ci95[1]).toBeLessThanOrEqual(0.625);
+    expect(byTask.pValue).toBeGreaterThan(0.15);
+    expect(byTask.pValue).toBeLessThan(0.25);
+    expect(byTask.significant).toBe(false);
+    expect(result[0]!.pValue).toBeCloseTo((2 * 106) / 16384, 12);
+    expect(() => pairedComparisons(variants, 0, 3)).toThrow(/20 outcomes, not a whole number of tasks at 3/);
+  });
+
   it('leaves out the chain comparison and the chain cells where no chains ran', async () => {
     const chainless = Object.fromEntries(
       Object.entries(variants).map(([k, v]) => [
