@@ -438,6 +438,18 @@ export async function trainVlaHead(set: VlaTrainingSet, options: HeadTraining): 
   return { ...rest, head, losses };
 }
 
+/** How a plan trains its head of seed `headSeed` (0 for the first): the same for every head of a stage. */
+function headTrainingOf(plan: VlaPlan, headSeed: number, session: SessionOptions | undefined): HeadTraining {
+  return {
+    steps: plan.headSteps,
+    seed: plan.seed + headSeed,
+    lr: plan.headLr,
+    batchSize: plan.headBatch,
+    schedule: plan.headSchedule,
+    session,
+  };
+}
+
 /**
  * One unit of a VLA stage: a head trained on `set`, rolled out on each of `keys` in order (`progress` gets
  * the count done), then released; its tail loss and the rollouts' results.
@@ -886,14 +898,7 @@ export async function benchmarkVlaShard(
   const episodes: VlaEpisodeResult[] = [];
   const chains: VlaChainResult[] = [];
   for (let k = 0; k < plan.headSeeds; k++) {
-    const training = {
-      steps: plan.headSteps,
-      seed: plan.seed + k,
-      lr: plan.headLr,
-      batchSize: plan.headBatch,
-      schedule: plan.headSchedule,
-      session: options.session,
-    };
+    const training = headTrainingOf(plan, k, options.session);
     const mine = {
       episodes: share.episodes.filter((e) => e.head === k),
       chains: share.chains.filter((c) => c.head === k),
@@ -1106,14 +1111,7 @@ export async function ablateVlaInputs(
     both,
   ];
   const units = options.units ?? NO_UNIT_MEMO;
-  const training: HeadTraining = {
-    steps: plan.headSteps,
-    seed: plan.seed,
-    lr: plan.headLr,
-    batchSize: plan.headBatch,
-    schedule: plan.headSchedule,
-    session: options.session,
-  };
+  const training = headTrainingOf(plan, 0, options.session);
   for (const set of sets) {
     let successes = 0;
     let episodes = 0;
