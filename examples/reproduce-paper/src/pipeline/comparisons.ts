@@ -53,18 +53,23 @@ export function pooledLibero(scores: Pick<VlaScores, 'libero'>): {
   return { successes, episodes, successRate: successes / episodes, ci95: [low, high] };
 }
 
-/** Every episode outcome of a variant, suites in name order (the pairing key is suite, then index). */
-function pooledOutcomes(scores: Pick<VlaScores, 'libero'>): boolean[] {
+/** Each suite's episode outcomes, suites in name order (the pairing key is suite, then index). */
+function outcomesBySuite(scores: Pick<VlaScores, 'libero'>): Array<[suite: string, outcomes: boolean[]]> {
   return Object.keys(scores.libero)
     .sort()
-    .flatMap((suite) => {
+    .map((suite) => {
       const { outcomes } = scores.libero[suite];
       if (!Array.isArray(outcomes))
         throw new Error(
           `the ${suite} scores have no per-episode outcomes (a stage from an older version): re-run with --from vla-base`,
         );
-      return outcomes;
+      return [suite, outcomes];
     });
+}
+
+/** Every episode outcome of a variant, suites in name order. */
+function pooledOutcomes(scores: Pick<VlaScores, 'libero'>): boolean[] {
+  return outcomesBySuite(scores).flatMap(([, outcomes]) => outcomes);
 }
 
 /**
@@ -73,8 +78,7 @@ function pooledOutcomes(scores: Pick<VlaScores, 'libero'>): boolean[] {
  */
 function taskSuccessRates(scores: Pick<VlaScores, 'libero'>, trialsPerTask: number): number[] {
   const rates: number[] = [];
-  for (const suite of Object.keys(scores.libero).sort()) {
-    const { outcomes } = scores.libero[suite];
+  for (const [suite, outcomes] of outcomesBySuite(scores)) {
     if (outcomes.length % trialsPerTask !== 0)
       throw new Error(
         `the ${suite} scores have ${outcomes.length} outcomes, not a whole number of tasks at ${trialsPerTask} trials each`,
