@@ -2,7 +2,7 @@
 // (`claimVlaStage`) and a share of the cores (`threadsPerWorker`); they share the results folder, whose
 // stage records are written atomically.
 import { spawn } from 'node:child_process';
-import { rm, rmdir } from 'node:fs/promises';
+import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -74,6 +74,37 @@ export function vlaWorkerArgs(
   ];
 }
 
+/** Whether process `pid` is running (one owned by another user counts as running). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the claims folders (`<pid>-<time>`, one per `--jobs` run) in `claimsParent` whose run has ended
+ * without removing its own, as a killed run does; returns their names. A running run's folder and names of
+ * another form are kept. The folder may be absent.
+ */
+export async function removeStaleClaims(
+  claimsParent: string,
+  runs: (pid: number) => boolean = processRuns,
+): Promise<string[]> {
+  const entries = await readdir(claimsParent).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  const stale = entries.filter((name) => {
+    const match = /^(\d+)-\d+$/.exec(name);
+    return match !== null && !runs(Number(match[1]));
+  });
+  await Promise.all(stale.map((name) => rm(join(claimsParent, name), { recursive: true, force: true })));
+  return stale;
+}
+
 /**
  * Starts `count` workers of this same script (same Node flags, so under tsx as well), prefixes each line they
  * print with the worker's name, and waits for all of them. A worker that fails does not stop the others: the
@@ -87,6 +118,8 @@ export async function runVlaWorkers(
   const script = process.argv[1];
   // A folder of this run's own: claims left by an interrupted run must not hold stages back from this one.
   const claims = join(command.out, 'stages', 'claims', `${process.pid}-${Date.now()}`);
+  for (const name of await removeStaleClaims(dirname(claims)))
+    log(`removed the claims of an ended run: ${join(dirname(claims), name)}`);
   const exits = Array.from({ length: count }, (_, index) => {
     const name = `worker ${index}/${count}`;
     const child = spawn(

@@ -1,10 +1,16 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../src/pipeline/variants.js';
 import { claimVlaStage, runsVlaStage, vlaStageCount } from '../../src/pipeline/vla-workers.js';
-import { defaultJobs, threadsPerWorker, vlaWorkerArgs, workerFrom } from '../../src/vla-jobs.js';
+import {
+  defaultJobs,
+  removeStaleClaims,
+  threadsPerWorker,
+  vlaWorkerArgs,
+  workerFrom,
+} from '../../src/vla-jobs.js';
 
 // Every variant, in the pipeline's order.
 const seven = VARIANTS;
@@ -31,6 +37,25 @@ describe('claimVlaStage', () => {
     const file = join(await mkdtemp(join(tmpdir(), 'claims-')), 'not-a-folder');
     await writeFile(file, '');
     await expect(claimVlaStage(file, 'vla-base')).rejects.toThrow(/not-a-folder/);
+  });
+});
+
+describe('removeStaleClaims', () => {
+  it("removes the claims folders of ended runs only, keeping running runs' and other names", async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'claims-'));
+    for (const name of ['111-1700000000000', '222-1700000000001', 'notes', '333-x'])
+      await mkdir(join(parent, name, 'vla-base'), { recursive: true });
+    const running = new Set([222]);
+    const removed = await removeStaleClaims(parent, (pid) => running.has(pid));
+    expect(removed).toEqual(['111-1700000000000']);
+    expect((await readdir(parent)).sort()).toEqual(['222-1700000000001', '333-x', 'notes']);
+  });
+
+  it('asks the system by default (this process runs), and a missing folder holds nothing', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'claims-'));
+    await mkdir(join(parent, `${process.pid}-1`));
+    expect(await removeStaleClaims(parent)).toEqual([]);
+    expect(await removeStaleClaims(join(parent, 'absent'))).toEqual([]);
   });
 });
 
