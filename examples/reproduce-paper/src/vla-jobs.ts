@@ -87,7 +87,8 @@ function processRuns(pid: number): boolean {
 /**
  * Removes the claims folders (`<pid>-<time>`, one per `--jobs` run) in `claimsParent` whose run has ended
  * without removing its own, as a killed run does; returns their names. A running run's folder and names of
- * another form are kept. The folder may be absent.
+ * another form are kept. The folder may be absent. Processes are looked up on this machine, so two machines
+ * must not run `--jobs` in one shared folder at once (`--shard` is for that).
  */
 export async function removeStaleClaims(
   claimsParent: string,
