@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { STAGES, type StageName } from './pipeline/stage-runner.js';
 import type { Variant } from './pipeline/variants.js';
@@ -117,10 +117,12 @@ export async function runVlaWorkers(
   log: (line: string) => void,
 ): Promise<void> {
   const script = process.argv[1];
-  // A folder of this run's own: claims left by an interrupted run must not hold stages back from this one.
-  const claims = join(command.out, 'stages', 'claims', `${process.pid}-${Date.now()}`);
-  for (const name of await removeStaleClaims(dirname(claims)))
-    log(`removed the claims of an ended run: ${join(dirname(claims), name)}`);
+  // A folder of this run's own, named `<pid>-<time>` as removeStaleClaims reads it: claims left by an
+  // interrupted run must not hold stages back from this one.
+  const claimsParent = join(command.out, 'stages', 'claims');
+  const claims = join(claimsParent, `${process.pid}-${Date.now()}`);
+  for (const name of await removeStaleClaims(claimsParent))
+    log(`removed the claims of an ended run: ${join(claimsParent, name)}`);
   const exits = Array.from({ length: count }, (_, index) => {
     const name = `worker ${index}/${count}`;
     const child = spawn(
@@ -141,7 +143,7 @@ export async function runVlaWorkers(
   const failures = (await Promise.all(exits)).filter((f): f is string => f !== null);
   await rm(claims, { recursive: true, force: true });
   // The parent too, unless another run's claims are in it.
-  await rmdir(dirname(claims)).catch(() => {});
+  await rmdir(claimsParent).catch(() => {});
   if (failures.length > 0)
     throw new Error(
       `${failures.join('; ')} (output above). The stages the workers finished are kept: the same command resumes.`,
