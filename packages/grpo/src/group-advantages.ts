@@ -6,6 +6,9 @@ import { GrpoError } from './errors.js';
  * - `'batch'`: divide by the standard deviation of the whole batch (TRL's `scale_rewards="batch"`);
  * - `'none'`: do not divide (Dr. GRPO).
  */
+/** A group's reward standard deviation at or below this counts as zero (torch.isclose(std, 0), as TRL counts it). */
+export const ZERO_STD = 1e-8;
+
 export type ScaleRewards = 'group' | 'batch' | 'none';
 
 /** Options of {@link groupAdvantages}. */
@@ -73,7 +76,7 @@ export function computeGroupAdvantages(
     for (let i = from; i < to; i++) sum += rewards[i];
     groupMeans[g] = sum / groupSize;
     groupStds[g] = unbiasedStd(rewards, from, to, groupMeans[g]);
-    if (groupStds[g] <= 1e-8) zero++; // torch.isclose(std, 0), as TRL counts it
+    if (groupStds[g] <= ZERO_STD) zero++;
   }
   let batchStd = 1;
   if (scale === 'batch') {

@@ -6,6 +6,7 @@ export {
   type GroupAdvantageResult,
   groupAdvantages,
   type ScaleRewards,
+  ZERO_STD,
 } from './group-advantages.js';
 export { jsonlWriter, writeJsonAtomic } from './io/jsonl.js';
 export { KL_LOG_RATIO_CLAMP, KL_VALUE_CLAMP, k3 } from './kl.js';
@@ -31,10 +32,14 @@ export {
   type TokenTerm,
 } from './surrogate.js';
 export {
+  concatRollouts,
+  type DynamicSamplingOptions,
   type GrpoBatch,
   type GrpoReward,
   type GrpoRewardArgs,
   type GrpoRewardFunction,
+  type GrpoRollout,
   GrpoTrainer,
   type GrpoTrainerOptions,
+  variedGroups,
 } from './trainer.js';

@@ -178,3 +178,103 @@ describe('GrpoTrainer with an exact tabular policy', () => {
     expect(language).toBe(policy);
   });
 });
+
+describe("DAPO's dynamic sampling", () => {
+  const completion = (id: number) => ({ ids: [id], logprobs: [-0.7], text: String(id) });
+  const rollout = (rewards: number[], prompt: string): grpo.GrpoRollout => ({
+    prompts: rewards.map(() => prompt),
+    completions: rewards.map((r) => completion(r)),
+    rewards: Float64Array.from(rewards),
+    rewardParts: { r: Float64Array.from(rewards, (r) => 2 * r) },
+  });
+
+  it('keeps the groups whose rewards differ, and joins rollouts in order (hand table)', () => {
+    // Groups of 2: [1, 1] flat, [0, 1] varied, [0.5, 0.5] flat, [0.25, 0] varied.
+    const varied = grpo.variedGroups(rollout([1, 1, 0, 1, 0.5, 0.5, 0.25, 0], 'p'), 2);
+    expect(Array.from(varied.rewards)).toEqual([0, 1, 0.25, 0]);
+    expect(Array.from(varied.rewardParts.r)).toEqual([0, 2, 0.5, 0]);
+    expect(varied.completions.map((c) => c.text)).toEqual(['0', '1', '0.25', '0']);
+    // A spread below TRL's zero counts as flat.
+    expect(grpo.variedGroups(rollout([0.3, 0.3 + 1e-10], 'p'), 2).completions).toHaveLength(0);
+    const joined = grpo.concatRollouts([rollout([1, 0], 'a'), rollout([0.5, 0.5], 'b')]);
+    expect(joined.prompts).toEqual(['a', 'a', 'b', 'b']);
+    expect(Array.from(joined.rewards)).toEqual([1, 0, 0.5, 0.5]);
+    expect(Array.from(joined.rewardParts.r)).toEqual([2, 0, 1, 1]);
+    expect(grpo.concatRollouts([]).completions).toHaveLength(0);
+  });
+
+  /** Reward ids[0] on prompts called "open", 0 on prompts called "flat": flat prompts never vary. */
+  const openOnly: GrpoRewardFunction = ({ prompts, completionIds }) =>
+    completionIds.map((ids, i) => (prompts[i] === 'open' ? ids[0] : 0));
+  const trainer = (policy: TabularPolicy) =>
+    new GrpoTrainer({
+      policy,
+      rewards: [{ name: 'open', fn: openOnly }],
+      groupSize: 4,
+      loss: { lossType: 'token-mean' },
+      learningRate: 1,
+    });
+
+  it('samples until it has the groups asked for, trains on those alone and reports every sampled group', async () => {
+    const policy = new TabularPolicy(2, 1);
+    const batches = [
+      ['flat', 'flat'],
+      ['flat', 'open', 'open', 'open'],
+    ];
+    let drawn = 0;
+    const m = await trainer(policy).stepWithDynamicSampling(() => ({ prompts: batches[drawn++] }), {
+      groups: 2,
+      maxRounds: 5,
+    });
+    // Uniform policy, 4 samples: an "open" group is flat only when all four agree (seeded, not here).
+    expect(m.sampling_rounds).toBe(2);
+    expect(m.groups_kept).toBe(2);
+    expect(m.zero_std_fraction).toBeCloseTo(3 / 6, 12);
+    const steps = policy.calls.filter((c) => c.method === 'step');
+    expect(steps).toHaveLength(1);
+    expect(steps[0].prompts).toEqual(Array(8).fill('open'));
+    expect(m.step).toBe(1);
+    expect(m.loss).toBeTypeOf('number');
+  });
+
+  it('makes no update when no group varies within maxRounds, and rejects bad options', async () => {
+    const policy = new TabularPolicy(2, 1);
+    const before = Float64Array.from(policy.logits);
+    const t = trainer(policy);
+    const m = await t.stepWithDynamicSampling(() => ({ prompts: ['flat'] }), { groups: 1, maxRounds: 3 });
+    expect(m).toMatchObject({ sampling_rounds: 3, groups_kept: 0, zero_std_fraction: 1, reward: 0, step: 1 });
+    expect(m.loss).toBeUndefined();
+    expect(policy.calls.map((c) => c.method)).toEqual(['sample', 'sample', 'sample']);
+    expect(policy.logits).toEqual(before);
+    expect(t.stepCount).toBe(1);
+    await expect(
+      t.stepWithDynamicSampling(() => ({ prompts: ['open'] }), { groups: 0, maxRounds: 1 }),
+    ).rejects.toThrow(/groups must be a positive integer, got 0/);
+    await expect(
+      t.stepWithDynamicSampling(() => ({ prompts: ['open'] }), { groups: 1, maxRounds: 1.5 }),
+    ).rejects.toThrow(/maxRounds must be a positive integer, got 1.5/);
+  });
+
+  it('learns the target while most prompts give no signal', async () => {
+    const policy = new TabularPolicy(6, target.length);
+    const flatOrTarget: GrpoRewardFunction = (args) =>
+      prefixReward(args).map((r, i) => (args.prompts[i] === 'flat' ? 0 : r));
+    const t = new GrpoTrainer({
+      policy,
+      rewards: [{ name: 'prefix', fn: flatOrTarget }],
+      groupSize: 8,
+      loss: { lossType: 'token-mean', epsLow: 0.2, epsHigh: 0.28 },
+      learningRate: 20,
+      seed: 7,
+    });
+    // Three flat prompts for every one that can vary.
+    const prompts = ['flat', 'flat', 'flat', 'reach the bowl'];
+    const batch = { prompts, columns: { target: prompts.map(() => target) } };
+    for (let s = 0; s < 40; s++) await t.stepWithDynamicSampling(() => batch, { groups: 2, maxRounds: 4 });
+    const greedy = target.map((_, i) => {
+      const p = policy.probs(i);
+      return p.indexOf(Math.max(...p));
+    });
+    expect(greedy).toEqual(target);
+  });
+});

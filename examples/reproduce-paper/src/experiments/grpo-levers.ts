@@ -5,6 +5,9 @@
 //
 //   npx tsx src/experiments/grpo-levers.ts --run results/quick --preset quick --out /tmp/grpo-levers \
 //     --lever name=t07,temperature=0.7 --lever name=g8,groupSize=8
+//   # DAPO's dynamic sampling (up to 4 batches a step), from a model fast-levers.ts trained:
+//   npx tsx src/experiments/grpo-levers.ts --run results/paper --preset paper --out /tmp/grpo-levers \
+//     --from /tmp/levers/models/think75 --lever name=dynamic4,samplingRounds=4
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +19,16 @@ import { trainGrpo } from '../pipeline/language-models.js';
 import { PIPELINE_PRESETS, type PipelinePreset } from '../pipeline/presets.js';
 
 type GrpoSettings = PipelinePreset['grpo'];
-const KEYS = ['steps', 'prompts', 'maxNewTokens', 'lr', 'temperature', 'groupSize', 'beta'] as const;
+const KEYS = [
+  'steps',
+  'prompts',
+  'maxNewTokens',
+  'lr',
+  'temperature',
+  'groupSize',
+  'beta',
+  'samplingRounds',
+] as const;
 
 function parseLever(text: string): { name: string; grpo: Partial<GrpoSettings> } {
   let name = '';
@@ -40,6 +52,8 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'quick' },
     out: { type: 'string', default: 'results/grpo-levers' },
     lever: { type: 'string', multiple: true, default: [] },
+    // The model GRPO starts from (default the run's models/roboalign-sft), e.g. one fast-levers.ts trained.
+    from: { type: 'string' },
   },
 });
 if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
@@ -50,6 +64,7 @@ const out = resolve(values.out!);
 await mkdir(out, { recursive: true });
 const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
 const rl = await readRlPrompts(join(run, 'data', 'rl.jsonl'));
+const from = resolve(values.from ?? join(run, 'models', 'roboalign-sft'));
 const cpu = describeMachine().cpuModel;
 for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=preset']).map(parseLever)) {
   const settings = { ...preset.grpo, ...grpo };
@@ -57,7 +72,7 @@ for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=pres
   const trained = await trainGrpo({
     tokenizer,
     preset: { ...preset, grpo: settings },
-    from: join(run, 'models', 'roboalign-sft'),
+    from,
     out: join(out, name),
     rl,
   });
@@ -67,6 +82,7 @@ for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=pres
     .map((l) => JSON.parse(l) as Record<string, number>);
   const line = {
     name,
+    from,
     grpo: settings,
     rlPrompts: rl.length,
     ...summarizeGrpo(log, { nonZeroVarianceBefore: trained.nonZeroVarianceBefore, seed: preset.seed }),

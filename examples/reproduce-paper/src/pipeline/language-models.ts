@@ -192,12 +192,21 @@ export async function trainGrpo(options: {
   const rewards: number[] = [];
   const n = preset.grpo.prompts;
   const bar = progressBar({ label: `${label} (GRPO)`, total: preset.grpo.steps });
+  const rounds = preset.grpo.samplingRounds ?? 1;
+  if (!(Number.isInteger(rounds) && rounds >= 1))
+    throw new Error(`${label}: grpo.samplingRounds must be a positive integer, got ${rounds}`);
+  // The RL prompts in order, n at a time, from the start again once all were drawn.
+  let drawn = 0;
+  const nextBatch = () => {
+    const batch = Array.from({ length: n }, (_, k) => options.rl[(drawn + k) % options.rl.length]);
+    drawn += n;
+    return { prompts: batch.map((b) => b.prompt), columns: { row: batch } };
+  };
   for (let step = 0; step < preset.grpo.steps; step++) {
-    const batch = Array.from({ length: n }, (_, k) => options.rl[(step * n + k) % options.rl.length]);
-    const m = await trainer.step({
-      prompts: batch.map((b) => b.prompt),
-      columns: { row: batch },
-    });
+    const m =
+      rounds > 1
+        ? await trainer.stepWithDynamicSampling(nextBatch, { groups: n, maxRounds: rounds })
+        : await trainer.step(nextBatch());
     rewards.push(m.reward);
     await appendJsonl(metrics, { step: step + 1, ...m });
     bar.update(step + 1, { reward: m.reward, format: m['rewards/format'], kl: m.kl_mean });

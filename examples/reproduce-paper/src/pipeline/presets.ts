@@ -62,6 +62,11 @@ export interface PipelinePreset {
     temperature?: number;
     groupSize?: number;
     beta?: number;
+    /**
+     * DAPO's dynamic sampling: each step samples up to this many batches of `prompts` and trains on the
+     * first `prompts` groups whose rewards differ (absent or 1: every sampled group, as GRPO does).
+     */
+    samplingRounds?: number;
   };
   /** Language-model evaluation prompts per source. */
   lmEval: { prompts: number; maxNewTokens: number };
@@ -288,6 +293,10 @@ export function deviations(
   if (preset.grpo.temperature !== undefined && preset.grpo.temperature !== 1)
     list.push(
       `GRPO samples at temperature ${preset.grpo.temperature}, chosen on the RL prompts (EasyR1's default is 1): at 1 most groups had no reward variance`,
+    );
+  if ((preset.grpo.samplingRounds ?? 1) > 1)
+    list.push(
+      `GRPO uses DAPO's dynamic sampling (up to ${preset.grpo.samplingRounds} batches a step, groups with equal rewards dropped); RoboAlign's EasyR1 recipe trains on every group`,
     );
   if (alternativeTargets)
     list.push(
