@@ -41,9 +41,18 @@ export function trajectoryPrompt(instruction: string, state?: string): string {
 }
 
 /**
- * A think-then-act answer to {@link rlPrompt}, templated from privileged facts: the expert's next step in
- * words and the direction the chunk moves the gripper, then the action tokens inside `<answer>` (the format
- * the RoboAlign reward checks).
+ * The reasoning of a think-then-act answer, templated from privileged facts: the expert's next step in words
+ * (`phaseText`) and the direction the chunk moves the gripper.
+ */
+export function thinkText(instruction: string, nextStep: string, chunk: ArrayLike<number>): string {
+  const motion = motionWords(chunkDisplacement(chunk));
+  const moves = motion === 'stay in place' ? 'stays in place' : `moves ${motion}`;
+  return `<think>The task is to ${instruction}. Next: ${nextStep}. Over the next half second the gripper ${moves}.</think>`;
+}
+
+/**
+ * A think-then-act answer to {@link rlPrompt}: {@link thinkText}, then the action tokens inside `<answer>`
+ * (the format the RoboAlign reward checks).
  */
 export function thinkActAnswer(
   instruction: string,
@@ -52,7 +61,5 @@ export function thinkActAnswer(
   chunk: ArrayLike<number>,
   actionTokens: string,
 ): string {
-  const motion = motionWords(chunkDisplacement(chunk));
-  const moves = motion === 'stay in place' ? 'stays in place' : `moves ${motion}`;
-  return `<think>The task is to ${instruction}. Next: ${phaseText(phase, facts)}. Over the next half second the gripper ${moves}.</think><answer>${actionTokens}</answer>`;
+  return `${thinkText(instruction, phaseText(phase, facts), chunk)}<answer>${actionTokens}</answer>`;
 }

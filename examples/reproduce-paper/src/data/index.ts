@@ -35,6 +35,7 @@ export {
   highLevelPrompt,
   rlPrompt,
   thinkActAnswer,
+  thinkText,
   trajectoryPrompt,
 } from './fast-prompts.js';
 export { type FitActionTokenizerOptions, fitActionTokenizer } from './fit-action-tokenizer.js';

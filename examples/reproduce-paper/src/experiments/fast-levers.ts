@@ -32,9 +32,16 @@ import {
 import { readRlPrompts } from '../pipeline/alignment-targets.js';
 import { constantBaseline, scoreFastAnswers } from '../pipeline/fast-metrics.js';
 import { trainLanguageModel } from '../pipeline/language-models.js';
-import { blankImages, fastAnswerNll, fastReference, greedyFastAnswers } from '../pipeline/lm-eval.js';
+import {
+  blankImages,
+  fastAnswerNll,
+  fastReference,
+  greedyFastAnswers,
+  greedyFastAnswersAfter,
+} from '../pipeline/lm-eval.js';
 import { shareOf } from '../pipeline/mixture.js';
 import { presetNamed } from '../pipeline/presets.js';
+import { reasoningAgreement, trueReasoning } from '../pipeline/reasoning-check.js';
 import { sftRecipes } from '../pipeline/run.js';
 import { readStageRecord } from '../pipeline/stage-runner.js';
 
@@ -182,6 +189,8 @@ try {
       seed: preset.seed + VALIDATION_SEED_OFFSET,
       split: 'heldout',
       count: validationRows,
+      // The next step in words (`high_level`), for the true reasoning of each RL prompt; rows are the same.
+      alternativeTargets: true,
     });
     const validationRl = await generateRlData({
       from: validation,
@@ -239,6 +248,14 @@ try {
       rlRows.map((r) => r.prompt),
       maxNewTokens,
     );
+    // The same RL prompts answered after the true reasoning: what a right think gives the action tokens.
+    const truth = await trueReasoning(dataDir, validationRl, validation);
+    const afterTruth = await greedyFastAnswersAfter(
+      model,
+      rlRows.map((r) => r.prompt),
+      truth.map((t) => `${t}<answer>`),
+      maxNewTokens,
+    );
     const score = (a: typeof answers, against: readonly (readonly number[])[] = targets) =>
       scoreFastAnswers(
         a.map((x) => x.ids),
@@ -263,6 +280,16 @@ try {
           reasoning,
           rlRows.map((r) => r.targetFastIds),
         ).prefixSimilarity,
+        reasoningAgreement: reasoningAgreement(
+          reasoning.map((a) => a.text),
+          truth,
+        ),
+        afterTrueReasoning: (({ prefixSimilarity, actionMae }) => ({ prefixSimilarity, actionMae }))(
+          score(
+            afterTruth,
+            rlRows.map((r) => r.targetFastIds),
+          ),
+        ),
       },
       answerNll: await fastAnswerNll(model, scoredPath, validationRows),
       seconds: (performance.now() - started) / 1000,

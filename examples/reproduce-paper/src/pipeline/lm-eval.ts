@@ -5,6 +5,7 @@ import {
   type ContentItem,
   type Conversation,
   type EncodedExample,
+  encodePrompt,
   loadSftDataset,
   type RgbImage,
   readConversations,
@@ -173,6 +174,32 @@ export async function greedyFastAnswers(
   maxNewTokens: number,
 ): Promise<{ ids: Int32Array | null; text: string }[]> {
   const out = await model.generate(prompts, { temperature: 0, maxNewTokens });
+  return out.map(([g]) => ({ ids: generatedFastIds(model.tokenizer, g.ids), text: g.text }));
+}
+
+/**
+ * Greedy FAST answers to prompts whose answer starts with given text (e.g. the true `<think>…</think><answer>`),
+ * the model continuing after it: what the action tokens get from a right reasoning. The given text is
+ * causal, as the answer is in training.
+ */
+export async function greedyFastAnswersAfter(
+  model: Vlm,
+  prompts: readonly Conversation[],
+  answerStarts: readonly string[],
+  maxNewTokens: number,
+): Promise<{ ids: Int32Array | null; text: string }[]> {
+  if (answerStarts.length !== prompts.length)
+    throw new Error(
+      `greedyFastAnswersAfter: ${answerStarts.length} answer starts for ${prompts.length} prompts`,
+    );
+  const encoded = await Promise.all(
+    prompts.map(async (prompt, i): Promise<EncodedExample> => {
+      const e = await encodePrompt(model.tokenizer, model.config, prompt);
+      const ids = Int32Array.from([...e.ids, ...model.tokenizer.encode(answerStarts[i])]);
+      return { ...e, ids, targets: new Uint8Array(ids.length) };
+    }),
+  );
+  const out = await model.generate(encoded, { temperature: 0, maxNewTokens });
   return out.map(([g]) => ({ ids: generatedFastIds(model.tokenizer, g.ids), text: g.text }));
 }
 

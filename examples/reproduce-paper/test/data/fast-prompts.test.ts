@@ -13,6 +13,7 @@ import { generateRlData } from '../../src/data/rl-data.js';
 import type { SceneFacts } from '../../src/data/scene-facts.js';
 import { stateBin, stateText } from '../../src/data/state-text.js';
 import type { ChatRow, RlRow } from '../../src/data/types.js';
+import { reasoningParts, trueReasoning } from '../../src/pipeline/reasoning-check.js';
 
 describe('stateText', () => {
   it('bins each value over its physical range, clamping outside values into the end bins', () => {
@@ -79,9 +80,15 @@ describe('generateFastActions with stateBins and thinkShare', () => {
       progress: false,
     });
     const common = { out, seed: 3, tokenizer, stateBins: 16, workers: 0, progress: false } as const;
-    const manifest = await generateFastActions({ ...common, count: 12, thinkShare: 0.5 });
+    const manifest = await generateFastActions({
+      ...common,
+      count: 12,
+      thinkShare: 0.5,
+      alternativeTargets: true,
+    });
     const { rows, labels } = await readDataset(out, manifest);
     let thinking = 0;
+    const thinkActRows = new Map<number, string>();
     rows.forEach((row, i) => {
       const [user, assistant] = (row as ChatRow).messages;
       const question = (user.content as { type: string; text?: string }[]).at(-1)!.text!;
@@ -92,6 +99,7 @@ describe('generateFastActions with stateBins and thinkShare', () => {
       if (labels[i].kind === 'fast-think-act') {
         thinking++;
         expect(question).toBe(rlPrompt(facts.instruction, facts.state_text));
+        thinkActRows.set(i, answer.slice(0, answer.indexOf('</think>') + '</think>'.length));
         expect(formatReward(answer)).toBe(1);
       } else {
         expect(labels[i].kind).toBe('fast-chunk');
@@ -102,8 +110,22 @@ describe('generateFastActions with stateBins and thinkShare', () => {
     // 12 draws at 0.5: all-or-nothing has probability 2 × 2⁻¹² (the draws are seeded, so this is fixed).
     expect(thinking).toBeGreaterThan(0);
     expect(thinking).toBeLessThan(rows.length);
-    const rl = await generateRlData({ from: manifest, out, count: 4, seed: 3 });
-    const rlRows = (await readDataset(out, rl)).rows as RlRow[];
+    const rl = await generateRlData({ from: manifest, out, count: 12, seed: 3 });
+    const rlData = await readDataset(out, rl);
+    const rlRows = rlData.rows as RlRow[];
+    // The true reasoning of each RL row is the one its frame's think-then-act row is trained on.
+    const truth = await trueReasoning(out, rl, manifest);
+    expect(truth).toHaveLength(12);
+    let checked = 0;
+    rlData.labels.forEach((label, i) => {
+      const written = thinkActRows.get(label.facts.fastRow as number);
+      expect(reasoningParts(truth[i])).not.toBeNull();
+      if (written !== undefined) {
+        expect(truth[i]).toBe(written);
+        checked++;
+      }
+    });
+    expect(checked).toBe(thinking);
     for (const row of rlRows) {
       const text = (row.messages[0].content as { type: string; text?: string }[]).at(-1)!.text!;
       expect(text).toMatch(/\? State: \d+ \d+ \d+ \d+; First think step by step/);
