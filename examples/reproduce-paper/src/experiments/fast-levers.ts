@@ -256,6 +256,13 @@ try {
       truth.map((t) => `${t}<answer>`),
       maxNewTokens,
     );
+    const rlTargets = rlRows.map((r) => r.targetFastIds);
+    // Prefix and action error, overall and per prompt (for paired tests between lines).
+    const brief = ({ prefixSimilarity, actionMae, perPrompt }: ReturnType<typeof score>) => ({
+      prefixSimilarity,
+      actionMae,
+      perPrompt,
+    });
     const score = (a: typeof answers, against: readonly (readonly number[])[] = targets) =>
       scoreFastAnswers(
         a.map((x) => x.ids),
@@ -276,20 +283,12 @@ try {
       blankImages: score(blank),
       reasoningPrompt: {
         formatRate: reasoning.filter((a) => formatReward(a.text) === 1).length / reasoning.length,
-        prefixSimilarity: score(
-          reasoning,
-          rlRows.map((r) => r.targetFastIds),
-        ).prefixSimilarity,
+        ...brief(score(reasoning, rlTargets)),
         reasoningAgreement: reasoningAgreement(
           reasoning.map((a) => a.text),
           truth,
         ),
-        afterTrueReasoning: (({ prefixSimilarity, actionMae }) => ({ prefixSimilarity, actionMae }))(
-          score(
-            afterTruth,
-            rlRows.map((r) => r.targetFastIds),
-          ),
-        ),
+        afterTrueReasoning: brief(score(afterTruth, rlTargets)),
       },
       answerNll: await fastAnswerNll(model, scoredPath, validationRows),
       seconds: (performance.now() - started) / 1000,

@@ -405,7 +405,7 @@ async function headFeatures(
   if (inputs.features === 'none') return blankFeatures(prompts.length);
   if (inputs.features === 'instruction') return instructionWordFeatures(instructions);
   if (inputs.features === 'oracle' || inputs.features === 'grounded-oracle') {
-    const missing = scenes.findIndex((scene) => scene === undefined);
+    const missing = scenes.indexOf(undefined);
     if (missing >= 0)
       throw new Error(
         `the scene oracle needs the privileged object positions (a demonstration's sceneObjects, recorded in memory by recordExpertEpisodes, or Observation.objects from the simulator); row ${missing} has none`,
