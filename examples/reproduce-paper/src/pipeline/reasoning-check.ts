@@ -1,5 +1,6 @@
 // Does the think-then-act answer get its actions from its reasoning? The true reasoning of each RL row, and
 // how often a model's own reasoning names the true next step and motion.
+import { phraseVerb } from '@roboalign/rewards';
 import { type DatasetManifest, readDataset, thinkText } from '../data/index.js';
 
 /**
@@ -41,16 +42,18 @@ export function reasoningParts(text: string): { nextStep: string; motion: string
 }
 
 /**
- * The share of generated reasonings that name the true next step, and the true motion (a reasoning off the
- * template counts as wrong on both).
+ * The share of generated reasonings that name the true next step word for word (object and its pixel
+ * position included), its verb (`phraseVerb`, as the high-level reward's partial credit), and the true
+ * motion. A reasoning off the template counts as wrong on all three.
  */
 export function reasoningAgreement(
   generated: readonly string[],
   truth: readonly string[],
-): { nextStep: number; motion: number } {
+): { nextStep: number; nextStepVerb: number; motion: number } {
   if (generated.length !== truth.length)
     throw new Error(`reasoningAgreement: ${generated.length} reasonings for ${truth.length} true ones`);
   let nextStep = 0;
+  let nextStepVerb = 0;
   let motion = 0;
   generated.forEach((text, i) => {
     const said = reasoningParts(text);
@@ -58,8 +61,9 @@ export function reasoningAgreement(
     if (right === null)
       throw new Error(`reasoningAgreement: true reasoning ${i} is off the template: ${truth[i]}`);
     if (said?.nextStep === right.nextStep) nextStep++;
+    if (said !== null && phraseVerb(said.nextStep) === phraseVerb(right.nextStep)) nextStepVerb++;
     if (said?.motion === right.motion) motion++;
   });
   const n = Math.max(1, generated.length);
-  return { nextStep: nextStep / n, motion: motion / n };
+  return { nextStep: nextStep / n, nextStepVerb: nextStepVerb / n, motion: motion / n };
 }

@@ -15,11 +15,13 @@ describe('reasoning agreement', () => {
   it('counts the right next steps and motions (hand table)', () => {
     const open = thinkText('lift the cup', 'open the gripper', [0, 0, 0, 0, 0, 0]);
     const other = lower.replace('at (3, 4)', 'at (9, 9)');
-    // Right on both; right motion, wrong step; off the template; right on both.
-    const generated = [lower, other, 'I do not know', open];
-    expect(reasoningAgreement(generated, [lower, lower, lower, open])).toEqual({
-      nextStep: 0.5,
-      motion: 0.75,
+    const lift = lower.replace('lower the gripper to', 'lift');
+    // Right on all; right verb and motion, wrong step; off the template; right on all; right motion only.
+    const generated = [lower, other, 'I do not know', open, lift];
+    expect(reasoningAgreement(generated, [lower, lower, lower, open, lower])).toEqual({
+      nextStep: 0.4,
+      nextStepVerb: 0.6,
+      motion: 0.8,
     });
     expect(() => reasoningAgreement([lower], [])).toThrow(/1 reasonings for 0 true ones/);
     expect(() => reasoningAgreement([lower], ['free text'])).toThrow(/true reasoning 0 is off the template/);
