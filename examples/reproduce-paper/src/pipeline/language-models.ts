@@ -130,6 +130,9 @@ export async function trainGrpo(options: {
   const target = options.target ?? 'fast';
   const label = options.label ?? 'roboalign';
   if (options.rl.length === 0) throw new Error(`${label}: GRPO needs at least one RL prompt, got none`);
+  const rounds = preset.grpo.samplingRounds ?? 1;
+  if (!(Number.isInteger(rounds) && rounds >= 1))
+    throw new Error(`${label}: grpo.samplingRounds must be a positive integer, got ${rounds}`);
   const model = await Vlm.load(options.from, tokenizer, options.session);
   // The reward of one completion, for the trainer and for the precondition check alike.
   const rewardParts = (text: string, ids: ArrayLike<number>, row: TargetPrompt) =>
@@ -192,9 +195,6 @@ export async function trainGrpo(options: {
   const rewards: number[] = [];
   const n = preset.grpo.prompts;
   const bar = progressBar({ label: `${label} (GRPO)`, total: preset.grpo.steps });
-  const rounds = preset.grpo.samplingRounds ?? 1;
-  if (!(Number.isInteger(rounds) && rounds >= 1))
-    throw new Error(`${label}: grpo.samplingRounds must be a positive integer, got ${rounds}`);
   // The RL prompts in order, n at a time, from the start again once all were drawn.
   let drawn = 0;
   const nextBatch = () => {
