@@ -180,8 +180,7 @@ export class GrpoTrainer<Prompt = string> {
 
   /** Samples, scores and updates on one batch of prompts; returns the step's metrics. */
   async step(batch: GrpoBatch<Prompt>): Promise<Record<string, number>> {
-    const rollout = await this.rollout(batch);
-    return this.update(rollout, this.samplingMetrics(rollout));
+    return this.update(await this.rollout(batch));
   }
 
   /**
@@ -284,12 +283,12 @@ export class GrpoTrainer<Prompt = string> {
 
   /**
    * Advantages, old and reference log-probs, and μ updates over mini-batches on a rollout's groups. Counts
-   * a step, reports `metrics` with the updates' means added, and calls the hooks; an empty rollout updates
-   * nothing.
+   * a step, reports `metrics` (default: the rollout's reward metrics, as `step` reports them) with the
+   * updates' means added, and calls the hooks; an empty rollout updates nothing.
    */
   async update(
     rollout: GrpoRollout<Prompt>,
-    metrics: Record<string, number>,
+    metrics: Record<string, number> = this.samplingMetrics(rollout),
   ): Promise<Record<string, number>> {
     const o = this.options;
     const { prompts, completions } = rollout;

@@ -237,6 +237,18 @@ describe("DAPO's dynamic sampling", () => {
     expect(m.loss).toBeTypeOf('number');
   });
 
+  it('rollout then update is step, metrics and weights alike', async () => {
+    const stepped = new TabularPolicy(2, 1);
+    const parted = new TabularPolicy(2, 1);
+    const batch = { prompts: ['open', 'flat', 'open'] };
+    const viaStep = await trainer(stepped).step(batch);
+    const t = trainer(parted);
+    const viaParts = await t.update(await t.rollout(batch));
+    expect(viaParts).toEqual(viaStep);
+    expect(parted.logits).toEqual(stepped.logits);
+    expect(viaStep.zero_std_fraction).toBeGreaterThanOrEqual(1 / 3);
+  });
+
   it('makes no update when no group varies within maxRounds, and rejects bad options', async () => {
     const policy = new TabularPolicy(2, 1);
     const before = Float64Array.from(policy.logits);
