@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { describeMachine } from '@roboalign/bench';
 import { VlmTokenizer } from '@roboalign/vlm';
 import { readRlPrompts } from '../pipeline/alignment-targets.js';
-import { summarizeGrpo } from '../pipeline/grpo-summary.js';
+import { passRise, summarizeGrpo } from '../pipeline/grpo-summary.js';
 import { trainGrpo } from '../pipeline/language-models.js';
 import { PIPELINE_PRESETS, type PipelinePreset } from '../pipeline/presets.js';
 
@@ -88,6 +88,16 @@ for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=pres
     ...summarizeGrpo(log, { nonZeroVarianceBefore: trained.nonZeroVarianceBefore, seed: preset.seed }),
     formatReward: log.map((m) => m['rewards/format']),
     accuracyReward: log.map((m) => m['rewards/accuracy']),
+    // With the RL prompts drawn again in the same order, the accuracy part on the same prompts, last pass − first.
+    ...(Number.isInteger(rl.length / settings.prompts) && log.length >= (2 * rl.length) / settings.prompts
+      ? {
+          accuracyPassRise: passRise(
+            log.map((m) => m['rewards/accuracy']),
+            rl.length / settings.prompts,
+            preset.seed,
+          ),
+        }
+      : {}),
     seconds: (performance.now() - started) / 1000,
     cpu,
   };

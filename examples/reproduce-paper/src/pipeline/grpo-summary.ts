@@ -63,3 +63,41 @@ export function nonZeroVarianceShare(groups: readonly (readonly number[])[]): nu
   if (groups.length === 0) throw new Error('nonZeroVarianceShare: no groups');
   return groups.filter((g) => g.some((r) => r !== g[0])).length / groups.length;
 }
+
+/** How a per-step figure moved between the first and the last pass over the same prompts. */
+export interface PassRise {
+  passes: number;
+  /** Mean over steps of the last pass minus the first, step k against step k (the same prompts). */
+  difference: number;
+  /** Seeded percentile bootstrap over the paired steps. */
+  ci95: [number, number];
+  /** Steps where the last pass is higher, and lower (for a sign test). */
+  higher: number;
+  lower: number;
+}
+
+/**
+ * The rise of a per-step figure (e.g. `rewards/accuracy`) between the first and the last pass over the RL
+ * prompts, when each pass draws the same prompts in the same order every `stepsPerPass` steps: a paired
+ * comparison on the same prompts, which the first-against-last-quarter one is not once prompts differ.
+ */
+export function passRise(values: readonly number[], stepsPerPass: number, seed = 0): PassRise {
+  if (!(Number.isInteger(stepsPerPass) && stepsPerPass >= 1))
+    throw new Error(`passRise: stepsPerPass must be a positive integer, got ${stepsPerPass}`);
+  const passes = Math.floor(values.length / stepsPerPass);
+  if (passes < 2)
+    throw new Error(`passRise: ${values.length} steps make fewer than 2 passes of ${stepsPerPass}`);
+  const offset = (passes - 1) * stepsPerPass;
+  const diffs = Array.from({ length: stepsPerPass }, (_, k) => values[offset + k] - values[k]);
+  const rng = mulberry32(seed);
+  const means = Array.from({ length: BOOTSTRAP_ROUNDS }, () =>
+    mean(diffs.map(() => diffs[Math.floor(rng() * diffs.length)])),
+  ).sort((a, b) => a - b);
+  return {
+    passes,
+    difference: mean(diffs),
+    ci95: [means[Math.floor(0.025 * BOOTSTRAP_ROUNDS)], means[Math.ceil(0.975 * BOOTSTRAP_ROUNDS) - 1]],
+    higher: diffs.filter((d) => d > 0).length,
+    lower: diffs.filter((d) => d < 0).length,
+  };
+}

@@ -1,6 +1,6 @@
 // The GRPO summary on hand-made logs.
 import { describe, expect, it } from 'vitest';
-import { nonZeroVarianceShare, summarizeGrpo } from '../../src/pipeline/grpo-summary.js';
+import { nonZeroVarianceShare, passRise, summarizeGrpo } from '../../src/pipeline/grpo-summary.js';
 
 const line = (reward: number, zero: number, kl: number) => ({ reward, zero_std_fraction: zero, kl_mean: kl });
 
@@ -43,5 +43,27 @@ describe('nonZeroVarianceShare', () => {
       ]),
     ).toBe(0.5);
     expect(() => nonZeroVarianceShare([])).toThrow(/no groups/);
+  });
+});
+
+describe('passRise', () => {
+  it('pairs step k of the last pass with step k of the first (hand table)', () => {
+    // 3 passes of 4 steps; pass 2 is ignored. Differences 0.3, 0.1, −0.1, 0.1: mean 0.1.
+    const values = [0.1, 0.2, 0.5, 0.0, 9, 9, 9, 9, 0.4, 0.3, 0.4, 0.1];
+    const r = passRise(values, 4);
+    expect(r.passes).toBe(3);
+    expect(r.difference).toBeCloseTo(0.1, 12);
+    expect([r.higher, r.lower]).toEqual([3, 1]);
+    expect(r.ci95[0]).toBeGreaterThanOrEqual(-0.1 - 1e-12);
+    expect(r.ci95[1]).toBeLessThanOrEqual(0.3 + 1e-12);
+    expect(r.ci95[0]).toBeLessThanOrEqual(0.1);
+    expect(r.ci95[1]).toBeGreaterThanOrEqual(0.1);
+    // A constant shift has a zero-width interval at the shift; a trailing partial pass is left out.
+    expect(passRise([0, 1, 0.5, 1.5, 7], 2).ci95).toEqual([0.5, 0.5]);
+  });
+
+  it('needs two whole passes', () => {
+    expect(() => passRise([1, 2, 3], 2)).toThrow(/3 steps make fewer than 2 passes of 2/);
+    expect(() => passRise([1, 2], 0)).toThrow(/stepsPerPass must be a positive integer, got 0/);
   });
 });
