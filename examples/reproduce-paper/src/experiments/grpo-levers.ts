@@ -80,6 +80,12 @@ for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=pres
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, number>);
+  const accuracy = log.map((m) => m['rewards/accuracy']);
+  // Once every RL prompt was drawn, they come again in the same order: the same prompts, last pass − first
+  // (not with dynamic sampling, whose steps draw a varying number of batches).
+  const stepsPerPass = rl.length / settings.prompts;
+  const revisited =
+    Number.isInteger(stepsPerPass) && log.length >= 2 * stepsPerPass && (settings.samplingRounds ?? 1) === 1;
   const line = {
     name,
     from,
@@ -87,17 +93,8 @@ for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=pres
     rlPrompts: rl.length,
     ...summarizeGrpo(log, { nonZeroVarianceBefore: trained.nonZeroVarianceBefore, seed: preset.seed }),
     formatReward: log.map((m) => m['rewards/format']),
-    accuracyReward: log.map((m) => m['rewards/accuracy']),
-    // With the RL prompts drawn again in the same order, the accuracy part on the same prompts, last pass − first.
-    ...(Number.isInteger(rl.length / settings.prompts) && log.length >= (2 * rl.length) / settings.prompts
-      ? {
-          accuracyPassRise: passRise(
-            log.map((m) => m['rewards/accuracy']),
-            rl.length / settings.prompts,
-            preset.seed,
-          ),
-        }
-      : {}),
+    accuracyReward: accuracy,
+    ...(revisited ? { accuracyPassRise: passRise(accuracy, stepsPerPass, preset.seed) } : {}),
     seconds: (performance.now() - started) / 1000,
     cpu,
   };
