@@ -1,3 +1,4 @@
+import { pairedBootstrapDifference } from '@roboalign/bench';
 import { mulberry32 } from '@roboalign/utils';
 import { mean } from './mean.js';
 
@@ -69,7 +70,7 @@ export interface PassRise {
   passes: number;
   /** Mean over steps of the last pass minus the first, step k against step k (the same prompts). */
   difference: number;
-  /** Seeded percentile bootstrap over the paired steps. */
+  /** Percentile interval from resampling the paired steps (`pairedBootstrapDifference`). */
   ci95: [number, number];
   /** Steps where the last pass is higher, and lower (for a sign test). */
   higher: number;
@@ -87,17 +88,14 @@ export function passRise(values: readonly number[], stepsPerPass: number, seed =
   const passes = Math.floor(values.length / stepsPerPass);
   if (passes < 2)
     throw new Error(`passRise: ${values.length} steps make fewer than 2 passes of ${stepsPerPass}`);
-  const offset = (passes - 1) * stepsPerPass;
-  const diffs = Array.from({ length: stepsPerPass }, (_, k) => values[offset + k] - values[k]);
-  const rng = mulberry32(seed);
-  const means = Array.from({ length: BOOTSTRAP_ROUNDS }, () =>
-    mean(diffs.map(() => diffs[Math.floor(rng() * diffs.length)])),
-  ).sort((a, b) => a - b);
+  const first = values.slice(0, stepsPerPass);
+  const last = values.slice((passes - 1) * stepsPerPass, passes * stepsPerPass);
+  const { difference, ci95 } = pairedBootstrapDifference(last, first, { resamples: BOOTSTRAP_ROUNDS, seed });
   return {
     passes,
-    difference: mean(diffs),
-    ci95: [means[Math.floor(0.025 * BOOTSTRAP_ROUNDS)], means[Math.ceil(0.975 * BOOTSTRAP_ROUNDS) - 1]],
-    higher: diffs.filter((d) => d > 0).length,
-    lower: diffs.filter((d) => d < 0).length,
+    difference,
+    ci95,
+    higher: last.filter((v, k) => v > first[k]).length,
+    lower: last.filter((v, k) => v < first[k]).length,
   };
 }
