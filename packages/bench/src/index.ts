@@ -72,6 +72,7 @@ export {
   type PairedDifference,
   pairedBootstrapDifference,
   pairedSuccessDifference,
+  percentileInterval95,
   plotChainCurve,
   plotSuiteSuccess,
   plotTrainingCurve,

@@ -2,6 +2,7 @@ import {
   type PairedDifference,
   pairedBootstrapDifference,
   pairedSuccessDifference,
+  percentileInterval95,
   wilsonInterval,
 } from '@roboalign/bench';
 import { mulberry32 } from '@roboalign/utils';
@@ -113,10 +114,7 @@ export function relativeDifference(
   ratios.sort((x, y) => x - y);
   return {
     percent: (100 * (mean(a) - baseline)) / baseline,
-    ci95: [
-      ratios[Math.floor(0.025 * ratios.length)],
-      ratios[Math.min(ratios.length - 1, Math.floor(0.975 * ratios.length))],
-    ],
+    ci95: percentileInterval95(ratios),
   };
 }
 

@@ -1,4 +1,4 @@
-import { pairedBootstrapDifference } from '@roboalign/bench';
+import { pairedBootstrapDifference, percentileInterval95 } from '@roboalign/bench';
 import { mulberry32 } from '@roboalign/utils';
 import { mean } from './mean.js';
 
@@ -43,10 +43,7 @@ export function summarizeGrpo(
     const rises = Array.from({ length: BOOTSTRAP_ROUNDS }, () => resample(last) - resample(first)).sort(
       (a, b) => a - b,
     );
-    rewardRiseCi95 = [
-      rises[Math.floor(0.025 * BOOTSTRAP_ROUNDS)],
-      rises[Math.ceil(0.975 * BOOTSTRAP_ROUNDS) - 1],
-    ];
+    rewardRiseCi95 = percentileInterval95(rises);
   }
   return {
     steps: log.length,

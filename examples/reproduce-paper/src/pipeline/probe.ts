@@ -1,3 +1,4 @@
+import { percentileInterval95 } from '@roboalign/bench';
 import { mulberry32 } from '@roboalign/utils';
 import type { VlaTrainingSet } from './vla.js';
 
@@ -210,10 +211,8 @@ export function ridgeProbe(
   values.sort((a, b) => a - b);
   return {
     r2,
-    ci95: [
-      values[Math.floor(0.025 * values.length)],
-      values[Math.min(values.length - 1, Math.floor(0.975 * values.length))],
-    ],
+    // No finite resample (e.g. one test episode): no interval.
+    ci95: values.length > 0 ? percentileInterval95(values) : [Number.NaN, Number.NaN],
     lambda,
   };
 }

@@ -24,6 +24,7 @@ import {
   type ObjectPosition,
   type Observation,
   type Policy,
+  percentileInterval95,
   type RecordedEpisode,
   type Shard,
   STATE_DIM,
@@ -1054,10 +1055,7 @@ export function bootstrapMean(values: readonly number[], resamples: number, seed
     for (let i = 0; i < values.length; i++) s += values[Math.floor(rand() * values.length)];
     return s / values.length;
   }).sort((a, b) => a - b);
-  return [
-    means[Math.floor(0.025 * resamples)],
-    means[Math.min(resamples - 1, Math.floor(0.975 * resamples))],
-  ];
+  return percentileInterval95(means);
 }
 
 /** The same training set with every sample's robot state zeroed (a head that reads features only). */

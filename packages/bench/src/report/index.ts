@@ -50,5 +50,5 @@ export {
   toJson,
 } from './results.js';
 export { type AnimationOptions, encodeAnimatedWebp, type RolloutVideo } from './rollout-video.js';
-export { type RateInterval, wilsonInterval, Z_95 } from './stats.js';
+export { percentileInterval95, type RateInterval, wilsonInterval, Z_95 } from './stats.js';
 export { softwareVersions } from './versions.js';

@@ -1,6 +1,6 @@
 import { mulberry32 } from '@roboalign/utils';
 import { BenchError } from '../errors.js';
-import { wilsonInterval, Z_95 } from './stats.js';
+import { percentileInterval95, wilsonInterval, Z_95 } from './stats.js';
 
 /** A difference A − B between two policies evaluated on the same initial states, with its test. */
 export interface PairedDifference {
@@ -162,10 +162,7 @@ export function pairedBootstrapDifference(
   means.sort();
   return {
     difference,
-    ci95: [
-      means[Math.floor(0.025 * resamples)],
-      means[Math.min(resamples - 1, Math.floor(0.975 * resamples))],
-    ],
+    ci95: percentileInterval95(means),
     pValue: Math.min(1, (2 * Math.min(atMostZero, atLeastZero)) / resamples),
     n,
     test: `paired bootstrap (${resamples} resamples)`,

@@ -29,3 +29,16 @@ export function wilsonInterval(successes: number, trials: number, z = Z_95): Rat
   // Clamp the rounding error at the ends (0/n gives low = -1e-17).
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
+
+/**
+ * The percentile bootstrap's 95% interval from ascending-sorted resampled statistics: the values at indices
+ * ⌊0.025·n⌋ and ⌊0.975·n⌋ (capped at n − 1).
+ *
+ * @example
+ * percentileInterval95(Float64Array.from({ length: 1000 }, (_, i) => i)); // [25, 975]
+ */
+export function percentileInterval95(sorted: ArrayLike<number>): [number, number] {
+  const n = sorted.length;
+  if (n === 0) throw new BenchError('percentileInterval95: no resampled statistics');
+  return [sorted[Math.floor(0.025 * n)], sorted[Math.min(n - 1, Math.floor(0.975 * n))]];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wilsonInterval } from '../../src/report/index.js';
+import { percentileInterval95, wilsonInterval } from '../../src/report/index.js';
 
 describe('wilsonInterval', () => {
   // 8/10 and 0/10 are textbook values (Newcombe 1998, Table I uses the same score interval); the others
@@ -28,5 +28,15 @@ describe('wilsonInterval', () => {
     expect(() => wilsonInterval(1, 0)).toThrow(/trials must be a positive integer/);
     expect(() => wilsonInterval(3, 2)).toThrow(/successes must be an integer in 0..2/);
     expect(() => wilsonInterval(0.5, 2)).toThrow(/successes/);
+  });
+});
+
+describe('percentileInterval95', () => {
+  it('picks the ⌊0.025·n⌋-th and ⌊0.975·n⌋-th sorted values, capped at the last', () => {
+    expect(percentileInterval95(Float64Array.from({ length: 1000 }, (_, i) => i))).toEqual([25, 975]);
+    // n = 10: indices 0 and 9; n = 1: the one value twice.
+    expect(percentileInterval95([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([1, 10]);
+    expect(percentileInterval95([4])).toEqual([4, 4]);
+    expect(() => percentileInterval95([])).toThrow(/no resampled statistics/);
   });
 });
