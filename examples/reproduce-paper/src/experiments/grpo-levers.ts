@@ -5,15 +5,19 @@
 //
 //   npx tsx src/experiments/grpo-levers.ts --run results/quick --preset quick --out /tmp/grpo-levers \
 //     --lever name=t07,temperature=0.7 --lever name=g8,groupSize=8
+//   # FAST's accuracy part from the decoded actions, exp(−MAE / 0.1), instead of the prefix similarity:
+//   npx tsx src/experiments/grpo-levers.ts --run results/paper --preset paper --lever name=action,actionRewardTemperature=0.1
 //   # DAPO's dynamic sampling (up to 4 batches a step), from a model fast-levers.ts trained:
 //   npx tsx src/experiments/grpo-levers.ts --run results/paper --preset paper --out /tmp/grpo-levers \
 //     --from /tmp/levers/models/think75 --lever name=dynamic4,samplingRounds=4
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeMachine } from '@roboalign/bench';
+import { ACTION_DIM, describeMachine } from '@roboalign/bench';
+import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { VlmTokenizer } from '@roboalign/vlm';
 import { readRlPrompts } from '../pipeline/alignment-targets.js';
+import { paddedFastDecoder } from '../pipeline/fast-metrics.js';
 import { passRise, summarizeGrpo } from '../pipeline/grpo-summary.js';
 import { trainGrpo } from '../pipeline/language-models.js';
 import { PIPELINE_PRESETS, type PipelinePreset } from '../pipeline/presets.js';
@@ -28,6 +32,7 @@ const KEYS = [
   'groupSize',
   'beta',
   'samplingRounds',
+  'actionRewardTemperature',
 ] as const;
 
 function parseLever(text: string): { name: string; grpo: Partial<GrpoSettings> } {
@@ -65,6 +70,8 @@ await mkdir(out, { recursive: true });
 const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
 const rl = await readRlPrompts(join(run, 'data', 'rl.jsonl'));
 const from = resolve(values.from ?? join(run, 'models', 'roboalign-sft'));
+const fast = await loadFastTokenizer(join(run, 'data', 'action-tokenizer'));
+const decodeFast = paddedFastDecoder(fast, { horizon: preset.fast.horizon, dim: ACTION_DIM });
 const cpu = describeMachine().cpuModel;
 for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=preset']).map(parseLever)) {
   const settings = { ...preset.grpo, ...grpo };
@@ -75,6 +82,7 @@ for (const { name, grpo } of (values.lever!.length ? values.lever! : ['name=pres
     from,
     out: join(out, name),
     rl,
+    decodeFast,
   });
   const log = (await readFile(trained.metrics, 'utf8'))
     .trim()

@@ -1,4 +1,10 @@
-import { highLevelRewardParts, roboalignRewardParts, trajectoryRewardParts } from '@roboalign/rewards';
+import {
+  type ActionDecoder,
+  actionDistanceReward,
+  highLevelRewardParts,
+  roboalignRewardParts,
+  trajectoryRewardParts,
+} from '@roboalign/rewards';
 import { type Conversation, readConversations, type VlmTokenizer } from '@roboalign/vlm';
 
 /**
@@ -83,21 +89,37 @@ export async function readTargetPrompts(path: string, target: AlignmentTarget): 
 }
 
 /**
+ * FAST's accuracy from the decoded actions instead of the ids: `exp(−MAE / temperature)` of the generated
+ * chunk against the target's (`actionDistanceReward`), 0 for an answer that does not decode.
+ */
+export interface ActionAccuracy {
+  decode: ActionDecoder;
+  temperature: number;
+}
+
+/**
  * The reward of one completion for a target, mean(format, accuracy) as the paper combines them: FAST's
- * accuracy is the prefix similarity of the generated action ids (read by the tokenizer's action reader),
- * the high-level one an exact phrase match with half credit for the right verb, the trajectory one
- * 1 − the clipped mean pixel distance over the image size (`@roboalign/rewards`).
+ * accuracy is the prefix similarity of the generated action ids (read by the tokenizer's action reader), or,
+ * given `actionAccuracy`, a distance of their decoded actions; the high-level one an exact phrase match with
+ * half credit for the right verb, the trajectory one 1 − the clipped mean pixel distance over the image size
+ * (`@roboalign/rewards`).
  */
 export function targetReward(
   target: AlignmentTarget,
   tokenizer: VlmTokenizer,
   completion: { text: string; ids: ArrayLike<number> },
   row: TargetPrompt,
+  actionAccuracy?: ActionAccuracy,
 ): RewardParts {
-  if (target === 'fast')
-    return roboalignRewardParts(completion.text, row.targetFastIds, {
+  if (target === 'fast') {
+    const parts = roboalignRewardParts(completion.text, row.targetFastIds, {
       actionIds: generatedFastIds(tokenizer, completion.ids),
     });
+    if (actionAccuracy === undefined) return parts;
+    const accuracy =
+      parts.actionIds === null ? 0 : actionDistanceReward(parts.actionIds, row.targetFastIds, actionAccuracy);
+    return { ...parts, accuracy, reward: (parts.format + accuracy) / 2 };
+  }
   if (target === 'high-level') return highLevelRewardParts(completion.text, row.targetText as string);
   return trajectoryRewardParts(completion.text, row.targetTrajectory as [number, number][], {
     imageSize: row.imageSize as number,

@@ -1,5 +1,5 @@
 import type { FastTokenizer } from '@roboalign/fast-tokenizer';
-import { prefixSimilarity } from '@roboalign/rewards';
+import { type ActionDecoder, prefixSimilarity } from '@roboalign/rewards';
 import { mean } from './mean.js';
 
 /** How a language model's greedy FAST answers compare with the expert's chunks, and with trivial answers. */
@@ -39,6 +39,17 @@ function decodeTarget(fast: FastTokenizer, ids: readonly number[], shape: ChunkS
   const decoded = fast.decode([ids], shape);
   if (!decoded.ok[0]) throw new Error(`a target chunk does not decode (FAST ids ${ids.join(',')})`);
   return Float64Array.from(decoded.actions[0]);
+}
+
+/**
+ * FAST ids to a chunk as {@link scoreFastAnswers} decodes answers: coefficients padded or cut to the shape.
+ * An empty answer does not decode (the evaluation scores no error for it). For `actionDistanceReward`.
+ */
+export function paddedFastDecoder(fast: FastTokenizer, shape: ChunkShape): ActionDecoder {
+  return (ids) =>
+    ids.length === 0
+      ? null
+      : { actions: fast.decode([ids], { ...shape, onError: 'pad' }).actions[0], ok: true };
 }
 
 /** The element-wise mean of the decoded training chunks (normalized units). */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRPO_PRESETS, type GrpoRewardArgs, GrpoTrainer } from '@roboalign/grpo';
+import type { ActionDecoder } from '@roboalign/rewards';
 import { appendJsonl, progressBar, writeJsonAtomic } from '@roboalign/utils';
 import {
   type Conversation,
@@ -13,7 +14,12 @@ import {
   VlmPolicy,
   type VlmTokenizer,
 } from '@roboalign/vlm';
-import { type AlignmentTarget, type TargetPrompt, targetReward } from './alignment-targets.js';
+import {
+  type ActionAccuracy,
+  type AlignmentTarget,
+  type TargetPrompt,
+  targetReward,
+} from './alignment-targets.js';
 import { nonZeroVarianceShare } from './grpo-summary.js';
 import { mixtureWeights } from './mixture.js';
 import { freshModel, type PipelinePreset } from './presets.js';
@@ -102,6 +108,23 @@ export async function trainLanguageModel(options: {
   return { dir: out, metrics, finalLoss: history.at(-1)?.loss ?? Number.NaN };
 }
 
+/** The preset's action-distance accuracy, if it sets one, checked before any model loads. */
+function actionAccuracyOf(
+  preset: PipelinePreset,
+  decode: ActionDecoder | undefined,
+  label: string,
+): ActionAccuracy | undefined {
+  const temperature = preset.grpo.actionRewardTemperature;
+  if (temperature === undefined) return undefined;
+  if (!(temperature > 0))
+    throw new Error(`${label}: grpo.actionRewardTemperature must be positive, got ${temperature}`);
+  if (decode === undefined)
+    throw new Error(
+      `${label}: grpo.actionRewardTemperature needs trainGrpo's decodeFast (FAST ids → actions)`,
+    );
+  return { decode, temperature };
+}
+
 /** RL prompts sampled before GRPO to measure how many groups would have a reward signal. */
 export const PRECONDITION_PROMPTS = 32;
 
@@ -121,6 +144,8 @@ export async function trainGrpo(options: {
   rl: readonly TargetPrompt[];
   /** Parameter-name prefixes kept frozen (e.g. a pretrained vision tower); default none. */
   frozen?: readonly string[];
+  /** FAST ids to actions (`paddedFastDecoder`); needed when the preset sets `grpo.actionRewardTemperature`. */
+  decodeFast?: ActionDecoder;
   session?: SessionOptions;
   log?: (line: string) => void;
   /** The name in logs and on the progress bar (default `roboalign`). */
@@ -133,10 +158,11 @@ export async function trainGrpo(options: {
   const rounds = preset.grpo.samplingRounds ?? 1;
   if (!(Number.isInteger(rounds) && rounds >= 1))
     throw new Error(`${label}: grpo.samplingRounds must be a positive integer, got ${rounds}`);
+  const actionAccuracy = actionAccuracyOf(preset, options.decodeFast, label);
   const model = await Vlm.load(options.from, tokenizer, options.session);
   // The reward of one completion, for the trainer and for the precondition check alike.
   const rewardParts = (text: string, ids: ArrayLike<number>, row: TargetPrompt) =>
-    targetReward(target, tokenizer, { text, ids }, row);
+    targetReward(target, tokenizer, { text, ids }, row, actionAccuracy);
   const { temperature, groupSize, beta } = preset.grpo;
   const p = {
     ...GRPO_PRESETS.roboalign,

@@ -67,6 +67,12 @@ export interface PipelinePreset {
      * first `prompts` groups whose rewards differ (absent or 1: every sampled group, as GRPO does).
      */
     samplingRounds?: number;
+    /**
+     * FAST's accuracy part as `exp(−MAE / τ)` of the decoded chunk (padded as the evaluation decodes it) at
+     * this τ, instead of the paper's prefix similarity: a reward for every token of the chunk, not only the
+     * first run of matches. Absent: the paper's reward.
+     */
+    actionRewardTemperature?: number;
   };
   /** Language-model evaluation prompts per source. */
   lmEval: { prompts: number; maxNewTokens: number };
@@ -297,6 +303,10 @@ export function deviations(
   if ((preset.grpo.samplingRounds ?? 1) > 1)
     list.push(
       `GRPO uses DAPO's dynamic sampling (up to ${preset.grpo.samplingRounds} batches a step, groups with equal rewards dropped); RoboAlign's EasyR1 recipe trains on every group`,
+    );
+  if (preset.grpo.actionRewardTemperature !== undefined)
+    list.push(
+      `GRPO's FAST accuracy is exp(−MAE / ${preset.grpo.actionRewardTemperature}) of the decoded chunk, not the paper's prefix similarity of the ids`,
     );
   if (alternativeTargets)
     list.push(

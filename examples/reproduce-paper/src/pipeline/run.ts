@@ -18,6 +18,7 @@ import { readRlPrompts, readTargetPrompts } from './alignment-targets.js';
 import { codeFingerprint } from './code-fingerprint.js';
 import { lmComparisons, pairedComparisons } from './comparisons.js';
 import { demoDir, loadDemos, recordDemos } from './demo-store.js';
+import { paddedFastDecoder } from './fast-metrics.js';
 import { type GrpoSummary, summarizeGrpo } from './grpo-summary.js';
 import { trainGrpo, trainLanguageModel } from './language-models.js';
 import {
@@ -253,6 +254,8 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
       }),
     );
   }
+  const fast = await loadFastTokenizer(data.fastTokenizer);
+  const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
   // GRPO from roboalign-sft, one stage per target: the same preset, steps, prompts and samples.
   const grpo: Partial<Record<GrpoVariant, Awaited<ReturnType<typeof trainGrpo>>>> = {};
   for (const variant of variants.filter(isGrpoVariant)) {
@@ -270,6 +273,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
           target,
           rl: await readTargetPrompts(rlPathOf(data.train, variant), target),
           frozen,
+          decodeFast: paddedFastDecoder(fast, shape),
           session,
           log,
           label: variant,
@@ -277,7 +281,6 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     );
   }
 
-  const fast = await loadFastTokenizer(data.fastTokenizer);
   // The alternative targets' held-out prompts, scored for every variant in runs that have them.
   const heldOutTargets: Array<[AlternativeTarget, string]> = alternativeTargets
     ? [
@@ -287,7 +290,6 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
     : [];
   const lm = await runner.run('lm-eval', preset.lmEval, variants, async () => {
     const scores: Partial<Record<Variant, LmScores>> = {};
-    const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
     const reference = await fastReference(fast, data.train.fast, shape);
     const bar = progressBar({ label: 'lm-eval', total: variants.length });
     for (const [i, v] of variants.entries()) {

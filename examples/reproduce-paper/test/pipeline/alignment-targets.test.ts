@@ -3,7 +3,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { roboalignRewardParts } from '@roboalign/rewards';
+import { type ActionDecoder, roboalignRewardParts } from '@roboalign/rewards';
 import { saveVlmTokenizer, trainVlmTokenizer, VlmTokenizer } from '@roboalign/vlm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,8 @@ import {
   type TargetPrompt,
   targetReward,
 } from '../../src/pipeline/alignment-targets.js';
+import { trainGrpo } from '../../src/pipeline/language-models.js';
+import { PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import { GRPO_TARGETS, hasAlternativeTargets, withPrerequisites } from '../../src/pipeline/variants.js';
 
 describe('generatedFastIds', () => {
@@ -93,6 +95,49 @@ describe('the alignment targets', () => {
     const ids = Array.from(tokenizer.actions.wrap([3, 1, 4]));
     const fast = targetReward('fast', tokenizer, { text: '', ids }, { prompt, targetFastIds: [3, 1, 9, 9] });
     expect(fast.accuracy).toBe(0.5);
+    // Or the decoded actions' distance: here id k decodes to the chunk [k, k], so [3, 1, 4] (mean 8/3)
+    // against [3, 1, 9, 9] (mean 22/4) is 17/6 apart; exp(−(17/6) / 2).
+    const decode = (ids: ArrayLike<number>) => {
+      const m = Array.from(ids).reduce((s, v) => s + v, 0) / ids.length;
+      return { actions: [m, m], ok: true };
+    };
+    const byActions = targetReward(
+      'fast',
+      tokenizer,
+      { text: '<think>left</think><answer>a</answer>', ids },
+      { prompt, targetFastIds: [3, 1, 9, 9] },
+      { decode, temperature: 2 },
+    );
+    expect(byActions.accuracy).toBeCloseTo(Math.exp(-17 / 12), 12);
+    expect(byActions.reward).toBeCloseTo((byActions.format + byActions.accuracy) / 2, 12);
+    const noActions = targetReward(
+      'fast',
+      tokenizer,
+      { text: '', ids: none },
+      { prompt, targetFastIds: [3] },
+      {
+        decode,
+        temperature: 2,
+      },
+    );
+    expect(noActions.accuracy).toBe(0);
+  });
+
+  it('trainGrpo refuses an action-distance accuracy without a decoder or with τ ≤ 0, before loading a model', async () => {
+    const paper = PIPELINE_PRESETS.paper;
+    const options = (actionRewardTemperature: number, decodeFast?: ActionDecoder) => ({
+      tokenizer,
+      preset: { ...paper, grpo: { ...paper.grpo, actionRewardTemperature } },
+      from: join(tmpdir(), 'no-such-model'),
+      out: join(tmpdir(), 'no-such-out'),
+      rl: [{ prompt, targetFastIds: [1] }],
+      decodeFast,
+    });
+    await expect(trainGrpo(options(0.1))).rejects.toThrow(
+      /actionRewardTemperature needs trainGrpo's decodeFast/,
+    );
+    const decode: ActionDecoder = () => null;
+    await expect(trainGrpo(options(0, decode))).rejects.toThrow(/must be positive, got 0/);
   });
 
   it('reads a target’s RL rows and names the file and line of a row without its target', async () => {

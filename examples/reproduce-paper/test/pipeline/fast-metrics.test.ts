@@ -2,8 +2,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
+import { actionDistance } from '@roboalign/rewards';
 import { describe, expect, it } from 'vitest';
-import { constantBaseline, meanChunk, scoreFastAnswers } from '../../src/pipeline/fast-metrics.js';
+import {
+  constantBaseline,
+  meanChunk,
+  paddedFastDecoder,
+  scoreFastAnswers,
+} from '../../src/pipeline/fast-metrics.js';
 
 const fastPlus = fileURLToPath(new URL('../../../../../shared/fast-plus', import.meta.url));
 
@@ -62,6 +68,15 @@ describe.skipIf(!existsSync(fastPlus))('scoreFastAnswers (../shared/fast-plus)',
     expect(single.decodeRate).toBe(0);
     expect(single.actionMae).toBeCloseTo(mae(padded.actions[0], decoded[0]), 12);
     expect(single.actionMae).toBeGreaterThan(0);
+
+    // GRPO's action-distance accuracy reads the same error as the evaluation, the cut answer included.
+    const decode = paddedFastDecoder(fast, shape);
+    expect(actionDistance(cut, targets[0], { decode })).toBeCloseTo(single.actionMae, 12);
+    expect(actionDistance(answers[1]!, targets[1], { decode })).toBeCloseTo(
+      scores.perPrompt.actionMae[1]!,
+      12,
+    );
+    expect(actionDistance([], targets[0], { decode })).toBeNull();
   });
 });
 

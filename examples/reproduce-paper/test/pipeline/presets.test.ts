@@ -20,4 +20,13 @@ describe('deviations', () => {
     expect(deviations({ ...paper, grpo: { ...paper.grpo, samplingRounds: 1 } }).join('\n')).not.toMatch(dapo);
     expect(deviations({ ...paper, grpo: { ...paper.grpo, samplingRounds: 4 } }).join('\n')).toMatch(dapo);
   });
+
+  it('names the action-distance accuracy only when GRPO uses it', () => {
+    const paper = PIPELINE_PRESETS.paper;
+    const line = /GRPO's FAST accuracy is exp\(−MAE \/ 0\.1\) of the decoded chunk/;
+    expect(deviations(paper).join('\n')).not.toMatch(/FAST accuracy is exp/);
+    expect(
+      deviations({ ...paper, grpo: { ...paper.grpo, actionRewardTemperature: 0.1 } }).join('\n'),
+    ).toMatch(line);
+  });
 });
