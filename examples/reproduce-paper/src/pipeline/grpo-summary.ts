@@ -1,4 +1,5 @@
 import { pairedBootstrapDifference, percentileInterval95 } from '@roboalign/bench';
+import { computeGroupAdvantages, ZERO_STD } from '@roboalign/grpo';
 import { mulberry32 } from '@roboalign/utils';
 import { mean } from './mean.js';
 
@@ -56,10 +57,14 @@ export function summarizeGrpo(
   };
 }
 
-/** The share of groups (rewards of one prompt's samples) whose rewards are not all equal. */
+/**
+ * The share of groups (rewards of one prompt's samples) whose rewards vary: standard deviation above grpo's
+ * `ZERO_STD`, the criterion of the trainer's `zero_std_fraction` and of `variedGroups`.
+ */
 export function nonZeroVarianceShare(groups: readonly (readonly number[])[]): number {
   if (groups.length === 0) throw new Error('nonZeroVarianceShare: no groups');
-  return groups.filter((g) => g.some((r) => r !== g[0])).length / groups.length;
+  const varies = (g: readonly number[]) => computeGroupAdvantages(g, g.length).groupStds[0] > ZERO_STD;
+  return groups.filter(varies).length / groups.length;
 }
 
 /** How a per-step figure moved between the first and the last pass over the same prompts. */

@@ -33,7 +33,7 @@ describe('summarizeGrpo', () => {
 });
 
 describe('nonZeroVarianceShare', () => {
-  it('counts groups whose rewards are not all equal', () => {
+  it('counts groups whose rewards vary beyond grpo’s zero standard deviation', () => {
     expect(
       nonZeroVarianceShare([
         [0, 0, 0],
@@ -42,6 +42,8 @@ describe('nonZeroVarianceShare', () => {
         [0.25, 0.25, 0.5],
       ]),
     ).toBe(0.5);
+    // A rounding-level difference is no variance for the trainer either (its zero_std_fraction counts it).
+    expect(nonZeroVarianceShare([[0.3, 0.3 + 1e-12]])).toBe(0);
     expect(() => nonZeroVarianceShare([])).toThrow(/no groups/);
   });
 });
