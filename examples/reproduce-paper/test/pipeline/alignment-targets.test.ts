@@ -3,7 +3,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ActionDecoder, roboalignRewardParts } from '@roboalign/rewards';
+import { roboalignRewardParts } from '@roboalign/rewards';
 import { saveVlmTokenizer, trainVlmTokenizer, VlmTokenizer } from '@roboalign/vlm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,8 +12,6 @@ import {
   type TargetPrompt,
   targetReward,
 } from '../../src/pipeline/alignment-targets.js';
-import { trainGrpo } from '../../src/pipeline/language-models.js';
-import { PIPELINE_PRESETS } from '../../src/pipeline/presets.js';
 import { GRPO_TARGETS, hasAlternativeTargets, withPrerequisites } from '../../src/pipeline/variants.js';
 
 describe('generatedFastIds', () => {
@@ -121,23 +119,6 @@ describe('the alignment targets', () => {
       },
     );
     expect(noActions.accuracy).toBe(0);
-  });
-
-  it('trainGrpo refuses an action-distance accuracy without a decoder or with τ ≤ 0, before loading a model', async () => {
-    const paper = PIPELINE_PRESETS.paper;
-    const options = (actionRewardTemperature: number, decodeFast?: ActionDecoder) => ({
-      tokenizer,
-      preset: { ...paper, grpo: { ...paper.grpo, actionRewardTemperature } },
-      from: join(tmpdir(), 'no-such-model'),
-      out: join(tmpdir(), 'no-such-out'),
-      rl: [{ prompt, targetFastIds: [1] }],
-      decodeFast,
-    });
-    await expect(trainGrpo(options(0.1))).rejects.toThrow(
-      /actionRewardTemperature needs trainGrpo's decodeFast/,
-    );
-    const decode: ActionDecoder = () => null;
-    await expect(trainGrpo(options(0, decode))).rejects.toThrow(/must be positive, got 0/);
   });
 
   it('reads a target’s RL rows and names the file and line of a row without its target', async () => {
