@@ -7,15 +7,21 @@
 //     --lever name=t07,temperature=0.7 --lever name=g8,groupSize=8
 //   # FAST's accuracy part from the decoded actions, exp(−MAE / 0.1), instead of the prefix similarity:
 //   npx tsx src/experiments/grpo-levers.ts --run results/paper --preset paper --lever name=action,actionRewardTemperature=0.1
+//   # 600 fresh RL prompts instead of three passes over the run's 200 (drawn as the data stage draws them):
+//   npx tsx src/experiments/grpo-levers.ts --run results/paper --preset paper --rl-prompts 1000 \
+//     --lever name=fresh600,steps=120
 //   # DAPO's dynamic sampling (up to 4 batches a step), from a model fast-levers.ts trained:
 //   npx tsx src/experiments/grpo-levers.ts --run results/paper --preset paper --out /tmp/grpo-levers \
 //     --from /tmp/levers/models/think75 --lever name=dynamic4,samplingRounds=4
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION_DIM, describeMachine } from '@roboalign/bench';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { VlmTokenizer } from '@roboalign/vlm';
+import { generateRlData } from '../data/rl-data.js';
+import type { DatasetManifest } from '../data/types.js';
 import { readRlPrompts } from '../pipeline/alignment-targets.js';
 import { paddedFastDecoder } from '../pipeline/fast-metrics.js';
 import { passRise, summarizeGrpo } from '../pipeline/grpo-summary.js';
@@ -59,6 +65,8 @@ const { values } = parseArgs({
     lever: { type: 'string', multiple: true, default: [] },
     // The model GRPO starts from (default the run's models/roboalign-sft), e.g. one fast-levers.ts trained.
     from: { type: 'string' },
+    // A larger RL set than the run's: this many prompts, drawn from the same FAST rows with the same seed.
+    'rl-prompts': { type: 'string' },
   },
 });
 if (!Object.hasOwn(PIPELINE_PRESETS, values.preset!))
@@ -68,7 +76,34 @@ const run = resolve(values.run!);
 const out = resolve(values.out!);
 await mkdir(out, { recursive: true });
 const tokenizer = await VlmTokenizer.load(join(run, 'tokenizer'));
-const rl = await readRlPrompts(join(run, 'data', 'rl.jsonl'));
+/**
+ * The data stage's RL draw (`generateRlData`) at another count, written in `<out>/rl-<count>/` beside links to
+ * the run's FAST rows and images; the shuffle is the run's, so its first rows are the run's RL prompts.
+ */
+async function largerRlSet(count: number): Promise<string> {
+  const data = join(run, 'data');
+  const dir = join(out, `rl-${count}`);
+  await mkdir(dir, { recursive: true });
+  const read = async (name: string) =>
+    JSON.parse(await readFile(join(data, name), 'utf8')) as DatasetManifest;
+  const fast = await read('fast-actions.manifest.json');
+  for (const name of [fast.file, fast.labels, 'images'])
+    if (!existsSync(join(dir, name))) await symlink(join(data, name), join(dir, name));
+  const drawn = await generateRlData({
+    from: fast,
+    out: dir,
+    count,
+    seed: (await read('rl.manifest.json')).seed,
+  });
+  return join(dir, drawn.file);
+}
+
+const rlCount = values['rl-prompts'] === undefined ? undefined : Number(values['rl-prompts']);
+if (rlCount !== undefined && !(Number.isInteger(rlCount) && rlCount > 0))
+  throw new Error(`--rl-prompts must be a positive integer, got ${values['rl-prompts']}`);
+const rl = await readRlPrompts(
+  rlCount === undefined ? join(run, 'data', 'rl.jsonl') : await largerRlSet(rlCount),
+);
 const from = resolve(values.from ?? join(run, 'models', 'roboalign-sft'));
 const fast = await loadFastTokenizer(join(run, 'data', 'action-tokenizer'));
 const decodeFast = paddedFastDecoder(fast, { horizon: preset.fast.horizon, dim: ACTION_DIM });
