@@ -43,6 +43,9 @@ describe('trainGrpo', () => {
       expect(m.reward).toBe(0);
     }
     expect(trained.nonZeroVarianceBefore).toBe(0);
+    // No update: the saved weights are the starting ones, byte for byte.
+    const weights = (d: string) => readFile(join(d, 'model.safetensors'));
+    expect((await weights(join(dir, 'out'))).equals(await weights(join(dir, 'from')))).toBe(true);
   }, 60_000);
 
   it('refuses an action-distance accuracy without a decoder or with τ ≤ 0, before loading a model', async () => {
