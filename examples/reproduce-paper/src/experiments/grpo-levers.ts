@@ -15,11 +15,12 @@
 //     --from /tmp/levers/models/think75 --lever name=dynamic4,samplingRounds=4
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, symlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION_DIM, describeMachine } from '@roboalign/bench';
 import { loadFastTokenizer } from '@roboalign/fast-tokenizer';
 import { VlmTokenizer } from '@roboalign/vlm';
+import { datasetFiles } from '../data/dataset-files.js';
 import { generateRlData } from '../data/rl-data.js';
 import type { DatasetManifest } from '../data/types.js';
 import { readRlPrompts } from '../pipeline/alignment-targets.js';
@@ -84,17 +85,14 @@ async function largerRlSet(count: number): Promise<string> {
   const data = join(run, 'data');
   const dir = join(out, `rl-${count}`);
   await mkdir(dir, { recursive: true });
-  const read = async (name: string) =>
-    JSON.parse(await readFile(join(data, name), 'utf8')) as DatasetManifest;
-  const fast = await read('fast-actions.manifest.json');
-  for (const name of [fast.file, fast.labels, 'images'])
+  const manifest = async (name: string) =>
+    JSON.parse(await readFile(join(data, datasetFiles(name).manifest), 'utf8')) as DatasetManifest;
+  const fast = await manifest('fast-actions');
+  for (const name of [fast.file, fast.labels, fast.imagesDir]) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
     if (!existsSync(join(dir, name))) await symlink(join(data, name), join(dir, name));
-  const drawn = await generateRlData({
-    from: fast,
-    out: dir,
-    count,
-    seed: (await read('rl.manifest.json')).seed,
-  });
+  }
+  const drawn = await generateRlData({ from: fast, out: dir, count, seed: (await manifest('rl')).seed });
   return join(dir, drawn.file);
 }
 
