@@ -256,6 +256,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
   }
   const fast = await loadFastTokenizer(data.fastTokenizer);
   const shape = { horizon: preset.fast.horizon, dim: ACTION_DIM };
+  const decodeFast = paddedFastDecoder(fast, shape);
   // GRPO from roboalign-sft, one stage per target: the same preset, steps, prompts and samples.
   const grpo: Partial<Record<GrpoVariant, Awaited<ReturnType<typeof trainGrpo>>>> = {};
   for (const variant of variants.filter(isGrpoVariant)) {
@@ -273,7 +274,7 @@ export async function runPipeline(options: RunOptions): Promise<Results | null> 
           target,
           rl: await readTargetPrompts(rlPathOf(data.train, variant), target),
           frozen,
-          decodeFast: paddedFastDecoder(fast, shape),
+          decodeFast,
           session,
           log,
           label: variant,
