@@ -3,6 +3,9 @@
 //
 //   tsx src/experiments/vla-sweep.ts --run results/quick --variant base --suites libero-goal \
 //     --demos 10 --steps 1500 --features all --state true --val-trials 2
+//
+// `--layer L` reads LM layer L instead of the middle one; `--vl-layers N` gives the head N self-attention
+// layers over the backbone tokens before its DiT reads them (the presets' head has 1; GR00T N1.5 has 4).
 import { parseArgs } from 'node:util';
 import { type ChainsReport, type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
 import { appendJsonl } from '@roboalign/utils';
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     'image-size': { type: 'string', default: '48' },
     seed: { type: 'string', default: '0' },
     layer: { type: 'string' },
+    'vl-layers': { type: 'string', default: '1' },
     out: { type: 'string', default: 'vla-sweep.jsonl' },
   },
 });
@@ -76,7 +80,9 @@ const demos = (
     ),
   )
 ).flat();
-const set = await vlaTrainingSet(vlm, demos, int('stride'), inputs);
+const vlLayers = int('vl-layers');
+if (!(vlLayers >= 1)) throw new Error(`--vl-layers must be a positive integer, got ${values['vl-layers']}`);
+const set = await vlaTrainingSet(vlm, demos, int('stride'), inputs, { vlLayers });
 const tFeatures = performance.now();
 const trained = await trainVlaHead(set, {
   steps: int('steps'),

@@ -243,6 +243,9 @@ export interface HeadInputs {
 /** GR00T-N1.5's inputs: every backbone token and the robot state. */
 export const GR00T_INPUTS: HeadInputs = { features: 'all', state: true };
 
+/** Head sizes that differ from `ACTION_HEAD_PRESETS.small`, for experiments (GR00T N1.5 has 4 VL layers). */
+export type HeadShape = Partial<Pick<ActionHeadConfig, 'vlLayers'>>;
+
 /** One benchmark's head training set over one frozen VLM: samples and what the policy needs to act. */
 export interface VlaTrainingSet {
   inputs: HeadInputs;
@@ -279,6 +282,7 @@ export async function vlaTrainingSet(
   demos: readonly (RobotEpisode & Partial<Pick<RecordedEpisode, 'sceneObjects'>>)[],
   frameStride: number,
   inputs: HeadInputs = GR00T_INPUTS,
+  headShape: HeadShape = {},
 ): Promise<VlaTrainingSet> {
   const episodes = demos.map((demo): DemonstrationArrays => {
     if (!demo.images || !demo.states) throw new Error(`demonstration ${demo.index} has no images or states`);
@@ -299,6 +303,7 @@ export async function vlaTrainingSet(
   const width = f.shape[2];
   const config: ActionHeadConfig = {
     ...ACTION_HEAD_PRESETS.small,
+    ...headShape,
     backboneTokens: tokens,
     backboneDim: width,
   };

@@ -257,6 +257,22 @@ describe('the blind instruction-word control (instructionWordFeatures)', () => {
   });
 });
 
+describe("the head's shape", () => {
+  it('takes the VL self-attention layers it is given, and the preset head otherwise', async () => {
+    const inputs = { features: 'instruction', state: true } as const;
+    const preset = await vlaTrainingSet(null, demos, 2, inputs);
+    const deeper = await vlaTrainingSet(null, demos, 2, inputs, { vlLayers: 3 });
+    expect(preset.config.vlLayers).toBe(ACTION_HEAD_PRESETS.small.vlLayers);
+    expect(deeper.config).toEqual({ ...preset.config, vlLayers: 3 });
+    // The deeper head's graph has the third layer's weights, and it trains.
+    const trained = await trainVlaHead(deeper, { steps: 1, seed: 1, batchSize: 4, progress: false });
+    const blocks = new Set([...trained.head.params.keys()].flatMap((n) => n.match(/^vl\.blocks\.\d+/) ?? []));
+    expect([...blocks].sort()).toEqual(['vl.blocks.0', 'vl.blocks.1', 'vl.blocks.2']);
+    expect(Number.isFinite(trained.losses[0])).toBe(true);
+    await trained.head.release();
+  });
+});
+
 describe("the head's learning-rate schedule", () => {
   it('reaches the head: cosine steps at the full rate, then decays, where constant does not', async () => {
     const set = await vlaTrainingSet(null, demos, 2, { features: 'instruction', state: true });
