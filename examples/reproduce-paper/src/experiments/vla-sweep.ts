@@ -5,7 +5,8 @@
 //     --demos 10 --steps 1500 --features all --state true --val-trials 2
 //
 // `--layer L` reads LM layer L instead of the middle one; `--vl-layers N` gives the head N self-attention
-// layers over the backbone tokens before its DiT reads them (the presets' head has 1; GR00T N1.5 has 4).
+// layers over the backbone tokens before its DiT reads them (the presets' head has 1; GR00T N1.5 has 4);
+// `--ask-where` appends the general-VQA grounding question about the named object to the backbone's prompt.
 import { parseArgs } from 'node:util';
 import { type ChainsReport, type EpisodesReport, evaluate, recordExpertEpisodes } from '@roboalign/bench';
 import { appendJsonl } from '@roboalign/utils';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     layer: { type: 'string' },
     'vl-layers': { type: 'string', default: '1' },
+    'ask-where': { type: 'boolean', default: false },
     out: { type: 'string', default: 'vla-sweep.jsonl' },
   },
 });
@@ -54,6 +56,7 @@ const inputs: HeadInputs = {
   features: featureChoice as HeadInputs['features'],
   state: values.state === 'true',
   ...(values.layer === undefined ? {} : { layer: int('layer') }),
+  ...(values['ask-where'] ? { askWhere: true } : {}),
 };
 const imageSize = int('image-size');
 function lrSchedule(name: string): HeadLrSchedule {

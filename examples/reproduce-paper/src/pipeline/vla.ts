@@ -53,6 +53,26 @@ export function observationPrompt(image: RgbImage, wristImage: RgbImage, instruc
   };
 }
 
+/**
+ * The general-VQA grounding question about the first object the instruction names ("the red block"), in
+ * the data stage's wording; null when it names none.
+ */
+export function whereQuestion(instruction: string): string | null {
+  const named = instruction.match(/\bthe (\w+ (?:block|can))\b/);
+  return named && `Where is the ${named[1]} in the image? Answer with its box [x0, y0, x1, y1] in pixels.`;
+}
+
+/** The backbone's prompt for a frame: the instruction, and with `inputs.askWhere` its grounding question. */
+function backbonePrompt(
+  inputs: HeadInputs,
+  image: RgbImage,
+  wristImage: RgbImage,
+  instruction: string,
+): Conversation {
+  const question = inputs.askWhere ? whereQuestion(instruction) : null;
+  return observationPrompt(image, wristImage, question ? `${instruction}. ${question}` : instruction);
+}
+
 /** Features of `count` rows with one zero token each, for a head that reads no backbone. */
 export function blankFeatures(count: number): Features {
   const width = 32;
@@ -238,6 +258,8 @@ export interface HeadInputs {
   state: boolean;
   /** The LM layer whose hidden states the head reads (default the middle one, as GR00T N1.5). */
   layer?: number;
+  /** Append the grounding question about the named object ({@link whereQuestion}) to the instruction. */
+  askWhere?: boolean;
 }
 
 /** GR00T-N1.5's inputs: every backbone token and the robot state. */
@@ -292,7 +314,7 @@ export async function vlaTrainingSet(
   const frames = episodeSteps(episodes, frameStride);
   const prompts = frames.map(({ episode, t }) => {
     const demo = demos[episode];
-    return observationPrompt(demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction);
+    return backbonePrompt(inputs, demo.images!.image[t], demo.images!.wrist_image[t], demo.instruction);
   });
   const instructions = frames.map(({ episode }) => demos[episode].instruction);
   const scenes = frames.map(({ episode, t }) => demos[episode].sceneObjects?.[t]);
@@ -492,7 +514,12 @@ export function vlaPolicy(vlm: Vlm | null, trained: VlaHead, seed: number): Poli
     seed,
     readState: inputs.state,
     async features(observation: Observation) {
-      const prompt = observationPrompt(observation.image, observation.wristImage, observation.instruction);
+      const prompt = backbonePrompt(
+        inputs,
+        observation.image,
+        observation.wristImage,
+        observation.instruction,
+      );
       const f = await headFeatures(vlm, inputs, [prompt], [observation.instruction], [observation.objects]);
       const positions = selectedPositions(f, 0, tokenSelection(inputs), imageTokenId(vlm));
       return rowFeatures(f, 0, positions, tokens);

@@ -35,6 +35,7 @@ import {
   vlaPlan,
   vlaPolicy,
   vlaTrainingSet,
+  whereQuestion,
 } from '../../src/pipeline/vla.js';
 
 // vla.ts's sample builder and policy as they were before the shared parts moved into
@@ -414,6 +415,50 @@ describe('the LM layer the head reads (HeadInputs.layer)', () => {
       instruction: 'open the drawer',
     });
     expect(layers).toEqual([1, undefined, 1]);
+  });
+});
+
+describe('the grounding question in the backbone prompt (HeadInputs.askWhere)', () => {
+  it('names the first object of the instruction in the general-VQA wording, or nothing', () => {
+    expect(whereQuestion('pick up the orange can and place it in the tray')).toBe(
+      'Where is the orange can in the image? Answer with its box [x0, y0, x1, y1] in pixels.',
+    );
+    expect(whereQuestion('stack the red block on the green block')).toMatch(/^Where is the red block in/);
+    expect(whereQuestion('open the drawer')).toBeNull();
+  });
+
+  it('reaches the prompt when training and when acting, and only when asked', async () => {
+    const texts: string[] = [];
+    const recording = {
+      config: { imageTokenId: IMAGE_TOKEN },
+      features(prompts: readonly Conversation[]) {
+        for (const p of prompts) {
+          const content = p.messages[0].content;
+          if (typeof content !== 'string')
+            texts.push(content.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join());
+        }
+        return fakeVlm.features(prompts);
+      },
+    } as unknown as Vlm;
+    const instruction = 'put the red block on the plate';
+    const one = [{ ...demos[0], instruction }];
+    const set = await vlaTrainingSet(recording, one, 1000, { features: 'text', state: true, askWhere: true });
+    await vlaTrainingSet(recording, one, 1000, { features: 'text', state: true });
+    const asked = `${instruction}. ${whereQuestion(instruction)}`;
+    expect(texts).toEqual([asked, instruction]);
+    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
+    const head = {
+      config: set.config,
+      predict: async () => new Float32Array(set.config.horizon * set.config.actionDim),
+    } as unknown as ActionHead;
+    const view = image(0, 0);
+    await vlaPolicy(recording, { ...rest, losses: [], head }, 1).act({
+      image: view,
+      wristImage: view,
+      state: new Float64Array(8),
+      instruction,
+    });
+    expect(texts).toEqual([asked, instruction, asked]);
   });
 });
 
