@@ -143,19 +143,25 @@ for (const name of models) {
 const demos = (
   await recordExpertEpisodes('libero-object', { episodes: 40, firstTrial: 1000, imageSize: preset.imageSize })
 ).episodes;
-const prompts: Record<string, (instruction: string) => string> = {
-  instruction: (i) => i,
-  question: (i) => whereQuestion(i) ?? i,
-  'instruction + question': (i) => `${i}. ${whereQuestion(i) ?? ''}`,
+// The question alone replaces the instruction; `askWhere` appends it as the VLA's prompt option does.
+const prompts: Record<string, { rewrite: (instruction: string) => string; askWhere: boolean }> = {
+  instruction: { rewrite: (i) => i, askWhere: false },
+  question: { rewrite: (i) => whereQuestion(i) ?? i, askWhere: false },
+  'instruction + question': { rewrite: (i) => i, askWhere: true },
 };
 for (const name of models) {
   const vlm = await Vlm.load(join(run, 'models', name), tokenizer);
   const layers = vlm.config.text.layers;
-  for (const [prompt, rewrite] of Object.entries(prompts)) {
+  for (const [prompt, { rewrite, askWhere }] of Object.entries(prompts)) {
     const asked = demos.map((d) => ({ ...d, instruction: rewrite(d.instruction) }));
     for (const layer of [Math.floor(layers / 2), layers]) {
       // A stride longer than any demonstration keeps each one's first frame.
-      const set = await vlaTrainingSet(vlm, asked, 100_000, { features: 'text', state: true, layer });
+      const set = await vlaTrainingSet(vlm, asked, 100_000, {
+        features: 'text',
+        state: true,
+        layer,
+        askWhere,
+      });
       const probe = objectProbe(set, preset.seed);
       await appendJsonl(out, {
         measure: 'first-frame object probe',
