@@ -221,6 +221,12 @@ function recordingPolicy(vlm: Vlm | null, set: VlaTrainingSet): { policy: Policy
   return { policy: vlaPolicy(vlm, { ...rest, losses: [], head }, 1), seen };
 }
 
+/** One control step of `policy` on a blank view and a zero state. */
+async function actOnBlankView(policy: Policy, instruction: string): Promise<void> {
+  const view = image(0, 0);
+  await policy.act({ image: view, wristImage: view, state: new Float64Array(8), instruction });
+}
+
 describe('the blind instruction-word control (instructionWordFeatures)', () => {
   it('gives each word one fixed vector, whatever the row or case, and masks the padding', () => {
     const f = instructionWordFeatures(['Open the drawer', 'lift the block', 'stop']);
@@ -247,13 +253,7 @@ describe('the blind instruction-word control (instructionWordFeatures)', () => {
     expect(Array.from(set.samples[0].features)).toEqual(Array.from(words.hidden));
     expect(Array.from(set.samples.at(-1)!.featureMask)).toEqual([1, 0, 0]); // "stop"
     const { policy, seen } = recordingPolicy(noBackbone, set);
-    const view = image(0, 0);
-    await policy.act({
-      image: view,
-      wristImage: view,
-      state: new Float64Array(8),
-      instruction: 'open the drawer',
-    });
+    await actOnBlankView(policy, 'open the drawer');
     expect(Array.from(seen[0])).toEqual(Array.from(set.samples[0].features));
   });
 });
@@ -402,18 +402,7 @@ describe('the LM layer the head reads (HeadInputs.layer)', () => {
     const set = await vlaTrainingSet(recording, demos, 4, { features: 'text', state: true, layer: 1 });
     await vlaTrainingSet(recording, demos, 4, { features: 'text', state: true });
     expect(layers).toEqual([1, undefined]);
-    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
-    const head = {
-      config: set.config,
-      predict: async () => new Float32Array(set.config.horizon * set.config.actionDim),
-    } as unknown as ActionHead;
-    const view = image(0, 0);
-    await vlaPolicy(recording, { ...rest, losses: [], head }, 1).act({
-      image: view,
-      wristImage: view,
-      state: new Float64Array(8),
-      instruction: 'open the drawer',
-    });
+    await actOnBlankView(recordingPolicy(recording, set).policy, 'open the drawer');
     expect(layers).toEqual([1, undefined, 1]);
   });
 });
@@ -446,18 +435,7 @@ describe('the grounding question in the backbone prompt (HeadInputs.askWhere)', 
     await vlaTrainingSet(recording, one, 1000, { features: 'text', state: true });
     const asked = `${instruction}. ${whereQuestion(instruction)}`;
     expect(texts).toEqual([asked, instruction]);
-    const { samples: _s, sampleEpisodes: _e, sampleEnvironment: _v, ...rest } = set;
-    const head = {
-      config: set.config,
-      predict: async () => new Float32Array(set.config.horizon * set.config.actionDim),
-    } as unknown as ActionHead;
-    const view = image(0, 0);
-    await vlaPolicy(recording, { ...rest, losses: [], head }, 1).act({
-      image: view,
-      wristImage: view,
-      state: new Float64Array(8),
-      instruction,
-    });
+    await actOnBlankView(recordingPolicy(recording, set).policy, instruction);
     expect(texts).toEqual([asked, instruction, asked]);
   });
 });
