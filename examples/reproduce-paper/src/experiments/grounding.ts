@@ -12,11 +12,11 @@
 //   npx tsx src/experiments/grounding.ts --run RUN --name ground --rows 30000 --seed 101 --steps 2000 \
 //     --out results/vla-sweep/grounding.jsonl
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { recordExpertEpisodes } from '@roboalign/bench';
-import { appendJsonl } from '@roboalign/utils';
+import { appendJsonl, writeFileAtomic } from '@roboalign/utils';
 import { type Conversation, loadSftDataset, readConversations, sft, Vlm, VlmTokenizer } from '@roboalign/vlm';
 import { generateGeneralVqa } from '../data/generate-sources.js';
 import { presetNamed } from '../pipeline/presets.js';
@@ -78,10 +78,10 @@ if (!existsSync(join(data, 'general-vqa.jsonl')))
     imageSize: preset.imageSize,
   });
 const fresh = await groundingRows(join(data, 'general-vqa'));
-const trainFile = join(data, 'grounding-only.jsonl');
-await writeFile(trainFile, `${fresh.map((r) => r.line).join('\n')}\n`);
 const tuned = join(run, 'models', values.name!);
 if (!existsSync(tuned)) {
+  const trainFile = join(data, 'grounding-only.jsonl');
+  await writeFileAtomic(trainFile, `${fresh.map((r) => r.line).join('\n')}\n`);
   const model = await Vlm.load(join(run, 'models', 'base'), tokenizer);
   const t0 = performance.now();
   await sft(model, [await loadSftDataset(model, trainFile, { name: 'grounding' })], {
